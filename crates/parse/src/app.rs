@@ -1,0 +1,497 @@
+//! Application logs: a leading timestamp in one of the common shapes, a level token
+//! among the first fields, an optional component, then the message.
+
+use crate::error::{ParseError, ParseErrorKind};
+use crate::level::Level;
+use crate::nginx::Span;
+use crate::time::{Timestamp, month_from_abbrev, parse_epoch, parse_iso_prefix, two_digits};
+
+/// Which leading-timestamp shape a line used; syslog lines get host/tag parsing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    None,
+    Syslog,
+    Other,
+}
+
+/// The parsed parts of an application-log line (spans into the line).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AppParts {
+    pub(crate) time: Option<Timestamp>,
+    pub(crate) level: Option<Level>,
+    /// The level was not written but assumed (RFC 3164: syslog without `<PRI>`).
+    pub(crate) level_assumed: bool,
+    pub(crate) host: Option<Span>,
+    pub(crate) component: Option<Span>,
+    pub(crate) message: Span,
+    /// The timestamp's year was not in the line (syslog) and was assumed.
+    pub(crate) year_assumed: bool,
+}
+
+/// Settings for application logs.
+#[derive(Clone, Debug)]
+pub(crate) struct AppFormat {
+    pub(crate) assumed_year: i32,
+}
+
+fn span(start: usize, end: usize) -> Span {
+    Span {
+        start: start as u32,
+        end: end as u32,
+    }
+}
+
+fn skip_spaces(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() && (s[i] == b' ' || s[i] == b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the token starting at `i`: a bracketed token runs to its matching
+/// bracket (nesting counted, so `[QuorumPeer[myid=1]/...]` is one token), any other
+/// to the next space.
+fn token_end(s: &[u8], i: usize) -> usize {
+    if s.get(i) == Some(&b'[') {
+        let mut depth = 0usize;
+        for (k, &b) in s[i..].iter().enumerate() {
+            match b {
+                b'[' => depth += 1,
+                b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + k + 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        return s.len();
+    }
+    s[i..]
+        .iter()
+        .position(|&b| b == b' ' || b == b'\t')
+        .map_or(s.len(), |k| i + k)
+}
+
+/// A token with its decoration removed: `[INFO]`, `<warn>`, `ERROR:`, `(debug)`.
+fn level_of(token: &[u8]) -> Option<Level> {
+    let t = token.strip_suffix(b":").unwrap_or(token);
+    let t = match t {
+        [b'[', inner @ .., b']'] | [b'<', inner @ .., b'>'] | [b'(', inner @ .., b')'] => inner,
+        _ => t,
+    };
+    Level::from_bytes(t.trim_ascii())
+}
+
+impl AppFormat {
+    pub(crate) fn parse(&self, line: &[u8]) -> Result<AppParts, ParseError> {
+        let s = line;
+        if s.is_empty() {
+            return Err(ParseError::new(ParseErrorKind::Empty, 0));
+        }
+        let mut i = 0;
+        let mut pri_level = None;
+        if s[0] == b'<'
+            && let Some(close) = s.iter().take(5).position(|&b| b == b'>')
+            && close > 1
+            && let Some(pri) = crate::request::parse_u64(&s[1..close])
+            && pri <= 191
+        {
+            pri_level = Level::from_syslog_severity((pri % 8) as u8);
+            i = close + 1;
+            // RFC 5424 puts a version digit after the priority.
+            if s.len() > i + 1 && s[i].is_ascii_digit() && s[i + 1] == b' ' {
+                i += 2;
+            }
+        }
+        let (time, used, shape, year_assumed) = match leading_timestamp(&s[i..], self.assumed_year)
+        {
+            Some((ts, used, shape)) => (Some(ts), used, shape, shape == Shape::Syslog),
+            None => (None, 0, Shape::None, false),
+        };
+        i = skip_spaces(s, i + used);
+        let mut parts = AppParts {
+            time,
+            level: None,
+            level_assumed: false,
+            host: None,
+            component: None,
+            message: span(i, s.len()),
+            year_assumed,
+        };
+        if shape == Shape::Syslog || pri_level.is_some() {
+            self.parse_syslog_rest(s, i, pri_level, &mut parts);
+            return Ok(parts);
+        }
+        // Look for a level among the first four tokens, stepping over separators,
+        // thread names and numeric ids (HDFS writes a thread id before the level).
+        let mut k = i;
+        for _ in 0..4 {
+            if k >= s.len() {
+                break;
+            }
+            let end = token_end(s, k);
+            let tok = &s[k..end];
+            if let Some(level) = level_of(tok) {
+                parts.level = Some(level);
+                self.parse_after_level(s, skip_spaces(s, end), &mut parts);
+                return Ok(parts);
+            }
+            let skippable = tok == b"-"
+                || tok == b"|"
+                || tok.first() == Some(&b'[')
+                || tok.iter().all(u8::is_ascii_digit);
+            if !skippable {
+                break;
+            }
+            k = skip_spaces(s, end);
+        }
+        if parts.time.is_none() {
+            return Err(ParseError::new(ParseErrorKind::NoTimestampOrLevel, 0));
+        }
+        Ok(parts)
+    }
+
+    /// After the level: an optional `[thread]`, an optional `component:` (or a
+    /// `component -` / `[component] -` in log4j's `%c - %m` layouts), then the message.
+    fn parse_after_level(&self, s: &[u8], mut i: usize, parts: &mut AppParts) {
+        if s.get(i) == Some(&b'-') && s.get(i + 1).is_none_or(|&b| b == b' ') {
+            i = skip_spaces(s, i + 1);
+        }
+        let mut bracket: Option<Span> = None;
+        if s.get(i) == Some(&b'[') {
+            let end = token_end(s, i);
+            bracket = Some(span(i + 1, end.saturating_sub(1).max(i + 1)));
+            let after = skip_spaces(s, end);
+            if let Some(next) = separator_dash(s, after) {
+                parts.component = bracket;
+                parts.message = span(next, s.len());
+                return;
+            }
+            i = after;
+        }
+        if i < s.len() {
+            let end = token_end(s, i);
+            let tok = &s[i..end];
+            if tok.len() > 1 && tok.ends_with(b":") && s[i] != b'[' {
+                parts.component = Some(span(i, end - 1));
+                parts.message = span(skip_spaces(s, end), s.len());
+                return;
+            }
+            let after = skip_spaces(s, end);
+            if bracket.is_none()
+                && looks_like_logger(tok)
+                && let Some(next) = separator_dash(s, after)
+            {
+                parts.component = Some(span(i, end));
+                parts.message = span(next, s.len());
+                return;
+            }
+        }
+        parts.message = span(i, s.len());
+    }
+
+    /// Syslog after the timestamp: `host tag[pid]: message`. Syslog has no level
+    /// token; the level comes from `<PRI>`, or from a message that starts with one
+    /// (`error: ...`), or is RFC 3164's default for a message without PRI: notice.
+    fn parse_syslog_rest(&self, s: &[u8], i: usize, pri: Option<Level>, parts: &mut AppParts) {
+        let mut k = i;
+        let host_end = token_end(s, k);
+        if host_end > k && !s[k..host_end].ends_with(b":") {
+            parts.host = Some(span(k, host_end));
+            k = skip_spaces(s, host_end);
+        }
+        let tag_end = token_end(s, k);
+        let tag = &s[k..tag_end];
+        if tag.len() > 1 && tag.ends_with(b":") {
+            let tag = &tag[..tag.len() - 1];
+            // Drop a trailing `[pid]` so the component names the program.
+            let name_len = match (tag.last(), tag.iter().rposition(|&b| b == b'[')) {
+                (Some(b']'), Some(open)) if open > 0 => open,
+                _ => tag.len(),
+            };
+            parts.component = Some(span(k, k + name_len));
+            k = skip_spaces(s, tag_end);
+        }
+        parts.message = span(k, s.len());
+        let first = &s[k..token_end(s, k)];
+        parts.level = match (
+            pri,
+            first.ends_with(b":").then(|| level_of(first)).flatten(),
+        ) {
+            (Some(level), _) => Some(level),
+            (None, Some(level)) => Some(level),
+            (None, None) => {
+                parts.level_assumed = true;
+                Some(Level::Notice)
+            }
+        };
+    }
+}
+
+/// If `s[i..]` starts with a `-` separator word, where the text after it starts.
+fn separator_dash(s: &[u8], i: usize) -> Option<usize> {
+    (s.get(i) == Some(&b'-') && s.get(i + 1).is_none_or(|&b| b == b' '))
+        .then(|| skip_spaces(s, i + 1))
+}
+
+/// A Java-style logger or class name: `org.apache.Foo`, `c.f.Bar$Inner`.
+fn looks_like_logger(tok: &[u8]) -> bool {
+    !tok.is_empty()
+        && tok.len() <= 200
+        && tok.contains(&b'.')
+        && tok
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$' | b'-'))
+}
+
+/// Recognises a timestamp at the start of `s`; returns it, the bytes it used, and
+/// its shape.
+fn leading_timestamp(s: &[u8], year: i32) -> Option<(Timestamp, usize, Shape)> {
+    let first = *s.first()?;
+    if first == b'[' {
+        let close = s.iter().take(48).position(|&b| b == b']')?;
+        let inner = &s[1..close];
+        let (ts, shape) = if let Some((ts, used)) = ctime(inner) {
+            (used == inner.len()).then_some((ts, Shape::Other))?
+        } else if let Some((ts, used, shape)) = leading_timestamp(inner, year) {
+            (used == inner.len() && shape != Shape::Syslog).then_some((ts, shape))?
+        } else {
+            (crate::time::parse_clf(inner)?, Shape::Other)
+        };
+        return Some((ts, close + 1, shape));
+    }
+    if first.is_ascii_digit() {
+        if let Some((ts, used)) = parse_iso_prefix(s) {
+            return Some((ts, used, Shape::Other));
+        }
+        if let Some(r) = spark(s).or_else(|| hdfs(s)) {
+            return Some((r.0, r.1, Shape::Other));
+        }
+        let tok_len = s.iter().position(|&b| b == b' ').unwrap_or(s.len());
+        return parse_epoch(&s[..tok_len]).map(|ts| (ts, tok_len, Shape::Other));
+    }
+    if first.is_ascii_alphabetic() {
+        if let Some((ts, used)) = ctime(s) {
+            return Some((ts, used, Shape::Other));
+        }
+        let (ts, used) = syslog(s, year)?;
+        return Some((ts, used, Shape::Syslog));
+    }
+    None
+}
+
+/// Hour, minute, second and nanoseconds of a time of day.
+type Hms = (u8, u8, u8, u32);
+
+/// `HH:MM:SS` with an optional `.fraction`; returns (h, m, s, nanos, bytes used).
+fn hms(s: &[u8]) -> Option<(u8, u8, u8, u32, usize)> {
+    if s.len() < 8 || s[2] != b':' || s[5] != b':' {
+        return None;
+    }
+    let h = two_digits(s[0], s[1])?;
+    let m = two_digits(s[3], s[4])?;
+    let sec = two_digits(s[6], s[7])?;
+    let mut used = 8;
+    let mut nanos = 0;
+    if s.len() > 9 && matches!(s[8], b'.' | b',') && s[9].is_ascii_digit() {
+        let digits = s[9..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let mut n: u32 = 0;
+        for (k, &b) in s[9..9 + digits].iter().enumerate() {
+            if k < 9 {
+                n = n * 10 + u32::from(b - b'0');
+            }
+        }
+        for _ in digits.min(9)..9 {
+            n *= 10;
+        }
+        nanos = n;
+        used = 9 + digits;
+    }
+    Some((h, m, sec, nanos, used))
+}
+
+/// The end of a token at `i`, which must be followed by a space or the end.
+fn at_boundary(s: &[u8], i: usize) -> bool {
+    s.get(i).is_none_or(|&b| b == b' ' || b == b'\t')
+}
+
+/// Spark's `yy/MM/dd HH:mm:ss`.
+fn spark(s: &[u8]) -> Option<(Timestamp, usize)> {
+    if s.len() < 17 || s[2] != b'/' || s[5] != b'/' || s[8] != b' ' {
+        return None;
+    }
+    let yy = two_digits(s[0], s[1])?;
+    let month = two_digits(s[3], s[4])?;
+    let day = two_digits(s[6], s[7])?;
+    let (h, m, sec, nanos, used) = hms(&s[9..])?;
+    let end = 9 + used;
+    if !at_boundary(s, end) {
+        return None;
+    }
+    let year = if yy < 70 { 2000 } else { 1900 } + i32::from(yy);
+    Some((
+        Timestamp::from_civil(year, month, day, h, m, sec, nanos, None)?,
+        end,
+    ))
+}
+
+/// HDFS's `yyMMdd HHmmss`.
+fn hdfs(s: &[u8]) -> Option<(Timestamp, usize)> {
+    if s.len() < 13 || s[6] != b' ' || !at_boundary(s, 13) {
+        return None;
+    }
+    let yy = two_digits(s[0], s[1])?;
+    let month = two_digits(s[2], s[3])?;
+    let day = two_digits(s[4], s[5])?;
+    let h = two_digits(s[7], s[8])?;
+    let m = two_digits(s[9], s[10])?;
+    let sec = two_digits(s[11], s[12])?;
+    let year = if yy < 70 { 2000 } else { 1900 } + i32::from(yy);
+    Some((
+        Timestamp::from_civil(year, month, day, h, m, sec, 0, None)?,
+        13,
+    ))
+}
+
+/// `Mon dd HH:MM:SS` (the day may be space-padded: `Jan  3`), month and day only:
+/// returns (month, day, time parts, bytes used).
+fn month_day_time(s: &[u8]) -> Option<(u8, u8, Hms, usize)> {
+    if s.len() < 15 || s[3] != b' ' {
+        return None;
+    }
+    let month = month_from_abbrev(&s[..3])?;
+    let (day, next) = match (s[4], s[5], s[6]) {
+        (b' ', d, b' ') if d.is_ascii_digit() => (d - b'0', 7),
+        (a, b, b' ') => (two_digits(a, b)?, 7),
+        (d, b' ', _) if d.is_ascii_digit() => (d - b'0', 6),
+        _ => return None,
+    };
+    let (h, m, sec, nanos, used) = hms(&s[next..])?;
+    Some((month, day, (h, m, sec, nanos), next + used))
+}
+
+/// Syslog's `Mon dd HH:MM:SS`, which has no year: `year` is assumed.
+fn syslog(s: &[u8], year: i32) -> Option<(Timestamp, usize)> {
+    let (month, day, (h, m, sec, nanos), used) = month_day_time(s)?;
+    if !at_boundary(s, used) {
+        return None;
+    }
+    // A leap day in a year that has none would be rejected; keep the line's time by
+    // falling back to the previous leap year rather than losing it.
+    let year = if month == 2 && day == 29 && !crate::time::is_leap(year) {
+        year - year.rem_euclid(4)
+    } else {
+        year
+    };
+    Some((
+        Timestamp::from_civil(year, month, day, h, m, sec, nanos, None)?,
+        used,
+    ))
+}
+
+/// `Sun Dec 04 04:47:44 2005` (Apache error logs, C's ctime), fraction allowed.
+fn ctime(s: &[u8]) -> Option<(Timestamp, usize)> {
+    if s.len() < 24 || s[3] != b' ' || !s[..3].iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let (month, day, (h, m, sec, nanos), used) = month_day_time(&s[4..])?;
+    let rest = &s[4 + used..];
+    if rest.len() < 5 || rest[0] != b' ' {
+        return None;
+    }
+    let year = crate::time::four_digits(&rest[1..5])?;
+    let end = 4 + used + 5;
+    if !at_boundary(s, end) && s.get(end) != Some(&b']') {
+        return None;
+    }
+    Some((
+        Timestamp::from_civil(year, month, day, h, m, sec, nanos, None)?,
+        end,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt() -> AppFormat {
+        AppFormat { assumed_year: 2024 }
+    }
+
+    fn text(line: &[u8], sp: Option<Span>) -> Option<&str> {
+        sp.map(|s| std::str::from_utf8(s.of(line)).unwrap())
+    }
+
+    #[test]
+    fn zookeeper_line() {
+        let l = b"2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(p.level, Some(Level::Info));
+        assert_eq!(
+            text(l, p.component),
+            Some("QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774")
+        );
+        assert_eq!(
+            text(l, Some(p.message)),
+            Some("Notification time out: 3200")
+        );
+        assert_eq!(p.time.unwrap().subsec_nanos(), 747_000_000);
+    }
+
+    #[test]
+    fn hdfs_spark_hadoop_apache_syslog() {
+        let l =
+            b"081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 terminating";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(
+            (p.level, text(l, p.component)),
+            (Some(Level::Info), Some("dfs.DataNode$PacketResponder"))
+        );
+        assert_eq!(p.time.unwrap().to_string(), "2008-11-09T20:36:15");
+
+        let l = b"17/06/09 20:10:40 INFO spark.SecurityManager: Changing view acls to: yarn,curi";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(text(l, p.component), Some("spark.SecurityManager"));
+        assert_eq!(p.time.unwrap().to_string(), "2017-06-09T20:10:40");
+
+        let l = b"2015-10-18 18:01:48,963 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Executing with tokens:";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(
+            text(l, p.component),
+            Some("org.apache.hadoop.mapreduce.v2.app.MRAppMaster")
+        );
+        assert_eq!(text(l, Some(p.message)), Some("Executing with tokens:"));
+
+        let l = b"[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(p.level, Some(Level::Error));
+        assert_eq!(p.time.unwrap().to_string(), "2005-12-04T04:47:44");
+        assert_eq!(
+            text(l, Some(p.message)),
+            Some("mod_jk child workerEnv in error state 6")
+        );
+
+        let l = b"Jun  4 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname=";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!((p.level, p.level_assumed), (Some(Level::Notice), true));
+        assert_eq!(text(l, p.host), Some("combo"));
+        assert_eq!(text(l, p.component), Some("sshd(pam_unix)"));
+        assert_eq!(p.time.unwrap().to_string(), "2024-06-04T15:16:01");
+
+        let l = b"<11>Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!((p.level, p.level_assumed), (Some(Level::Error), false));
+    }
+
+    #[test]
+    fn no_time_no_level_is_an_error() {
+        let e = fmt()
+            .parse(b"\tat org.foo.Bar.baz(Bar.java:12)")
+            .unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::NoTimestampOrLevel);
+        let p = fmt().parse(b"[WARN] disk almost full").unwrap();
+        assert_eq!((p.level, p.time), (Some(Level::Warn), None));
+    }
+}

@@ -1,0 +1,360 @@
+//! `LogFormat`: what a line looks like, compiled once and shared by reference or by
+//! a cheap clone.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::app::AppFormat;
+use crate::error::{FormatError, ParseError, ParseErrorKind};
+use crate::json::{JsonFormat, JsonFormatBuilder};
+use crate::nginx::NginxFormat;
+use crate::record::{Body, Record};
+
+/// nginx's predefined `combined` format, with Apache's `%l` (remote logname) as a
+/// variable where nginx writes a literal `-`, so Apache logs with identd names parse too.
+const COMBINED: &str = r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
+const COMMON: &str = r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent"#;
+/// Apache's `vhost_combined` (`%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"`).
+const VHOST_COMBINED: &str = r#"$server_name:$server_port $remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
+const COMBINED_XFF: &str = r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for""#;
+const COMBINED_EXTRAS: &str = r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $request_time $upstream_response_time"#;
+
+/// The names [`LogFormat::from_str`] accepts.
+pub const PRESET_NAMES: [&str; 7] = [
+    "combined",
+    "common",
+    "vhost_combined",
+    "combined_xff",
+    "combined_extras",
+    "app",
+    "json",
+];
+
+/// The family of a [`LogFormat`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormatKind {
+    /// An access log described by an nginx `log_format` (presets included).
+    Access,
+    /// An application log.
+    App,
+    /// JSON lines.
+    Json,
+}
+
+enum Inner {
+    Access {
+        name: &'static str,
+        nginx: NginxFormat,
+    },
+    App(AppFormat),
+    Json(JsonFormat),
+}
+
+/// What a line looks like: an access-log format (a preset or any nginx `log_format`),
+/// an application log, or JSON lines. Compiled once; `Clone` shares the compiled form
+/// (an `Arc`), and it is `Send + Sync`, so threads can each hold a clone or share a
+/// reference.
+///
+/// | constructor | name |
+/// |---|---|
+/// | [`combined`](LogFormat::combined) | nginx/Apache combined |
+/// | [`common`](LogFormat::common) | Common Log Format |
+/// | [`vhost_combined`](LogFormat::vhost_combined) | Apache's `vhost:port` + combined |
+/// | [`combined_xff`](LogFormat::combined_xff) | combined + `"$http_x_forwarded_for"` |
+/// | [`combined_extras`](LogFormat::combined_extras) | combined + XFF + `$request_time $upstream_response_time` |
+/// | [`from_nginx`](LogFormat::from_nginx) | any `log_format` directive |
+/// | [`app`](LogFormat::app) / [`app_builder`](LogFormat::app_builder) | application logs |
+/// | [`json`](LogFormat::json) / [`json_builder`](LogFormat::json_builder) | JSON lines |
+#[derive(Clone)]
+pub struct LogFormat {
+    inner: Arc<Inner>,
+}
+
+impl LogFormat {
+    fn preset(name: &'static str, format: &str) -> LogFormat {
+        match NginxFormat::compile(format) {
+            Ok(nginx) => LogFormat {
+                inner: Arc::new(Inner::Access { name, nginx }),
+            },
+            // The preset strings are constants covered by tests; reaching this is a
+            // bug in this crate, not in anything a user supplied.
+            Err(e) => unreachable!("preset {name} does not compile: {e}"),
+        }
+    }
+
+    /// nginx's and Apache's `combined`: `$remote_addr $remote_logname $remote_user
+    /// [$time_local] "$request" $status $body_bytes_sent "$http_referer"
+    /// "$http_user_agent"`, where nginx writes `-` for `$remote_logname`.
+    pub fn combined() -> LogFormat {
+        LogFormat::preset("combined", COMBINED)
+    }
+
+    /// The Common Log Format: combined without referrer and user agent.
+    pub fn common() -> LogFormat {
+        LogFormat::preset("common", COMMON)
+    }
+
+    /// Apache's `vhost_combined`: `vhost:port` then combined.
+    pub fn vhost_combined() -> LogFormat {
+        LogFormat::preset("vhost_combined", VHOST_COMBINED)
+    }
+
+    /// Combined followed by a quoted `$http_x_forwarded_for`.
+    pub fn combined_xff() -> LogFormat {
+        LogFormat::preset("combined_xff", COMBINED_XFF)
+    }
+
+    /// Combined with the usual extras: `"$http_x_forwarded_for" $request_time
+    /// $upstream_response_time`.
+    pub fn combined_extras() -> LogFormat {
+        LogFormat::preset("combined_extras", COMBINED_EXTRAS)
+    }
+
+    /// Compiles an nginx `log_format`, pasted as it stands in a config
+    /// (`log_format main '...' '...';`, with `escape=` allowed), as its quoted pieces
+    /// alone, or as a bare format string.
+    ///
+    /// Known variables get typed accessors on [`Record`]; any other `$name` (or
+    /// `${name}`) is kept by name ([`Record::var`]). Errors name the problem and its
+    /// column: two variables with no separator, an unbalanced quote, a lone `$`.
+    pub fn from_nginx(directive: &str) -> Result<LogFormat, FormatError> {
+        let nginx = NginxFormat::compile(directive)?;
+        Ok(LogFormat {
+            inner: Arc::new(Inner::Access {
+                name: "nginx",
+                nginx,
+            }),
+        })
+    }
+
+    /// Application logs, with syslog's missing year taken as the current year.
+    pub fn app() -> LogFormat {
+        LogFormat::app_builder().build()
+    }
+
+    /// Configures application logs.
+    pub fn app_builder() -> AppFormatBuilder {
+        AppFormatBuilder { year: None }
+    }
+
+    /// JSON lines with the default keys (see [`JsonFormatBuilder::new`]).
+    pub fn json() -> LogFormat {
+        LogFormat::from_json(JsonFormat {
+            keys: crate::json::JsonKeys::default(),
+        })
+    }
+
+    /// Configures JSON lines.
+    pub fn json_builder() -> JsonFormatBuilder {
+        JsonFormatBuilder::new()
+    }
+
+    pub(crate) fn from_json(json: JsonFormat) -> LogFormat {
+        LogFormat {
+            inner: Arc::new(Inner::Json(json)),
+        }
+    }
+
+    /// The format's name: a preset name, `nginx` for a compiled `log_format`, `app`,
+    /// or `json`.
+    pub fn name(&self) -> &str {
+        match &*self.inner {
+            Inner::Access { name, .. } => name,
+            Inner::App(_) => "app",
+            Inner::Json(_) => "json",
+        }
+    }
+
+    /// The family of the format.
+    pub fn kind(&self) -> FormatKind {
+        match &*self.inner {
+            Inner::Access { .. } => FormatKind::Access,
+            Inner::App(_) => FormatKind::App,
+            Inner::Json(_) => FormatKind::Json,
+        }
+    }
+
+    /// For an access format, the nginx format string it was compiled from (quotes of
+    /// the directive joined and removed); [`from_nginx`](LogFormat::from_nginx) of it
+    /// gives the same format.
+    pub fn nginx_format(&self) -> Option<&str> {
+        match &*self.inner {
+            Inner::Access { nginx, .. } => Some(&nginx.source),
+            _ => None,
+        }
+    }
+
+    /// For an access format, its variable names in order (without `$`).
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        let names: &[Box<str>] = match &*self.inner {
+            Inner::Access { nginx, .. } => &nginx.names,
+            _ => &[],
+        };
+        names.iter().map(|n| &**n)
+    }
+
+    /// For an access format, writes a line with the given variable values (a value
+    /// missing from `value_of` is written as `-`). Parsing the result gives the values
+    /// back, as long as each value does not contain the separator that follows it.
+    /// Returns `None` for application and JSON formats.
+    pub fn format_line<'v>(
+        &self,
+        mut value_of: impl FnMut(&str) -> Option<&'v [u8]>,
+    ) -> Option<Vec<u8>> {
+        let Inner::Access { nginx, .. } = &*self.inner else {
+            return None;
+        };
+        let (prefix, steps) = nginx.layout();
+        let mut out = prefix.to_vec();
+        for (name, after) in steps {
+            out.extend_from_slice(value_of(name).unwrap_or(b"-"));
+            out.extend_from_slice(after);
+        }
+        Some(out)
+    }
+
+    /// Parses one line (a trailing `\n` or `\r\n` is ignored). The record borrows the
+    /// line and this format. Access and application lines are parsed without touching
+    /// the heap.
+    pub fn parse<'a>(&'a self, line: &'a [u8]) -> Result<Record<'a>, ParseError> {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.len() > u32::MAX as usize {
+            return Err(ParseError::new(ParseErrorKind::TooLong, 0));
+        }
+        let body = match &*self.inner {
+            Inner::Access { nginx, .. } => {
+                if line.is_empty() {
+                    return Err(ParseError::new(ParseErrorKind::Empty, 0));
+                }
+                let m = nginx.match_line(line)?;
+                Body::Access {
+                    format: nginx,
+                    spans: m.spans,
+                    end: m.end,
+                    unterminated: m.unterminated,
+                }
+            }
+            Inner::App(app) => Body::App(app.parse(line)?),
+            Inner::Json(json) => Body::Json(json.parse(line)?),
+        };
+        Ok(Record::new(line, body))
+    }
+
+    /// Guesses the format from the first lines of a log: JSON if most lines are JSON
+    /// objects; else the access preset that matches the most lines (ties go to the one
+    /// leaving the least unparsed trailing text, then to the more specific); else
+    /// application logs if most lines have a timestamp or level. Blank lines are
+    /// ignored. `None` if nothing fits at least half of the lines.
+    pub fn detect(first_lines: &[&[u8]]) -> Option<LogFormat> {
+        let lines: Vec<&[u8]> = first_lines
+            .iter()
+            .map(|l| l.trim_ascii_end())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if lines.is_empty() {
+            return None;
+        }
+        let half = lines.len().div_ceil(2);
+        let count = |f: &LogFormat| lines.iter().filter(|l| f.parse(l).is_ok()).count();
+        let json = LogFormat::json();
+        if count(&json) >= half {
+            return Some(json);
+        }
+        let mut best: Option<(usize, usize, LogFormat)> = None;
+        for f in [
+            LogFormat::combined_extras(),
+            LogFormat::vhost_combined(),
+            LogFormat::combined_xff(),
+            LogFormat::combined(),
+            LogFormat::common(),
+        ] {
+            let mut matched = 0;
+            let mut trailing = 0;
+            for l in &lines {
+                if let Ok(r) = f.parse(l) {
+                    matched += 1;
+                    trailing += r.trailing().len();
+                }
+            }
+            let better = match &best {
+                None => true,
+                Some((m, t, _)) => matched > *m || (matched == *m && trailing < *t),
+            };
+            if better {
+                best = Some((matched, trailing, f));
+            }
+        }
+        if let Some((matched, _, f)) = best
+            && matched >= half
+        {
+            return Some(f);
+        }
+        let app = LogFormat::app();
+        (count(&app) >= half).then_some(app)
+    }
+}
+
+impl fmt::Debug for LogFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("LogFormat");
+        d.field("name", &self.name());
+        match &*self.inner {
+            Inner::Access { nginx, .. } => d.field("format", &nginx.source),
+            Inner::App(app) => d.field("assumed_year", &app.assumed_year),
+            Inner::Json(json) => d.field("keys", &json.keys),
+        };
+        d.finish()
+    }
+}
+
+impl fmt::Display for LogFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for LogFormat {
+    type Err = FormatError;
+
+    /// A preset by name: `combined`, `common`, `vhost_combined`, `combined_xff`,
+    /// `combined_extras`, `app`, `json` (case-insensitive; `-` may replace `_`).
+    fn from_str(s: &str) -> Result<LogFormat, FormatError> {
+        let key = s.trim().to_ascii_lowercase().replace('-', "_");
+        Ok(match key.as_str() {
+            "combined" => LogFormat::combined(),
+            "common" | "clf" => LogFormat::common(),
+            "vhost_combined" => LogFormat::vhost_combined(),
+            "combined_xff" => LogFormat::combined_xff(),
+            "combined_extras" => LogFormat::combined_extras(),
+            "app" => LogFormat::app(),
+            "json" => LogFormat::json(),
+            _ => return Err(FormatError::UnknownName(s.to_owned())),
+        })
+    }
+}
+
+/// Configures application-log parsing; [`LogFormat::app_builder`] makes one.
+#[derive(Debug, Clone)]
+pub struct AppFormatBuilder {
+    year: Option<i32>,
+}
+
+impl AppFormatBuilder {
+    /// The year given to timestamps that carry none (syslog's `Jun 14 15:16:01`).
+    /// Defaults to the current UTC year when the format is built.
+    pub fn assumed_year(mut self, year: i32) -> Self {
+        self.year = Some(year.clamp(0, 9999));
+        self
+    }
+
+    /// The configured format.
+    pub fn build(self) -> LogFormat {
+        LogFormat {
+            inner: Arc::new(Inner::App(AppFormat {
+                assumed_year: self.year.unwrap_or_else(crate::time::current_year),
+            })),
+        }
+    }
+}

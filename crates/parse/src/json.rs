@@ -1,0 +1,554 @@
+//! JSON lines: one top-level object per line, scanned without building a tree.
+//! Strings stay as spans into the line and are decoded only when asked for and only
+//! if they hold escapes.
+
+use std::borrow::Cow;
+
+use memchr::memchr2;
+
+use crate::error::{FormatError, ParseError, ParseErrorKind};
+use crate::level::Level;
+use crate::nginx::Span;
+use crate::request::parse_u64;
+use crate::time::{Timestamp, parse_timestamp};
+
+/// What kind of JSON value a span holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JsonKind {
+    Str,
+    Num,
+    True,
+    False,
+    Null,
+    Object,
+    Array,
+}
+
+/// A value's place in the line: for strings, the span is between the quotes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct JsonVal {
+    pub(crate) span: Span,
+    pub(crate) kind: JsonKind,
+    pub(crate) escaped: bool,
+}
+
+/// The values of the configured keys, found in one pass.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct JsonParts {
+    pub(crate) time: Option<JsonVal>,
+    pub(crate) level: Option<JsonVal>,
+    pub(crate) message: Option<JsonVal>,
+    pub(crate) status: Option<JsonVal>,
+    pub(crate) path: Option<JsonVal>,
+}
+
+/// Which top-level keys hold the well-known fields. Within a list, an earlier key wins
+/// when a line has several.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonKeys {
+    pub(crate) time: Vec<String>,
+    pub(crate) level: Vec<String>,
+    pub(crate) message: Vec<String>,
+    pub(crate) status: Vec<String>,
+    pub(crate) path: Vec<String>,
+}
+
+impl Default for JsonKeys {
+    fn default() -> Self {
+        let v = |keys: &[&str]| keys.iter().map(|k| (*k).to_owned()).collect();
+        JsonKeys {
+            time: v(&["time", "ts", "timestamp", "@timestamp"]),
+            level: v(&["level", "severity", "lvl"]),
+            message: v(&["msg", "message"]),
+            status: v(&["status", "status_code", "statusCode"]),
+            path: v(&["path", "url", "uri", "request_uri"]),
+        }
+    }
+}
+
+/// Builds the JSON-lines configuration: which keys hold the time, level, message,
+/// status and path. Start from [`JsonFormatBuilder::new`] (the defaults) and replace
+/// any list; [`build`](JsonFormatBuilder::build) checks that no list is empty.
+#[derive(Clone, Debug, Default)]
+pub struct JsonFormatBuilder {
+    keys: JsonKeys,
+}
+
+fn owned(keys: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
+    keys.into_iter().map(Into::into).collect()
+}
+
+impl JsonFormatBuilder {
+    /// The defaults: time `time|ts|timestamp|@timestamp`, level `level|severity|lvl`,
+    /// message `msg|message`, status `status|status_code|statusCode`, path
+    /// `path|url|uri|request_uri`.
+    pub fn new() -> JsonFormatBuilder {
+        JsonFormatBuilder::default()
+    }
+
+    /// Keys that may hold the time (an RFC 3339 string or Unix seconds, milliseconds,
+    /// microseconds or nanoseconds as a number).
+    pub fn time_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.time = owned(keys);
+        self
+    }
+
+    /// Keys that may hold the level (a level name, or pino's numbers 10..60).
+    pub fn level_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.level = owned(keys);
+        self
+    }
+
+    /// Keys that may hold the message.
+    pub fn message_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.message = owned(keys);
+        self
+    }
+
+    /// Keys that may hold an HTTP status (number or numeric string).
+    pub fn status_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.status = owned(keys);
+        self
+    }
+
+    /// Keys that may hold a request path (a query after `?` is split off).
+    pub fn path_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.path = owned(keys);
+        self
+    }
+
+    /// Checks the configuration and returns the format.
+    pub fn build(self) -> Result<crate::LogFormat, FormatError> {
+        for (name, list) in [
+            ("time", &self.keys.time),
+            ("level", &self.keys.level),
+            ("message", &self.keys.message),
+            ("status", &self.keys.status),
+            ("path", &self.keys.path),
+        ] {
+            if list.is_empty() {
+                return Err(FormatError::EmptyKeyList(name));
+            }
+        }
+        Ok(crate::LogFormat::from_json(JsonFormat { keys: self.keys }))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct JsonFormat {
+    pub(crate) keys: JsonKeys,
+}
+
+/// The rank of `key` in `list` (lower wins), if present.
+fn rank(list: &[String], key: &[u8]) -> Option<usize> {
+    list.iter().position(|k| k.as_bytes() == key)
+}
+
+fn take(slot: &mut Option<(usize, JsonVal)>, list: &[String], key: &[u8], val: JsonVal) {
+    if let Some(r) = rank(list, key)
+        && slot.is_none_or(|(best, _)| r < best)
+    {
+        *slot = Some((r, val));
+    }
+}
+
+impl JsonFormat {
+    pub(crate) fn parse(&self, line: &[u8]) -> Result<JsonParts, ParseError> {
+        let mut time = None;
+        let mut level = None;
+        let mut message = None;
+        let mut status = None;
+        let mut path = None;
+        let mut pairs = Pairs::new(line)?;
+        for pair in &mut pairs {
+            let (key, val) = pair?;
+            let key = key.span.of(line);
+            take(&mut time, &self.keys.time, key, val);
+            take(&mut level, &self.keys.level, key, val);
+            take(&mut message, &self.keys.message, key, val);
+            take(&mut status, &self.keys.status, key, val);
+            take(&mut path, &self.keys.path, key, val);
+        }
+        Ok(JsonParts {
+            time: time.map(|t| t.1),
+            level: level.map(|t| t.1),
+            message: message.map(|t| t.1),
+            status: status.map(|t| t.1),
+            path: path.map(|t| t.1),
+        })
+    }
+}
+
+/// The top-level key/value pairs of a JSON object line, in order. Construction checks
+/// the opening `{`; iteration reports malformed input as an error item and then stops.
+pub(crate) struct Pairs<'a> {
+    s: &'a [u8],
+    i: usize,
+    done: bool,
+}
+
+fn ws(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\r' | b'\n') {
+        i += 1;
+    }
+    i
+}
+
+fn bad(i: usize) -> ParseError {
+    ParseError::new(ParseErrorKind::InvalidJson, i)
+}
+
+impl<'a> Pairs<'a> {
+    pub(crate) fn new(s: &'a [u8]) -> Result<Pairs<'a>, ParseError> {
+        let i = ws(s, 0);
+        if i >= s.len() {
+            return Err(ParseError::new(ParseErrorKind::Empty, 0));
+        }
+        if s[i] != b'{' {
+            return Err(bad(i));
+        }
+        let mut p = Pairs {
+            s,
+            i: i + 1,
+            done: false,
+        };
+        let j = ws(s, p.i);
+        if s.get(j) == Some(&b'}') {
+            p.finish(j + 1)?;
+        }
+        Ok(p)
+    }
+
+    /// After the closing `}`: only whitespace may follow.
+    fn finish(&mut self, after: usize) -> Result<(), ParseError> {
+        self.done = true;
+        let k = ws(self.s, after);
+        if k != self.s.len() {
+            return Err(bad(k));
+        }
+        Ok(())
+    }
+
+    fn next_pair(&mut self) -> Result<(JsonVal, JsonVal), ParseError> {
+        let s = self.s;
+        let i = ws(s, self.i);
+        if s.get(i) != Some(&b'"') {
+            return Err(bad(i));
+        }
+        let key = scan_string(s, i)?;
+        let i = ws(s, key.span.end as usize + 1);
+        if s.get(i) != Some(&b':') {
+            return Err(bad(i));
+        }
+        let i = ws(s, i + 1);
+        let (val, end) = scan_value(s, i)?;
+        let i = ws(s, end);
+        match s.get(i) {
+            Some(b',') => self.i = i + 1,
+            Some(b'}') => self.finish(i + 1)?,
+            _ => return Err(bad(i)),
+        }
+        Ok((key, val))
+    }
+}
+
+impl Iterator for Pairs<'_> {
+    type Item = Result<(JsonVal, JsonVal), ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let r = self.next_pair();
+        if r.is_err() {
+            self.done = true;
+        }
+        Some(r)
+    }
+}
+
+/// A string starting with the `"` at `i`: its contents' span and whether it holds
+/// escapes.
+fn scan_string(s: &[u8], i: usize) -> Result<JsonVal, ParseError> {
+    let mut k = i + 1;
+    let mut escaped = false;
+    loop {
+        let Some(off) = memchr2(b'"', b'\\', &s[k.min(s.len())..]) else {
+            return Err(bad(i));
+        };
+        let at = k + off;
+        if s[at] == b'\\' {
+            escaped = true;
+            k = at + 2;
+            continue;
+        }
+        return Ok(JsonVal {
+            span: Span {
+                start: (i + 1) as u32,
+                end: at as u32,
+            },
+            kind: JsonKind::Str,
+            escaped,
+        });
+    }
+}
+
+/// A value starting at `i`; returns it and the index just past it. Nested objects and
+/// arrays are skipped with a depth counter (no recursion, so no stack limit to hit).
+fn scan_value(s: &[u8], i: usize) -> Result<(JsonVal, usize), ParseError> {
+    let simple = |kind, end: usize| {
+        (
+            JsonVal {
+                span: Span {
+                    start: i as u32,
+                    end: end as u32,
+                },
+                kind,
+                escaped: false,
+            },
+            end,
+        )
+    };
+    match s.get(i) {
+        Some(b'"') => {
+            let v = scan_string(s, i)?;
+            Ok((v, v.span.end as usize + 1))
+        }
+        Some(b'{') | Some(b'[') => {
+            let kind = if s[i] == b'{' {
+                JsonKind::Object
+            } else {
+                JsonKind::Array
+            };
+            let mut depth = 0usize;
+            let mut k = i;
+            while k < s.len() {
+                match s[k] {
+                    b'"' => {
+                        k = scan_string(s, k)?.span.end as usize + 1;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Ok(simple(kind, k + 1));
+                        }
+                    }
+                    _ => {}
+                }
+                k += 1;
+            }
+            Err(bad(i))
+        }
+        Some(b't') if s[i..].starts_with(b"true") => Ok(simple(JsonKind::True, i + 4)),
+        Some(b'f') if s[i..].starts_with(b"false") => Ok(simple(JsonKind::False, i + 5)),
+        Some(b'n') if s[i..].starts_with(b"null") => Ok(simple(JsonKind::Null, i + 4)),
+        Some(b'-' | b'0'..=b'9') => {
+            let len = s[i..]
+                .iter()
+                .take_while(|&&b| {
+                    b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')
+                })
+                .count();
+            Ok(simple(JsonKind::Num, i + len))
+        }
+        _ => Err(bad(i)),
+    }
+}
+
+/// A string value's bytes: borrowed when it holds no escapes, decoded otherwise.
+/// Invalid escapes are kept as written; lone surrogates become U+FFFD.
+pub(crate) fn decode<'a>(line: &'a [u8], v: JsonVal) -> Cow<'a, [u8]> {
+    let raw = v.span.of(line);
+    if !v.escaped {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if b != b'\\' || i + 1 >= raw.len() {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let e = raw[i + 1];
+        i += 2;
+        match e {
+            b'"' | b'\\' | b'/' => out.push(e),
+            b'b' => out.push(0x08),
+            b'f' => out.push(0x0c),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'u' => {
+                let Some(hi) = hex4(raw, i) else {
+                    out.extend_from_slice(b"\\u");
+                    continue;
+                };
+                i += 4;
+                let mut cp = u32::from(hi);
+                if (0xD800..0xDC00).contains(&hi)
+                    && raw.get(i..i + 2) == Some(b"\\u")
+                    && let Some(lo) = hex4(raw, i + 2)
+                    && (0xDC00..0xE000).contains(&lo)
+                {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
+                    i += 6;
+                }
+                let ch = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+            }
+            other => {
+                out.push(b'\\');
+                out.push(other);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn hex4(s: &[u8], i: usize) -> Option<u16> {
+    let h = s.get(i..i + 4)?;
+    let text = std::str::from_utf8(h).ok()?;
+    if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u16::from_str_radix(text, 16).ok()
+}
+
+/// A time value: an RFC 3339 string, or a Unix number whose digit count says the unit
+/// (up to 11 digits: seconds, 12-14: milliseconds, 15-17: microseconds, more:
+/// nanoseconds).
+pub(crate) fn time_of(line: &[u8], v: JsonVal) -> Option<Timestamp> {
+    match v.kind {
+        JsonKind::Str => parse_timestamp(&decode(line, v)),
+        JsonKind::Num => {
+            let raw = v.span.of(line);
+            let (int, frac) = match raw.iter().position(|&b| b == b'.') {
+                Some(k) => (&raw[..k], &raw[k + 1..]),
+                None => (raw, &b""[..]),
+            };
+            let n = parse_u64(int)?;
+            let (secs, sub_nanos) = match int.len() {
+                0..=11 => {
+                    let frac_nanos =
+                        frac.iter()
+                            .take(9)
+                            .enumerate()
+                            .try_fold(0u64, |acc, (k, &b)| {
+                                let d = b.wrapping_sub(b'0');
+                                (d < 10).then(|| acc + u64::from(d) * 10u64.pow(8 - k as u32))
+                            })?;
+                    (n, frac_nanos)
+                }
+                12..=14 => (n / 1000, n % 1000 * 1_000_000),
+                15..=17 => (n / 1_000_000, n % 1_000_000 * 1000),
+                _ => (n / 1_000_000_000, n % 1_000_000_000),
+            };
+            Timestamp::from_unix(i64::try_from(secs).ok()?, u32::try_from(sub_nanos).ok()?)
+        }
+        _ => None,
+    }
+}
+
+/// A level value: a name, or pino's numbers (10 trace .. 60 fatal).
+pub(crate) fn level_of(line: &[u8], v: JsonVal) -> Option<Level> {
+    match v.kind {
+        JsonKind::Str => Level::from_bytes(&decode(line, v)),
+        JsonKind::Num => Some(match parse_u64(v.span.of(line))? {
+            10 => Level::Trace,
+            20 => Level::Debug,
+            30 => Level::Info,
+            40 => Level::Warn,
+            50 => Level::Error,
+            60 => Level::Fatal,
+            _ => return None,
+        }),
+        _ => None,
+    }
+}
+
+/// A status value: a number or a numeric string, 0..=999.
+pub(crate) fn status_of(line: &[u8], v: JsonVal) -> Option<u16> {
+    match v.kind {
+        JsonKind::Str | JsonKind::Num => {
+            let n = parse_u64(v.span.of(line))?;
+            u16::try_from(n).ok().filter(|&s| s <= 999)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt() -> JsonFormat {
+        JsonFormat {
+            keys: JsonKeys::default(),
+        }
+    }
+
+    #[test]
+    fn finds_keys_and_borrows_plain_strings() {
+        let l = br#" {"ts":"2024-05-01T10:00:00.5Z","level":"warn","msg":"disk \"sda\" full","n":{"a":[1,"}"]},"status":503,"path":"/a?b=1"} "#;
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(
+            time_of(l, p.time.unwrap()).unwrap().subsec_nanos(),
+            500_000_000
+        );
+        assert_eq!(level_of(l, p.level.unwrap()), Some(Level::Warn));
+        assert_eq!(&*decode(l, p.message.unwrap()), br#"disk "sda" full"#);
+        assert!(matches!(
+            decode(l, p.path.unwrap()),
+            Cow::Borrowed(b"/a?b=1")
+        ));
+        assert_eq!(status_of(l, p.status.unwrap()), Some(503));
+    }
+
+    #[test]
+    fn numbers_as_times_and_pino_levels() {
+        let l = br#"{"time":1700000000123,"level":50}"#;
+        let p = fmt().parse(l).unwrap();
+        let t = time_of(l, p.time.unwrap()).unwrap();
+        assert_eq!(
+            (t.unix_seconds(), t.subsec_nanos()),
+            (1_700_000_000, 123_000_000)
+        );
+        assert_eq!(level_of(l, p.level.unwrap()), Some(Level::Error));
+    }
+
+    #[test]
+    fn unicode_escapes() {
+        let l = br#"{"msg":"caf\u00e9 \ud83d\ude00 \ud800 \/"}"#;
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(
+            String::from_utf8(decode(l, p.message.unwrap()).into_owned()).unwrap(),
+            "café 😀 \u{FFFD} /"
+        );
+    }
+
+    #[test]
+    fn malformed() {
+        for l in [
+            &br#"{"a":1"#[..],
+            br#"{"a" 1}"#,
+            br#"["a"]"#,
+            br#"{"a":1} x"#,
+            br#"{"a":tru}"#,
+            br#"{"a":"x}"#,
+            b"{",
+        ] {
+            assert_eq!(
+                fmt().parse(l).unwrap_err().kind,
+                ParseErrorKind::InvalidJson,
+                "{:?}",
+                String::from_utf8_lossy(l)
+            );
+        }
+        assert!(fmt().parse(b"{}").is_ok());
+    }
+}

@@ -1,0 +1,667 @@
+//! The nginx `log_format` compiler and the matcher that runs a compiled format over
+//! a line, recording where each variable's value is. Typing happens later, on demand,
+//! in `record.rs`.
+
+use memchr::memchr;
+
+use crate::error::{FormatError, ParseError, ParseErrorKind};
+
+/// The most variables one format may have; a record holds one span per variable
+/// inline, so this bounds the record's size (and keeps parsing allocation-free).
+pub(crate) const MAX_VARS: usize = 32;
+
+/// A byte range `[start, end)` in the line. `u32` halves the record's size; lines of
+/// 4 GiB or more are rejected up front.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+impl Span {
+    #[inline]
+    pub(crate) fn of(self, line: &[u8]) -> &[u8] {
+        line.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// The nginx variables that have a typed meaning. Any other `$name` is kept by name
+/// as a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Var {
+    RemoteAddr,
+    RemoteUser,
+    TimeLocal,
+    TimeIso8601,
+    Msec,
+    Request,
+    RequestMethod,
+    RequestUri,
+    Uri,
+    Args,
+    ServerProtocol,
+    Status,
+    BodyBytesSent,
+    BytesSent,
+    RequestLength,
+    RequestTime,
+    UpstreamResponseTime,
+    UpstreamAddr,
+    HttpReferer,
+    HttpUserAgent,
+    HttpXForwardedFor,
+    Host,
+    ServerName,
+}
+
+pub(crate) const VAR_COUNT: usize = 23;
+
+impl Var {
+    fn from_name(name: &str) -> Option<Var> {
+        Some(match name {
+            "remote_addr" => Var::RemoteAddr,
+            "remote_user" => Var::RemoteUser,
+            "time_local" => Var::TimeLocal,
+            "time_iso8601" => Var::TimeIso8601,
+            "msec" => Var::Msec,
+            "request" => Var::Request,
+            "request_method" => Var::RequestMethod,
+            "request_uri" => Var::RequestUri,
+            "uri" => Var::Uri,
+            "args" | "query_string" => Var::Args,
+            "server_protocol" => Var::ServerProtocol,
+            "status" => Var::Status,
+            "body_bytes_sent" => Var::BodyBytesSent,
+            "bytes_sent" => Var::BytesSent,
+            "request_length" => Var::RequestLength,
+            "request_time" => Var::RequestTime,
+            "upstream_response_time" => Var::UpstreamResponseTime,
+            "upstream_addr" => Var::UpstreamAddr,
+            "http_referer" => Var::HttpReferer,
+            "http_user_agent" => Var::HttpUserAgent,
+            "http_x_forwarded_for" => Var::HttpXForwardedFor,
+            "host" => Var::Host,
+            "server_name" => Var::ServerName,
+            _ => return None,
+        })
+    }
+
+    /// Whether a value can hold a space, which decides how the last variable of a
+    /// format ends: at the first space, or at the end of the line.
+    fn may_hold_space(self) -> bool {
+        matches!(
+            self,
+            Var::RemoteUser
+                | Var::TimeLocal
+                | Var::Request
+                | Var::UpstreamResponseTime
+                | Var::UpstreamAddr
+                | Var::HttpReferer
+                | Var::HttpUserAgent
+                | Var::HttpXForwardedFor
+        )
+    }
+
+    /// The usual width of a value, tried before searching for the separator.
+    fn width_hint(self) -> u32 {
+        match self {
+            Var::TimeLocal => 26,   // 10/Oct/2000:13:55:36 -0700
+            Var::TimeIso8601 => 25, // 2000-10-10T13:55:36-07:00
+            Var::Msec => 14,        // 1700000000.123
+            Var::Status => 3,       // 200
+            _ => 0,
+        }
+    }
+}
+
+/// How a variable's value ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// At the first unescaped `"` that is followed by the rest of the literal after it.
+    Quoted,
+    /// At the first occurrence of the literal after it.
+    Literal,
+    /// Last variable, no literal after: at the first space or tab (trailing junk is
+    /// kept apart).
+    Token,
+    /// Last variable, no literal after: at the end of the line.
+    Rest,
+}
+
+#[derive(Clone, Debug)]
+struct Step {
+    /// The literal that follows this variable (empty for the last one if the format
+    /// ends with a variable).
+    after: Box<[u8]>,
+    end: End,
+    width_hint: u32,
+}
+
+/// nginx's `escape=` parameter: how the server escaped values (informational; the
+/// matcher's backslash rule covers `default` and `json` alike).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Escape {
+    Default,
+    Json,
+    None,
+}
+
+/// A compiled nginx `log_format`: the literal before the first variable, then one step
+/// per variable.
+#[derive(Clone, Debug)]
+pub(crate) struct NginxFormat {
+    /// The format string after unwrapping the directive (quotes joined, escapes
+    /// resolved).
+    pub(crate) source: Box<str>,
+    prefix: Box<[u8]>,
+    steps: Box<[Step]>,
+    pub(crate) names: Box<[Box<str>]>,
+    pub(crate) known: Box<[Option<Var>]>,
+    /// Index of each known variable's first occurrence, `u8::MAX` if absent.
+    slots: [u8; VAR_COUNT],
+    #[allow(dead_code)] // kept for Debug and a later JSON-escape decoder
+    pub(crate) escape: Escape,
+}
+
+/// The result of matching a line: one span per variable, where the matched part ends,
+/// and whether the last quoted field ran to the end of the line without its quote.
+pub(crate) struct Matched {
+    pub(crate) spans: [Span; MAX_VARS],
+    pub(crate) end: u32,
+    pub(crate) unterminated: bool,
+}
+
+enum Piece {
+    Lit(Vec<u8>),
+    Var { name: String, column: usize },
+}
+
+impl NginxFormat {
+    /// Compiles a `log_format` directive as pasted from a config (`log_format main
+    /// '...' '...';`), the quoted pieces alone, or a bare format string.
+    pub(crate) fn compile(text: &str) -> Result<NginxFormat, FormatError> {
+        let (format, escape) = unwrap_directive(text)?;
+        Self::compile_format(&format, escape)
+    }
+
+    fn compile_format(format: &str, escape: Escape) -> Result<NginxFormat, FormatError> {
+        if format.is_empty() {
+            return Err(FormatError::Empty);
+        }
+        check_quotes(format)?;
+        let pieces = tokenize(format)?;
+        let mut prefix = Vec::new();
+        let mut names: Vec<Box<str>> = Vec::new();
+        let mut afters: Vec<Vec<u8>> = Vec::new();
+        let mut befores: Vec<u8> = Vec::new(); // the byte before each variable (0 if none)
+        let mut last_var: Option<String> = None;
+        let mut last_lit: Vec<u8> = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::Lit(bytes) => {
+                    if names.is_empty() {
+                        prefix.extend_from_slice(&bytes);
+                    } else if let Some(a) = afters.last_mut() {
+                        a.extend_from_slice(&bytes);
+                    }
+                    last_lit = bytes;
+                    last_var = None;
+                }
+                Piece::Var { name, column } => {
+                    if let Some(first) = last_var.take() {
+                        return Err(FormatError::AdjacentVariables {
+                            first,
+                            second: name,
+                            column,
+                        });
+                    }
+                    befores.push(last_lit.last().copied().unwrap_or(0));
+                    last_lit.clear();
+                    names.push(name.clone().into_boxed_str());
+                    afters.push(Vec::new());
+                    last_var = Some(name);
+                }
+            }
+        }
+        if names.is_empty() {
+            return Err(FormatError::NoVariables);
+        }
+        if names.len() > MAX_VARS {
+            return Err(FormatError::TooManyVariables {
+                count: names.len(),
+                max: MAX_VARS,
+            });
+        }
+        let known: Vec<Option<Var>> = names.iter().map(|n| Var::from_name(n)).collect();
+        let mut slots = [u8::MAX; VAR_COUNT];
+        for (i, k) in known.iter().enumerate() {
+            if let Some(v) = k {
+                let slot = &mut slots[*v as usize];
+                if *slot == u8::MAX {
+                    *slot = i as u8;
+                }
+            }
+        }
+        let steps = afters
+            .into_iter()
+            .enumerate()
+            .map(|(i, after)| {
+                let end = if after.is_empty() {
+                    match known[i] {
+                        Some(v) if !v.may_hold_space() => End::Token,
+                        _ => End::Rest,
+                    }
+                } else if befores[i] == b'"' && after[0] == b'"' {
+                    End::Quoted
+                } else {
+                    End::Literal
+                };
+                Step {
+                    after: after.into_boxed_slice(),
+                    end,
+                    width_hint: known[i].map_or(0, Var::width_hint),
+                }
+            })
+            .collect();
+        Ok(NginxFormat {
+            source: format.into(),
+            prefix: prefix.into_boxed_slice(),
+            steps,
+            names: names.into_boxed_slice(),
+            known: known.into_boxed_slice(),
+            slots,
+            escape,
+        })
+    }
+
+    /// Index of a known variable's value in a record's spans.
+    #[inline]
+    pub(crate) fn slot(&self, var: Var) -> Option<usize> {
+        let s = self.slots[var as usize];
+        (s != u8::MAX).then_some(usize::from(s))
+    }
+
+    /// Index of any variable by name (without the `$`).
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        let name = name.strip_prefix('$').unwrap_or(name);
+        self.names.iter().position(|n| &**n == name)
+    }
+
+    pub(crate) fn var_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The literal pieces and variable names in order, for generating lines.
+    pub(crate) fn layout(&self) -> (&[u8], impl Iterator<Item = (&str, &[u8])>) {
+        (
+            &self.prefix,
+            self.names
+                .iter()
+                .zip(self.steps.iter())
+                .map(|(n, s)| (&**n, &*s.after)),
+        )
+    }
+
+    /// Matches `line` (without its `\n`; a trailing `\r` is ignored) and records the
+    /// span of every variable. Never reads outside `line`.
+    pub(crate) fn match_line(&self, line: &[u8]) -> Result<Matched, ParseError> {
+        let mut m = Matched {
+            spans: [Span::default(); MAX_VARS],
+            end: 0,
+            unterminated: false,
+        };
+        if !line.starts_with(&self.prefix) {
+            return Err(ParseError::new(ParseErrorKind::ExpectedLiteral, 0));
+        }
+        let steps = &*self.steps;
+        let n = line.len();
+        let mut i = 0;
+        let mut p = self.prefix.len();
+        // The most recent quoted step, where matching resumes if a later separator is
+        // missing: an unescaped quote inside a value can end it too early.
+        let mut choice: Option<(usize, usize, usize)> = None;
+        let mut resume_search: Option<usize> = None;
+        let mut retries = 0u32;
+        while i < steps.len() {
+            let step = &steps[i];
+            let found = match step.end {
+                End::Quoted => {
+                    let from = resume_search.take().unwrap_or(p);
+                    find_closing_quote(line, p, from, &step.after)
+                }
+                End::Literal => find_literal(line, p, step.width_hint, &step.after),
+                End::Token => Some(
+                    line[p..]
+                        .iter()
+                        .position(|&b| b == b' ' || b == b'\t')
+                        .map_or(n, |k| p + k),
+                ),
+                End::Rest => Some(n),
+            };
+            match found {
+                Some(e) => {
+                    if step.end == End::Quoted {
+                        choice = Some((i, p, e + 1));
+                    }
+                    m.spans[i] = Span {
+                        start: p as u32,
+                        end: e as u32,
+                    };
+                    p = e + step.after.len();
+                    i += 1;
+                }
+                None if step.end == End::Quoted
+                    && i + 1 == steps.len()
+                    && step.after.trim_ascii_end() == b"\"" =>
+                {
+                    // A last quoted field cut off before its closing quote (a
+                    // truncated user agent): keep what is there.
+                    m.spans[i] = Span {
+                        start: p as u32,
+                        end: n as u32,
+                    };
+                    m.unterminated = true;
+                    p = n;
+                    i += 1;
+                }
+                None => {
+                    if let Some((ci, cp, next)) = choice.take()
+                        && retries < 8
+                    {
+                        retries += 1;
+                        i = ci;
+                        p = cp;
+                        resume_search = Some(next);
+                        continue;
+                    }
+                    let kind = if step.end == End::Quoted {
+                        ParseErrorKind::UnterminatedQuote
+                    } else {
+                        ParseErrorKind::ExpectedLiteral
+                    };
+                    return Err(ParseError::new(kind, p));
+                }
+            }
+        }
+        m.end = p as u32;
+        Ok(m)
+    }
+}
+
+/// The first occurrence of `lit` at or after `p`, trying `p + hint` first.
+#[inline]
+fn find_literal(line: &[u8], p: usize, hint: u32, lit: &[u8]) -> Option<usize> {
+    let hint = hint as usize;
+    if hint != 0 && line.len() >= p + hint && line[p + hint..].starts_with(lit) {
+        return Some(p + hint);
+    }
+    let first = lit[0];
+    let mut from = p;
+    while from < line.len() {
+        let k = from + memchr(first, &line[from..])?;
+        if line[k..].starts_with(lit) {
+            return Some(k);
+        }
+        from = k + 1;
+    }
+    None
+}
+
+/// The first `"` at or after `from` that is not escaped by an odd run of backslashes
+/// (counted back no further than the value's start `p`) and is followed by the rest of
+/// `lit` (which starts with that quote).
+#[inline]
+fn find_closing_quote(line: &[u8], p: usize, from: usize, lit: &[u8]) -> Option<usize> {
+    let mut from = from;
+    while from < line.len() {
+        let k = from + memchr(b'"', &line[from..])?;
+        from = k + 1;
+        let backslashes = line[p..k].iter().rev().take_while(|&&b| b == b'\\').count();
+        if backslashes % 2 == 1 {
+            continue;
+        }
+        if line[k..].starts_with(lit) {
+            return Some(k);
+        }
+    }
+    None
+}
+
+/// Every `"` in the format must pair up, or no line could close the quoted field.
+fn check_quotes(format: &str) -> Result<(), FormatError> {
+    let quotes: Vec<usize> = format
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'"')
+        .map(|(i, _)| i)
+        .collect();
+    if quotes.len() % 2 == 1 {
+        let column = quotes.last().copied().unwrap_or(0);
+        return Err(FormatError::UnbalancedQuote { quote: '"', column });
+    }
+    Ok(())
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn tokenize(format: &str) -> Result<Vec<Piece>, FormatError> {
+    let bytes = format.as_bytes();
+    let mut pieces = Vec::new();
+    let mut lit = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            lit.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let column = i;
+        let (name, next) = if bytes.get(i + 1) == Some(&b'{') {
+            let close = bytes[i + 2..]
+                .iter()
+                .position(|&b| b == b'}')
+                .ok_or(FormatError::UnterminatedBrace { column })?;
+            (&format[i + 2..i + 2 + close], i + 3 + close)
+        } else {
+            let len = bytes[i + 1..]
+                .iter()
+                .take_while(|&&b| is_name_byte(b))
+                .count();
+            (&format[i + 1..i + 1 + len], i + 1 + len)
+        };
+        if name.is_empty() || !name.bytes().all(is_name_byte) {
+            return Err(FormatError::EmptyVariableName { column });
+        }
+        if !lit.is_empty() {
+            pieces.push(Piece::Lit(std::mem::take(&mut lit)));
+        }
+        pieces.push(Piece::Var {
+            name: name.to_owned(),
+            column,
+        });
+        i = next;
+    }
+    if !lit.is_empty() {
+        pieces.push(Piece::Lit(lit));
+    }
+    Ok(pieces)
+}
+
+/// Turns what the user pasted into the format string nginx would use.
+///
+/// `log_format NAME [escape=MODE] ARG...;` and a run of quoted pieces are read the way
+/// nginx reads directive arguments: each argument is quoted (`'...'` or `"..."`, with
+/// `\` escapes) or bare, and the arguments are joined with nothing between them. Any
+/// other text is taken as the format string itself.
+fn unwrap_directive(text: &str) -> Result<(String, Escape), FormatError> {
+    let trimmed = text.trim();
+    let offset = text.len() - text.trim_start().len();
+    let mut escape = Escape::Default;
+    let (body, base) = if let Some(rest) = trimmed.strip_prefix("log_format")
+        && rest.starts_with(|c: char| c.is_ascii_whitespace())
+    {
+        let mut rest_off = offset + "log_format".len();
+        let mut rest = rest;
+        // The format's name, then an optional escape= parameter.
+        for want_name in [true, false] {
+            let lead = rest.len() - rest.trim_start().len();
+            rest_off += lead;
+            rest = rest.trim_start();
+            let tok_len = rest
+                .find(|c: char| c.is_ascii_whitespace() || c == ';')
+                .unwrap_or(rest.len());
+            let tok = &rest[..tok_len];
+            if want_name {
+                if tok.starts_with(['\'', '"']) {
+                    break; // no name: accept the arguments straight away
+                }
+            } else if let Some(mode) = tok.strip_prefix("escape=") {
+                escape = match mode {
+                    "default" => Escape::Default,
+                    "json" => Escape::Json,
+                    "none" => Escape::None,
+                    other => return Err(FormatError::UnknownEscape(other.to_owned())),
+                };
+            } else {
+                break;
+            }
+            rest = &rest[tok_len..];
+            rest_off += tok_len;
+        }
+        (rest, rest_off)
+    } else if trimmed.starts_with(['\'', '"']) {
+        (trimmed, offset)
+    } else {
+        return Ok((trimmed.to_owned(), escape));
+    };
+    let mut out = String::new();
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
+        } else if b == b';' {
+            if body[i + 1..].trim().is_empty() {
+                break;
+            }
+            return Err(FormatError::TextBetweenPieces {
+                column: base + i + 1,
+            });
+        } else if b == b'\'' || b == b'"' {
+            let open = i;
+            i += 1;
+            loop {
+                let Some(&c) = bytes.get(i) else {
+                    return Err(FormatError::UnbalancedQuote {
+                        quote: char::from(b),
+                        column: base + open,
+                    });
+                };
+                if c == b {
+                    i += 1;
+                    break;
+                }
+                if c == b'\\' && i + 1 < bytes.len() {
+                    let e = bytes[i + 1];
+                    match e {
+                        b'"' | b'\'' | b'\\' => out.push(char::from(e)),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        _ => {
+                            out.push('\\');
+                            i += 1;
+                            continue;
+                        }
+                    }
+                    i += 2;
+                    continue;
+                }
+                // Copy one UTF-8 character whole.
+                let ch_len = body[i..].chars().next().map_or(1, char::len_utf8);
+                out.push_str(&body[i..i + ch_len]);
+                i += ch_len;
+            }
+        } else {
+            // A bare argument runs to whitespace, a quote or `;`.
+            let len = body[i..]
+                .find(|c: char| c.is_ascii_whitespace() || c == ';' || c == '\'' || c == '"')
+                .unwrap_or(body.len() - i);
+            out.push_str(&body[i..i + len]);
+            i += len;
+        }
+    }
+    Ok((out, escape))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directive_pieces_are_joined() {
+        let f = NginxFormat::compile(
+            "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n   \
+             '$status $body_bytes_sent';",
+        )
+        .unwrap();
+        assert_eq!(
+            &*f.source,
+            "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent"
+        );
+        assert_eq!(f.var_count(), 6);
+    }
+
+    #[test]
+    fn escape_parameter_and_braces() {
+        let f = NginxFormat::compile("log_format j escape=json '{\"s\":\"${status}x\"}';").unwrap();
+        assert_eq!(f.escape, Escape::Json);
+        assert_eq!(&*f.names, &["status".into()] as &[Box<str>]);
+    }
+
+    #[test]
+    fn compile_errors_are_specific() {
+        assert!(matches!(
+            NginxFormat::compile("$remote_addr$remote_user"),
+            Err(FormatError::AdjacentVariables { column: 12, .. })
+        ));
+        assert!(matches!(
+            NginxFormat::compile("log_format x '$status"),
+            Err(FormatError::UnbalancedQuote {
+                quote: '\'',
+                column: 13
+            })
+        ));
+        assert!(matches!(
+            NginxFormat::compile("$status \"$request"),
+            Err(FormatError::UnbalancedQuote {
+                quote: '"',
+                column: 8
+            })
+        ));
+        assert!(matches!(
+            NginxFormat::compile("a $ b"),
+            Err(FormatError::EmptyVariableName { column: 2 })
+        ));
+        assert!(matches!(
+            NginxFormat::compile("${status"),
+            Err(FormatError::UnterminatedBrace { column: 0 })
+        ));
+        assert!(matches!(
+            NginxFormat::compile("  "),
+            Err(FormatError::Empty)
+        ));
+        assert!(matches!(
+            NginxFormat::compile("no vars"),
+            Err(FormatError::NoVariables)
+        ));
+        assert!(matches!(
+            NginxFormat::compile("log_format x escape=xml '$status';"),
+            Err(FormatError::UnknownEscape(_))
+        ));
+    }
+}

@@ -1,0 +1,568 @@
+//! `Record`: one parsed line. It holds the line and where each field is; every typed
+//! accessor parses its field when called, so a caller pays only for what it reads.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use crate::app::AppParts;
+use crate::json::{self, JsonKind, JsonParts, JsonVal, Pairs};
+use crate::level::Level;
+use crate::nginx::{MAX_VARS, NginxFormat, Span, Var};
+use crate::request::{
+    Request, parse_seconds_micros, parse_u64, parse_upstream_micros, split_query,
+};
+use crate::time::{Timestamp, parse_clf, parse_epoch, parse_iso_prefix};
+
+/// Which family of format produced a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    /// An access log (a preset or any nginx `log_format`).
+    Access,
+    /// An application log (timestamp, level, component, message).
+    App,
+    /// A JSON object per line.
+    Json,
+}
+
+// The access variant is large (a span per variable, inline): boxing it would put an
+// allocation on every line, which is what this crate avoids.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Copy)]
+pub(crate) enum Body<'a> {
+    Access {
+        format: &'a NginxFormat,
+        spans: [Span; MAX_VARS],
+        end: u32,
+        unterminated: bool,
+    },
+    App(AppParts),
+    Json(JsonParts),
+}
+
+/// One parsed line. Fields borrow from the line (`'a` is also the format's borrow);
+/// nothing is copied or allocated to make a record of an access log or an
+/// application log.
+///
+/// Accessors return `None` when the format has no such field, when the field is
+/// `-` (nginx's "empty"), or when its text does not parse as the type. String
+/// accessors return the bytes as logged, without decoding nginx's `\x22` escapes; the
+/// ones whose value may come from a JSON string ([`method`](Record::method),
+/// [`path`](Record::path), [`query`](Record::query), [`message`](Record::message))
+/// return a `Cow` that borrows unless the JSON string held escapes.
+#[derive(Clone, Copy)]
+pub struct Record<'a> {
+    line: &'a [u8],
+    body: Body<'a>,
+}
+
+/// `-` is how nginx and Apache write "no value".
+#[inline]
+fn present(v: &[u8]) -> Option<&[u8]> {
+    (v != b"-").then_some(v)
+}
+
+impl<'a> Record<'a> {
+    pub(crate) fn new(line: &'a [u8], body: Body<'a>) -> Record<'a> {
+        Record { line, body }
+    }
+
+    /// The line this record was parsed from (without its line ending).
+    pub fn line(&self) -> &'a [u8] {
+        self.line
+    }
+
+    /// Which family of format produced it.
+    pub fn kind(&self) -> RecordKind {
+        match self.body {
+            Body::Access { .. } => RecordKind::Access,
+            Body::App(_) => RecordKind::App,
+            Body::Json(_) => RecordKind::Json,
+        }
+    }
+
+    #[inline]
+    fn access(&self, var: Var) -> Option<&'a [u8]> {
+        match &self.body {
+            Body::Access { format, spans, .. } => {
+                let i = format.slot(var)?;
+                Some(spans[i].of(self.line))
+            }
+            _ => None,
+        }
+    }
+
+    fn json_val(&self, pick: impl Fn(&JsonParts) -> Option<JsonVal>) -> Option<JsonVal> {
+        match &self.body {
+            Body::Json(parts) => pick(parts),
+            _ => None,
+        }
+    }
+
+    /// The raw value of any variable of an access format by name (`"status"` or
+    /// `"$status"`, custom variables included), or of a top-level key of a JSON line
+    /// (a string without its quotes and undecoded; other values as written). `-` is
+    /// returned as is.
+    pub fn var(&self, name: &str) -> Option<&'a [u8]> {
+        match &self.body {
+            Body::Access { format, spans, .. } => {
+                let i = format.index_of(name)?;
+                Some(spans[i].of(self.line))
+            }
+            Body::Json(_) => {
+                let pairs = Pairs::new(self.line).ok()?;
+                pairs
+                    .map_while(Result::ok)
+                    .find(|(k, _)| k.span.of(self.line) == name.as_bytes())
+                    .map(|(_, v)| v.span.of(self.line))
+            }
+            Body::App(_) => None,
+        }
+    }
+
+    /// The client address (`$remote_addr`): an IPv4 or IPv6 address, or `unix:`.
+    pub fn client(&self) -> Option<&'a [u8]> {
+        self.access(Var::RemoteAddr).and_then(present)
+    }
+
+    /// The client address parsed as an IP address (`None` for `unix:` and junk).
+    pub fn client_ip(&self) -> Option<std::net::IpAddr> {
+        std::str::from_utf8(self.client()?).ok()?.parse().ok()
+    }
+
+    /// The authenticated user (`$remote_user`).
+    pub fn remote_user(&self) -> Option<&'a [u8]> {
+        self.access(Var::RemoteUser).and_then(present)
+    }
+
+    /// The time of the event: `$time_local`, `$time_iso8601` or `$msec` for access
+    /// logs, the leading timestamp of an application log, the time key of a JSON line.
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        match &self.body {
+            Body::Access { .. } => {
+                if let Some(t) = self.access(Var::TimeLocal) {
+                    return parse_clf(t);
+                }
+                if let Some(t) = self.access(Var::TimeIso8601) {
+                    return parse_iso_prefix(t)
+                        .filter(|&(_, used)| used == t.len())
+                        .map(|(ts, _)| ts);
+                }
+                parse_epoch(self.access(Var::Msec)?)
+            }
+            Body::App(parts) => parts.time,
+            Body::Json(parts) => json::time_of(self.line, parts.time?),
+        }
+    }
+
+    /// The request line (`$request`), split lazily. `None` if the format has no
+    /// `$request` or it is `-` or empty.
+    pub fn request(&self) -> Option<Request<'a>> {
+        let r = self.access(Var::Request).and_then(present)?;
+        (!r.is_empty()).then(|| Request::parse(r))
+    }
+
+    /// The HTTP method: `$request_method`, else from `$request`.
+    pub fn method(&self) -> Option<Cow<'a, [u8]>> {
+        if let Some(m) = self.access(Var::RequestMethod) {
+            return present(m).map(Cow::Borrowed);
+        }
+        self.request()?.method().map(Cow::Borrowed)
+    }
+
+    /// The path without the query: `$uri`, else `$request_uri` or `$request` up to the
+    /// `?`; for JSON, the path key up to its `?`.
+    pub fn path(&self) -> Option<Cow<'a, [u8]>> {
+        if let Some(u) = self.access(Var::Uri) {
+            return present(u).map(Cow::Borrowed);
+        }
+        if let Some(u) = self.access(Var::RequestUri) {
+            return present(u).map(|u| Cow::Borrowed(split_query(u).0));
+        }
+        if let Some(v) = self.json_val(|p| p.path) {
+            if v.kind != JsonKind::Str {
+                return None;
+            }
+            return Some(match json::decode(self.line, v) {
+                Cow::Borrowed(b) => Cow::Borrowed(split_query(b).0),
+                Cow::Owned(b) => Cow::Owned(split_query(&b).0.to_vec()),
+            });
+        }
+        self.request()?.path().map(Cow::Borrowed)
+    }
+
+    /// The query string without the `?`: `$args`, else from `$request_uri` or
+    /// `$request`; for JSON, after the `?` of the path key.
+    pub fn query(&self) -> Option<Cow<'a, [u8]>> {
+        if let Some(a) = self.access(Var::Args) {
+            return present(a).filter(|a| !a.is_empty()).map(Cow::Borrowed);
+        }
+        if let Some(u) = self.access(Var::RequestUri) {
+            return split_query(u).1.map(Cow::Borrowed);
+        }
+        if let Some(v) = self.json_val(|p| p.path) {
+            if v.kind != JsonKind::Str {
+                return None;
+            }
+            return match json::decode(self.line, v) {
+                Cow::Borrowed(b) => split_query(b).1.map(Cow::Borrowed),
+                Cow::Owned(b) => split_query(&b).1.map(|q| Cow::Owned(q.to_vec())),
+            };
+        }
+        self.request()?.query().map(Cow::Borrowed)
+    }
+
+    /// The protocol (`HTTP/1.1`): `$server_protocol`, else from `$request`.
+    pub fn protocol(&self) -> Option<&'a [u8]> {
+        if let Some(p) = self.access(Var::ServerProtocol) {
+            return present(p);
+        }
+        self.request()?.protocol()
+    }
+
+    /// The response status (`$status`, or the status key of a JSON line).
+    pub fn status(&self) -> Option<u16> {
+        if let Some(v) = self.json_val(|p| p.status) {
+            return json::status_of(self.line, v);
+        }
+        let s = self.access(Var::Status)?;
+        u16::try_from(parse_u64(s)?).ok()
+    }
+
+    /// Body bytes sent (`$body_bytes_sent`).
+    pub fn body_bytes(&self) -> Option<u64> {
+        parse_u64(self.access(Var::BodyBytesSent)?)
+    }
+
+    /// All bytes sent, headers included (`$bytes_sent`).
+    pub fn bytes_sent(&self) -> Option<u64> {
+        parse_u64(self.access(Var::BytesSent)?)
+    }
+
+    /// Request length, line and headers and body (`$request_length`).
+    pub fn request_length(&self) -> Option<u64> {
+        parse_u64(self.access(Var::RequestLength)?)
+    }
+
+    /// `$request_time` in whole microseconds (nginx writes milliseconds).
+    pub fn request_time_us(&self) -> Option<u64> {
+        parse_seconds_micros(self.access(Var::RequestTime)?)
+    }
+
+    /// `$upstream_response_time` in microseconds: the sum over all upstreams tried
+    /// (`0.010, 0.002 : 0.001`), `-` entries counting as nothing.
+    pub fn upstream_time_us(&self) -> Option<u64> {
+        parse_upstream_micros(self.access(Var::UpstreamResponseTime)?)
+    }
+
+    /// `$upstream_addr`, as written (may list several).
+    pub fn upstream_addr(&self) -> Option<&'a [u8]> {
+        self.access(Var::UpstreamAddr).and_then(present)
+    }
+
+    /// The referrer (`$http_referer`).
+    pub fn referrer(&self) -> Option<&'a [u8]> {
+        self.access(Var::HttpReferer).and_then(present)
+    }
+
+    /// The user agent (`$http_user_agent`). If the line ended before its closing quote,
+    /// this is what was there ([`is_truncated`](Record::is_truncated) says so).
+    pub fn user_agent(&self) -> Option<&'a [u8]> {
+        self.access(Var::HttpUserAgent).and_then(present)
+    }
+
+    /// `$http_x_forwarded_for` as written: a comma-separated list of addresses.
+    pub fn x_forwarded_for(&self) -> Option<&'a [u8]> {
+        self.access(Var::HttpXForwardedFor).and_then(present)
+    }
+
+    /// The first address of `X-Forwarded-For`: the original client as the first proxy
+    /// saw it.
+    pub fn forwarded_client(&self) -> Option<&'a [u8]> {
+        let xff = self.x_forwarded_for()?;
+        let first = xff.split(|&b| b == b',').next()?.trim_ascii();
+        (!first.is_empty()).then_some(first)
+    }
+
+    /// The virtual host: `$host`, else `$server_name`; for a syslog line, the host.
+    pub fn host(&self) -> Option<&'a [u8]> {
+        match &self.body {
+            Body::App(parts) => parts.host.map(|s| s.of(self.line)),
+            _ => self
+                .access(Var::Host)
+                .or_else(|| self.access(Var::ServerName))
+                .and_then(present),
+        }
+    }
+
+    /// The severity of an application log or JSON line.
+    pub fn level(&self) -> Option<Level> {
+        match &self.body {
+            Body::App(parts) => parts.level,
+            Body::Json(parts) => json::level_of(self.line, parts.level?),
+            Body::Access { .. } => None,
+        }
+    }
+
+    /// True when [`level`](Record::level) was not written in the line but assumed:
+    /// a syslog line without `<PRI>` gets RFC 3164's default severity, notice.
+    pub fn level_is_assumed(&self) -> bool {
+        matches!(&self.body, Body::App(parts) if parts.level_assumed)
+    }
+
+    /// True when the timestamp's year was not in the line (syslog) and was taken from
+    /// the format's assumed year.
+    pub fn year_is_assumed(&self) -> bool {
+        matches!(&self.body, Body::App(parts) if parts.year_assumed && parts.time.is_some())
+    }
+
+    /// The component of an application log: a logger or class (`dfs.DataNode`), a
+    /// bracketed source (`[QuorumPeer@774]` without brackets), or a syslog program
+    /// name without its `[pid]`.
+    pub fn component(&self) -> Option<&'a [u8]> {
+        match &self.body {
+            Body::App(parts) => parts.component.map(|s| s.of(self.line)),
+            _ => None,
+        }
+    }
+
+    /// The message of an application log (the text after timestamp, level and
+    /// component) or the message key of a JSON line.
+    pub fn message(&self) -> Option<Cow<'a, [u8]>> {
+        match &self.body {
+            Body::App(parts) => Some(Cow::Borrowed(parts.message.of(self.line))),
+            Body::Json(parts) => {
+                let v = parts.message?;
+                match v.kind {
+                    JsonKind::Str => Some(json::decode(self.line, v)),
+                    _ => Some(Cow::Borrowed(v.span.of(self.line))),
+                }
+            }
+            Body::Access { .. } => None,
+        }
+    }
+
+    /// What followed the last field of an access format (trailing junk, or extra
+    /// fields the format does not name), without leading spaces. Empty otherwise.
+    pub fn trailing(&self) -> &'a [u8] {
+        match &self.body {
+            Body::Access { end, .. } => self
+                .line
+                .get(*end as usize..)
+                .unwrap_or_default()
+                .trim_ascii_start(),
+            _ => &[],
+        }
+    }
+
+    /// True when the last quoted field of an access line had no closing quote (the
+    /// line was cut short) and was taken to the end of the line.
+    pub fn is_truncated(&self) -> bool {
+        matches!(
+            &self.body,
+            Body::Access {
+                unterminated: true,
+                ..
+            }
+        )
+    }
+
+    /// Every field by name with a typed value, in line order: the variables of an
+    /// access format (names without `$`), `time`/`level`/`host`/`component`/`message`
+    /// of an application log, the top-level keys of a JSON line.
+    pub fn fields(&self) -> Fields<'a> {
+        let state = match self.body {
+            Body::Access { format, spans, .. } => State::Access {
+                format,
+                spans,
+                i: 0,
+            },
+            Body::App(parts) => State::App { parts, i: 0 },
+            Body::Json(_) => match Pairs::new(self.line) {
+                Ok(p) => State::Json(p),
+                Err(_) => State::Done,
+            },
+        };
+        Fields {
+            line: self.line,
+            state,
+        }
+    }
+}
+
+impl std::fmt::Debug for Record<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut m = f.debug_map();
+        for field in self.fields() {
+            m.entry(&field.name, &field.value);
+        }
+        m.finish()
+    }
+}
+
+/// A typed field value. Strings are bytes as logged (logs need not be UTF-8).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    /// No value: `-` in an access log, `null` in JSON.
+    Null,
+    /// A JSON boolean.
+    Bool(bool),
+    /// An unsigned number (status, byte counts, JSON non-negative integers).
+    UInt(u64),
+    /// A negative JSON integer.
+    Int(i64),
+    /// A JSON number with a fraction or exponent.
+    Float(f64),
+    /// Text; borrowed unless it was a JSON string with escapes.
+    Str(Cow<'a, [u8]>),
+    /// A time (`$time_local`, `$time_iso8601`, `$msec`, an app log's timestamp).
+    Time(Timestamp),
+    /// A duration (`$request_time`, `$upstream_response_time`), microsecond precision.
+    Duration(Duration),
+    /// An application log's level.
+    Level(Level),
+    /// A nested JSON object or array, as written.
+    Json(&'a [u8]),
+}
+
+/// One named field of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field<'a> {
+    /// The field's name: a variable name without `$`, or a JSON key.
+    pub name: Cow<'a, str>,
+    /// Its typed value.
+    pub value: Value<'a>,
+}
+
+enum State<'a> {
+    Access {
+        format: &'a NginxFormat,
+        spans: [Span; MAX_VARS],
+        i: usize,
+    },
+    App {
+        parts: AppParts,
+        i: usize,
+    },
+    Json(Pairs<'a>),
+    Done,
+}
+
+/// The iterator of [`Record::fields`].
+pub struct Fields<'a> {
+    line: &'a [u8],
+    state: State<'a>,
+}
+
+fn access_value<'a>(var: Option<Var>, raw: &'a [u8]) -> Value<'a> {
+    if raw == b"-" {
+        return Value::Null;
+    }
+    let typed = match var {
+        Some(Var::TimeLocal) => parse_clf(raw).map(Value::Time),
+        Some(Var::TimeIso8601) => parse_iso_prefix(raw)
+            .filter(|&(_, used)| used == raw.len())
+            .map(|(t, _)| Value::Time(t)),
+        Some(Var::Msec) => parse_epoch(raw).map(Value::Time),
+        Some(Var::Status | Var::BodyBytesSent | Var::BytesSent | Var::RequestLength) => {
+            parse_u64(raw).map(Value::UInt)
+        }
+        Some(Var::RequestTime) => {
+            parse_seconds_micros(raw).map(|us| Value::Duration(Duration::from_micros(us)))
+        }
+        Some(Var::UpstreamResponseTime) => {
+            parse_upstream_micros(raw).map(|us| Value::Duration(Duration::from_micros(us)))
+        }
+        _ => None,
+    };
+    typed.unwrap_or(Value::Str(Cow::Borrowed(raw)))
+}
+
+fn json_value<'a>(line: &'a [u8], v: JsonVal) -> Value<'a> {
+    let raw = v.span.of(line);
+    match v.kind {
+        JsonKind::Str => Value::Str(json::decode(line, v)),
+        JsonKind::Null => Value::Null,
+        JsonKind::True => Value::Bool(true),
+        JsonKind::False => Value::Bool(false),
+        JsonKind::Object | JsonKind::Array => Value::Json(raw),
+        JsonKind::Num => {
+            if let Some(u) = parse_u64(raw) {
+                return Value::UInt(u);
+            }
+            let text = std::str::from_utf8(raw).unwrap_or("");
+            if let Ok(i) = text.parse::<i64>() {
+                return Value::Int(i);
+            }
+            match text.parse::<f64>() {
+                Ok(f) => Value::Float(f),
+                Err(_) => Value::Str(Cow::Borrowed(raw)),
+            }
+        }
+    }
+}
+
+fn name_of(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match bytes {
+        Cow::Borrowed(b) => String::from_utf8_lossy(b),
+        Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = Field<'a>;
+
+    fn next(&mut self) -> Option<Field<'a>> {
+        let line = self.line;
+        match &mut self.state {
+            State::Access { format, spans, i } => {
+                let format: &'a NginxFormat = format;
+                if *i >= format.var_count() {
+                    return None;
+                }
+                let k = *i;
+                *i += 1;
+                Some(Field {
+                    name: Cow::Borrowed(&format.names[k]),
+                    value: access_value(format.known[k], spans[k].of(line)),
+                })
+            }
+            State::App { parts, i } => loop {
+                let k = *i;
+                *i += 1;
+                let (name, value) = match k {
+                    0 => ("time", parts.time.map(Value::Time)),
+                    1 => ("level", parts.level.map(Value::Level)),
+                    2 => (
+                        "host",
+                        parts.host.map(|s| Value::Str(Cow::Borrowed(s.of(line)))),
+                    ),
+                    3 => (
+                        "component",
+                        parts
+                            .component
+                            .map(|s| Value::Str(Cow::Borrowed(s.of(line)))),
+                    ),
+                    4 => (
+                        "message",
+                        Some(Value::Str(Cow::Borrowed(parts.message.of(line)))),
+                    ),
+                    _ => return None,
+                };
+                if let Some(value) = value {
+                    return Some(Field {
+                        name: Cow::Borrowed(name),
+                        value,
+                    });
+                }
+            },
+            State::Json(pairs) => {
+                let (k, v) = pairs.next()?.ok()?;
+                Some(Field {
+                    name: name_of(json::decode(line, k)),
+                    value: json_value(line, v),
+                })
+            }
+            State::Done => None,
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The HTTP request line, split on demand, and the small number parsers the typed
+//! accessors share.
+
+use memchr::{memchr, memrchr};
+
+/// An HTTP request line (`GET /a?b=1 HTTP/1.1`) split into its parts. Every part
+/// borrows from the log line.
+///
+/// Splitting never fails: a request that is `-`, empty, or binary garbage (a TLS
+/// handshake sent to a plain-HTTP port) keeps its [`raw`](Request::raw) bytes and
+/// returns `None` for the parts it lacks. A target may hold spaces; the protocol is
+/// the last word only when it starts with `HTTP/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request<'a> {
+    raw: &'a [u8],
+    method: Option<&'a [u8]>,
+    target: Option<&'a [u8]>,
+    protocol: Option<&'a [u8]>,
+}
+
+impl<'a> Request<'a> {
+    /// Splits a request line.
+    pub fn parse(raw: &'a [u8]) -> Request<'a> {
+        let none = Request {
+            raw,
+            method: None,
+            target: None,
+            protocol: None,
+        };
+        let Some(sp) = memchr(b' ', raw) else {
+            return none;
+        };
+        let method = &raw[..sp];
+        if method.is_empty()
+            || method.len() > 24
+            || !method
+                .iter()
+                .all(|&b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+        {
+            return none;
+        }
+        let rest = &raw[sp + 1..];
+        let (target, protocol) = match memrchr(b' ', rest) {
+            Some(k) if rest[k + 1..].starts_with(b"HTTP/") => (&rest[..k], Some(&rest[k + 1..])),
+            _ => (rest, None),
+        };
+        Request {
+            raw,
+            method: Some(method),
+            target: (!target.is_empty()).then_some(target),
+            protocol,
+        }
+    }
+
+    /// The whole request as logged.
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// The method (`GET`), if the request starts with a method-shaped word.
+    pub fn method(&self) -> Option<&'a [u8]> {
+        self.method
+    }
+
+    /// The request target as sent: path plus `?query`.
+    pub fn target(&self) -> Option<&'a [u8]> {
+        self.target
+    }
+
+    /// The target up to its first `?`.
+    pub fn path(&self) -> Option<&'a [u8]> {
+        self.target.map(|t| split_query(t).0)
+    }
+
+    /// The part of the target after its first `?` (`Some(b"")` for a bare `?`).
+    pub fn query(&self) -> Option<&'a [u8]> {
+        self.target.and_then(|t| split_query(t).1)
+    }
+
+    /// The protocol (`HTTP/1.1`), if the request ends with one.
+    pub fn protocol(&self) -> Option<&'a [u8]> {
+        self.protocol
+    }
+}
+
+pub(crate) fn split_query(target: &[u8]) -> (&[u8], Option<&[u8]>) {
+    match memchr(b'?', target) {
+        Some(q) => (&target[..q], Some(&target[q + 1..])),
+        None => (target, None),
+    }
+}
+
+/// A decimal `u64` of 1 to 19 digits and nothing else (no sign, no spaces; `-` is
+/// `None`).
+#[inline]
+pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in s {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v)
+}
+
+/// Seconds with an optional fraction (`0.123`, `12`, `.5`) as whole microseconds,
+/// digits past the sixth dropped. `None` for `-`, empty, or anything non-numeric.
+#[inline]
+pub(crate) fn parse_seconds_micros(s: &[u8]) -> Option<u64> {
+    let (int, frac) = match memchr(b'.', s) {
+        Some(k) => (&s[..k], Some(&s[k + 1..])),
+        None => (s, None),
+    };
+    if int.is_empty() && frac.is_none_or(<[u8]>::is_empty) {
+        return None;
+    }
+    let whole = if int.is_empty() { 0 } else { parse_u64(int)? };
+    let mut micros: u64 = 0;
+    if let Some(frac) = frac {
+        let mut scale = 100_000;
+        for &b in frac {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            micros += u64::from(d) * scale;
+            scale /= 10;
+        }
+    }
+    whole.checked_mul(1_000_000)?.checked_add(micros)
+}
+
+/// nginx's `$upstream_response_time`: one time per upstream tried, separated by `, `
+/// (next server) or ` : ` (internal redirect). The sum of the numbers; `-` entries
+/// (no response) count as nothing; `None` if no entry is a number.
+pub(crate) fn parse_upstream_micros(s: &[u8]) -> Option<u64> {
+    let mut total: Option<u64> = None;
+    for part in s.split(|&b| b == b',' || b == b':') {
+        if let Some(us) = parse_seconds_micros(part.trim_ascii()) {
+            total = Some(total.unwrap_or(0).saturating_add(us));
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_a_normal_request() {
+        let r = Request::parse(b"GET /a/b?x=1&y HTTP/1.1");
+        assert_eq!(r.method(), Some(&b"GET"[..]));
+        assert_eq!(r.path(), Some(&b"/a/b"[..]));
+        assert_eq!(r.query(), Some(&b"x=1&y"[..]));
+        assert_eq!(r.protocol(), Some(&b"HTTP/1.1"[..]));
+    }
+
+    #[test]
+    fn odd_requests() {
+        let r = Request::parse(b"GET /");
+        assert_eq!((r.path(), r.protocol()), (Some(&b"/"[..]), None));
+        let r = Request::parse(b"GET /a b HTTP/1.0");
+        assert_eq!(r.target(), Some(&b"/a b"[..]));
+        for junk in [&b"-"[..], b"", b"\\x16\\x03\\x01", b"\x16\x03\x01 \xff"] {
+            let r = Request::parse(junk);
+            assert_eq!((r.method(), r.path(), r.protocol()), (None, None, None));
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_seconds_micros(b"0.123"), Some(123_000));
+        assert_eq!(parse_seconds_micros(b"12"), Some(12_000_000));
+        assert_eq!(parse_seconds_micros(b".5"), Some(500_000));
+        assert_eq!(parse_seconds_micros(b"0.0000019"), Some(1));
+        assert_eq!(parse_seconds_micros(b"-"), None);
+        assert_eq!(parse_seconds_micros(b"."), None);
+        assert_eq!(parse_seconds_micros(b"1.2.3"), None);
+        assert_eq!(parse_upstream_micros(b"0.010, 0.002 : -"), Some(12_000));
+        assert_eq!(parse_upstream_micros(b"-"), None);
+        assert_eq!(parse_u64(b"18446744073709551615"), None);
+        assert_eq!(
+            parse_u64(b"1234567890123456789"),
+            Some(1_234_567_890_123_456_789)
+        );
+    }
+}

@@ -1,0 +1,538 @@
+//! Timestamps: a UTC instant plus the offset the log wrote, and hand-written parsers
+//! for the shapes logs use. No allocation, no locale, no time-zone database.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+/// Marks "the source named no zone": the wall-clock time was taken as UTC.
+const NO_OFFSET: i32 = i32::MIN;
+
+/// A point in time read from a log: Unix seconds (UTC), a sub-second part, and the
+/// UTC offset the log wrote it in, if it wrote one.
+///
+/// Comparison, equality and hashing use the UTC instant only, so
+/// `10/Oct/2000:13:55:36 -0700` equals `2000-10-10T20:55:36Z`. A time written without
+/// a zone (most application logs) is taken as UTC and [`utc_offset_seconds`]
+/// returns `None` for it.
+///
+/// `Display` writes RFC 3339 in the offset the log used (`2000-10-10T13:55:36-07:00`),
+/// with the fraction when there is one, and no zone suffix for a zoneless time, so the
+/// output parses back with [`parse_timestamp`] to an equal value.
+///
+/// [`utc_offset_seconds`]: Timestamp::utc_offset_seconds
+#[derive(Clone, Copy)]
+pub struct Timestamp {
+    secs: i64,
+    nanos: u32,
+    offset: i32,
+}
+
+impl Timestamp {
+    /// The instant `secs` seconds and `nanos` nanoseconds after the Unix epoch, with
+    /// no recorded offset. `None` if `nanos` is a second or more.
+    pub fn from_unix(secs: i64, nanos: u32) -> Option<Timestamp> {
+        (nanos < 1_000_000_000).then_some(Timestamp {
+            secs,
+            nanos,
+            offset: NO_OFFSET,
+        })
+    }
+
+    /// The instant of a civil date and time written at `offset_seconds` east of UTC
+    /// (`None`: no zone, taken as UTC). `None` if any part is out of range (month
+    /// 1-12, a day that exists in that month, hour < 24, minute and second < 60,
+    /// `nanos` < 10^9, year 0-9999, |offset| < 24 h).
+    #[allow(clippy::too_many_arguments)] // the parts of a civil time; private
+    pub(crate) fn from_civil(
+        year: i32,
+        month: u8,
+        day: u8,
+        hour: u8,
+        minute: u8,
+        second: u8,
+        nanos: u32,
+        offset_seconds: Option<i32>,
+    ) -> Option<Timestamp> {
+        if !(0..=9999).contains(&year)
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 59
+            || nanos >= 1_000_000_000
+        {
+            return None;
+        }
+        let offset = match offset_seconds {
+            Some(o) if o.unsigned_abs() < 86_400 => o,
+            Some(_) => return None,
+            None => NO_OFFSET,
+        };
+        let days = days_from_civil(year, month, day);
+        let local =
+            days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+        let utc = if offset == NO_OFFSET {
+            local
+        } else {
+            local - i64::from(offset)
+        };
+        Some(Timestamp {
+            secs: utc,
+            nanos,
+            offset,
+        })
+    }
+
+    /// Whole seconds since the Unix epoch (UTC), rounded down.
+    pub fn unix_seconds(&self) -> i64 {
+        self.secs
+    }
+
+    /// The sub-second part in nanoseconds (0 when the log wrote whole seconds).
+    pub fn subsec_nanos(&self) -> u32 {
+        self.nanos
+    }
+
+    /// Microseconds since the Unix epoch (UTC), rounded down.
+    pub fn unix_micros(&self) -> i64 {
+        self.secs
+            .saturating_mul(1_000_000)
+            .saturating_add(i64::from(self.nanos / 1000))
+    }
+
+    /// Nanoseconds since the Unix epoch (UTC).
+    pub fn unix_nanos(&self) -> i128 {
+        i128::from(self.secs) * 1_000_000_000 + i128::from(self.nanos)
+    }
+
+    /// Seconds east of UTC that the log wrote (`-0700` is `-25200`); `None` when the
+    /// log wrote no zone and the time was taken as UTC.
+    pub fn utc_offset_seconds(&self) -> Option<i32> {
+        (self.offset != NO_OFFSET).then_some(self.offset)
+    }
+
+    /// The same instant, to be displayed at `offset_seconds` east of UTC (`None`:
+    /// displayed as a zoneless time). Offsets of a day or more are ignored.
+    pub fn with_offset(self, offset_seconds: Option<i32>) -> Timestamp {
+        let offset = match offset_seconds {
+            Some(o) if o.unsigned_abs() < 86_400 => o,
+            _ => NO_OFFSET,
+        };
+        Timestamp { offset, ..self }
+    }
+
+    fn local_seconds(&self) -> i64 {
+        if self.offset == NO_OFFSET {
+            self.secs
+        } else {
+            self.secs + i64::from(self.offset)
+        }
+    }
+}
+
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.secs == other.secs && self.nanos == other.nanos
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.secs, self.nanos).cmp(&(other.secs, other.nanos))
+    }
+}
+
+impl Hash for Timestamp {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.secs.hash(state);
+        self.nanos.hash(state);
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let local = self.local_seconds();
+        let days = local.div_euclid(86_400);
+        let sod = local.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            sod / 3600,
+            sod / 60 % 60,
+            sod % 60
+        )?;
+        if self.nanos != 0 {
+            if self.nanos.is_multiple_of(1_000_000) {
+                write!(f, ".{:03}", self.nanos / 1_000_000)?;
+            } else if self.nanos.is_multiple_of(1000) {
+                write!(f, ".{:06}", self.nanos / 1000)?;
+            } else {
+                write!(f, ".{:09}", self.nanos)?;
+            }
+        }
+        if self.offset == NO_OFFSET {
+            return Ok(());
+        }
+        if self.offset == 0 {
+            return f.write_str("Z");
+        }
+        let sign = if self.offset < 0 { '-' } else { '+' };
+        let abs = self.offset.unsigned_abs();
+        write!(f, "{sign}{:02}:{:02}", abs / 3600, abs / 60 % 60)
+    }
+}
+
+/// Parses a whole string as a timestamp; surrounding ASCII whitespace and one pair of
+/// `[` `]` are ignored. Accepted shapes:
+///
+/// - RFC 3339 / ISO 8601: `2000-10-10T13:55:36Z`, `2000-10-10 13:55:36.123+02:00`,
+///   `2015-10-18 18:01:47,978`, `2000-10-10T13:55` and a bare date `2000-10-10`
+///   (midnight); zone `Z`, `+hh:mm`, `+hhmm`, `+hh` or none (taken as UTC);
+/// - the nginx / Apache `$time_local` shape `10/Oct/2000:13:55:36 -0700` (zone
+///   optional);
+/// - Unix seconds with an optional fraction, as nginx's `$msec` writes
+///   (`1700000000.123`; 9 to 11 integer digits, so a year or `yyMMdd` date is not
+///   mistaken for one).
+///
+/// Returns `None` for anything else, including impossible dates (`2023-02-29`).
+pub fn parse_timestamp(input: &[u8]) -> Option<Timestamp> {
+    let s = input.trim_ascii();
+    let s = match s {
+        [b'[', inner @ .., b']'] => inner.trim_ascii(),
+        _ => s,
+    };
+    if s.len() >= 3 && s[2] == b'/' {
+        return parse_clf(s);
+    }
+    if let Some((ts, used)) = parse_iso_prefix(s) {
+        return (used == s.len()).then_some(ts);
+    }
+    parse_epoch(s)
+}
+
+/// Parses `dd/Mon/yyyy:HH:MM:SS` with an optional ` ±hhmm`, and nothing after it.
+pub(crate) fn parse_clf(s: &[u8]) -> Option<Timestamp> {
+    match s.len() {
+        26 => {
+            if s[20] != b' ' {
+                return None;
+            }
+            let off = parse_hhmm_offset(&s[21..26])?;
+            clf_core(s, Some(off))
+        }
+        20 => clf_core(s, None),
+        _ => None,
+    }
+}
+
+fn clf_core(s: &[u8], offset: Option<i32>) -> Option<Timestamp> {
+    if s[2] != b'/' || s[6] != b'/' || s[11] != b':' || s[14] != b':' || s[17] != b':' {
+        return None;
+    }
+    let day = two_digits(s[0], s[1])?;
+    let month = month_from_abbrev(&s[3..6])?;
+    let year = four_digits(&s[7..11])?;
+    let hour = two_digits(s[12], s[13])?;
+    let minute = two_digits(s[15], s[16])?;
+    let second = two_digits(s[18], s[19])?;
+    Timestamp::from_civil(year, month, day, hour, minute, second, 0, offset)
+}
+
+/// `+hhmm` / `-hhmm` as seconds east of UTC.
+fn parse_hhmm_offset(s: &[u8]) -> Option<i32> {
+    let sign = match s.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    if s.len() != 5 {
+        return None;
+    }
+    let h = two_digits(s[1], s[2])?;
+    let m = two_digits(s[3], s[4])?;
+    if h > 23 || m > 59 {
+        return None;
+    }
+    Some(sign * (i32::from(h) * 3600 + i32::from(m) * 60))
+}
+
+/// Parses an ISO 8601 / RFC 3339 timestamp at the start of `s` and returns it with
+/// the number of bytes it used. The date is required; the time, fraction and zone are
+/// optional. A zone is only taken when it directly follows the time (`Z`, `±hh:mm`,
+/// `±hhmm`, `±hh`), so "2015-10-18 18:01:47,978 - INFO" stops before " - INFO".
+pub(crate) fn parse_iso_prefix(s: &[u8]) -> Option<(Timestamp, usize)> {
+    if s.len() < 10 || s[4] != b'-' || s[7] != b'-' {
+        return None;
+    }
+    let year = four_digits(&s[0..4])?;
+    let month = two_digits(s[5], s[6])?;
+    let day = two_digits(s[8], s[9])?;
+    let mut i = 10;
+    let (mut hour, mut minute, mut second, mut nanos) = (0, 0, 0, 0);
+    let has_time = s.len() >= 16
+        && matches!(s[10], b'T' | b't' | b' ')
+        && s[13] == b':'
+        && s[11].is_ascii_digit();
+    if has_time {
+        hour = two_digits(s[11], s[12])?;
+        minute = two_digits(s[14], s[15])?;
+        i = 16;
+        if s.len() >= 19 && s[16] == b':' && s[17].is_ascii_digit() {
+            second = two_digits(s[17], s[18])?;
+            i = 19;
+            if s.len() > 20 && matches!(s[19], b'.' | b',') && s[20].is_ascii_digit() {
+                let (n, used) = parse_fraction(&s[20..]);
+                nanos = n;
+                i = 20 + used;
+            }
+        }
+    }
+    let mut offset = None;
+    if has_time && i < s.len() {
+        match s[i] {
+            b'Z' | b'z' => {
+                offset = Some(0);
+                i += 1;
+            }
+            b'+' | b'-' => {
+                if let Some((o, used)) = parse_iso_offset(&s[i..]) {
+                    offset = Some(o);
+                    i += used;
+                }
+            }
+            _ => {}
+        }
+    }
+    let ts = Timestamp::from_civil(year, month, day, hour, minute, second, nanos, offset)?;
+    Some((ts, i))
+}
+
+/// A fraction's digits as nanoseconds (digits past the ninth are read and dropped).
+fn parse_fraction(s: &[u8]) -> (u32, usize) {
+    let mut nanos: u32 = 0;
+    let mut used = 0;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        if used < 9 {
+            nanos = nanos * 10 + u32::from(b - b'0');
+        }
+        used += 1;
+    }
+    let mut scale = used.min(9);
+    while scale < 9 {
+        nanos *= 10;
+        scale += 1;
+    }
+    (nanos, used)
+}
+
+/// `±hh:mm`, `±hhmm` or `±hh` as seconds east of UTC, with the bytes used.
+fn parse_iso_offset(s: &[u8]) -> Option<(i32, usize)> {
+    let sign = if s[0] == b'-' { -1 } else { 1 };
+    if s.len() < 3 {
+        return None;
+    }
+    let h = two_digits(s[1], s[2])?;
+    let (m, used) = if s.len() >= 6 && s[3] == b':' {
+        (two_digits(s[4], s[5])?, 6)
+    } else if s.len() >= 5 && s[3].is_ascii_digit() {
+        (two_digits(s[3], s[4])?, 5)
+    } else {
+        (0, 3)
+    };
+    if h > 23 || m > 59 {
+        return None;
+    }
+    Some((sign * (i32::from(h) * 3600 + i32::from(m) * 60), used))
+}
+
+/// Unix seconds with an optional fraction (`1700000000.123`).
+pub(crate) fn parse_epoch(s: &[u8]) -> Option<Timestamp> {
+    let int_len = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    if !(9..=11).contains(&int_len) {
+        return None;
+    }
+    let secs = s[..int_len]
+        .iter()
+        .fold(0i64, |acc, &b| acc * 10 + i64::from(b - b'0'));
+    let rest = &s[int_len..];
+    let nanos = match rest {
+        [] => 0,
+        [b'.', frac @ ..] if !frac.is_empty() => {
+            let (n, used) = parse_fraction(frac);
+            if used != frac.len() {
+                return None;
+            }
+            n
+        }
+        _ => return None,
+    };
+    Timestamp::from_unix(secs, nanos)
+}
+
+/// Month number from a three-letter English abbreviation, any case.
+pub(crate) fn month_from_abbrev(s: &[u8]) -> Option<u8> {
+    let [a, b, c] = s else { return None };
+    let key = [
+        a.to_ascii_lowercase(),
+        b.to_ascii_lowercase(),
+        c.to_ascii_lowercase(),
+    ];
+    Some(match &key {
+        b"jan" => 1,
+        b"feb" => 2,
+        b"mar" => 3,
+        b"apr" => 4,
+        b"may" => 5,
+        b"jun" => 6,
+        b"jul" => 7,
+        b"aug" => 8,
+        b"sep" => 9,
+        b"oct" => 10,
+        b"nov" => 11,
+        b"dec" => 12,
+        _ => return None,
+    })
+}
+
+#[inline]
+pub(crate) fn two_digits(a: u8, b: u8) -> Option<u8> {
+    let (x, y) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));
+    (x < 10 && y < 10).then_some(x * 10 + y)
+}
+
+#[inline]
+pub(crate) fn four_digits(s: &[u8]) -> Option<i32> {
+    let hi = two_digits(s[0], s[1])?;
+    let lo = two_digits(s[2], s[3])?;
+    Some(i32::from(hi) * 100 + i32::from(lo))
+}
+
+pub(crate) fn is_leap(year: i32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+pub(crate) fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm: shift
+/// the year to start in March so the leap day is last, then count eras of 400 years).
+pub(crate) fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The inverse of [`days_from_civil`].
+pub(crate) fn civil_from_days(days: i64) -> (i64, u8, u8) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// The current UTC year, for log shapes that omit the year (syslog).
+pub(crate) fn current_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (y, _, _) = civil_from_days(secs.div_euclid(86_400));
+    i32::try_from(y).unwrap_or(1970)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clf_with_negative_offset() {
+        let ts = parse_timestamp(b"10/Oct/2000:13:55:36 -0700").unwrap();
+        assert_eq!(ts.unix_seconds(), 971_211_336);
+        assert_eq!(ts.utc_offset_seconds(), Some(-25_200));
+        assert_eq!(ts.to_string(), "2000-10-10T13:55:36-07:00");
+    }
+
+    #[test]
+    fn iso_shapes_agree() {
+        let a = parse_timestamp(b"2000-10-10T20:55:36Z").unwrap();
+        let b = parse_timestamp(b"[10/Oct/2000:13:55:36 -0700]").unwrap();
+        let c = parse_timestamp(b"2000-10-10 22:55:36+0200").unwrap();
+        let d = parse_timestamp(b"2000-10-10T21:55:36+01").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(a, d);
+        assert_eq!(a.to_string(), "2000-10-10T20:55:36Z");
+    }
+
+    #[test]
+    fn fractions_and_comma() {
+        let ts = parse_timestamp(b"2015-10-18 18:01:47,978").unwrap();
+        assert_eq!(ts.subsec_nanos(), 978_000_000);
+        assert_eq!(ts.utc_offset_seconds(), None);
+        assert_eq!(ts.to_string(), "2015-10-18T18:01:47.978");
+        let ts = parse_timestamp(b"2015-10-18T18:01:47.123456789123Z").unwrap();
+        assert_eq!(ts.subsec_nanos(), 123_456_789);
+    }
+
+    #[test]
+    fn rejects_impossible_dates_and_junk() {
+        assert!(parse_timestamp(b"2023-02-29").is_none());
+        assert!(parse_timestamp(b"2024-02-29").is_some());
+        assert!(parse_timestamp(b"31/Apr/2000:00:00:00 +0000").is_none());
+        assert!(parse_timestamp(b"2000-10-10T25:00:00Z").is_none());
+        assert!(parse_timestamp(b"2000-10-10T10:00:00Zjunk").is_none());
+        assert!(parse_timestamp(b"").is_none());
+        assert!(parse_timestamp(b"081109").is_none());
+    }
+
+    #[test]
+    fn epoch_seconds() {
+        let ts = parse_timestamp(b"1700000000.123").unwrap();
+        assert_eq!(ts.unix_seconds(), 1_700_000_000);
+        assert_eq!(ts.subsec_nanos(), 123_000_000);
+    }
+
+    #[test]
+    fn civil_round_trip_over_four_centuries() {
+        for days in (-800_000..800_000).step_by(97) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y as i32, m, d), days);
+        }
+    }
+}
