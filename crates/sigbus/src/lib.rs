@@ -17,9 +17,9 @@
 //!   have without the guard.
 //!
 //! The handler is async-signal-safe: it does not allocate or lock. Regions live in a fixed
-//! table of [`CAPACITY`] slots of atomics; the table module's documentation explains how
-//! a handler and a thread that drops a registration at the same moment stay out of each
-//! other's way. Only Linux is supported; elsewhere [`install`] returns
+//! table of [`CAPACITY`] slots of atomics; the comment at the top of `src/table.rs`
+//! explains how a handler and a thread that drops a registration at the same moment stay
+//! out of each other's way. Only Linux is supported; elsewhere [`install`] returns
 //! [`Error::Unsupported`].
 //!
 //! # Example

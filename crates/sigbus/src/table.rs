@@ -189,3 +189,90 @@ pub(crate) fn repair_fault(addr: usize, mut repair: impl FnMut() -> bool) -> boo
     }
     repaired
 }
+
+#[cfg(test)]
+mod tests {
+    //! The table's protocol without signals: `repair_fault` is driven directly with fake
+    //! addresses and a fake repair. Each test uses its own address range, because the
+    //! tests share the table and run in parallel.
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn a_fault_is_repaired_once_and_counted_on_every_covering_region() {
+        let outer = claim(0x10_0000, 0x10_4000).expect("slot");
+        let inner = claim(0x10_1000, 0x10_2000).expect("slot");
+        let repairs = Cell::new(0);
+        let repair = || {
+            repairs.set(repairs.get() + 1);
+            true
+        };
+        assert!(repair_fault(0x10_1800, repair));
+        assert_eq!(repairs.get(), 1);
+        assert_eq!((faults(outer), faults(inner)), (1, 1));
+
+        assert!(repair_fault(0x10_3000, repair));
+        assert_eq!((faults(outer), faults(inner)), (2, 1));
+
+        // One past the end, and just before the start, are outside.
+        assert!(!repair_fault(0x10_4000, repair));
+        assert!(!repair_fault(0x0f_ffff, repair));
+        assert_eq!(repairs.get(), 2);
+        release(inner);
+        release(outer);
+    }
+
+    #[test]
+    fn a_failed_repair_is_not_counted() {
+        let slot = claim(0x20_0000, 0x20_1000).expect("slot");
+        assert!(!repair_fault(0x20_0010, || false));
+        assert_eq!(faults(slot), 0);
+        release(slot);
+    }
+
+    #[test]
+    fn released_and_unpublished_slots_are_skipped() {
+        let slot = claim(0x30_0000, 0x30_1000).expect("slot");
+        // A slot that is being written or torn down: the bounds may be half-updated.
+        TABLE[slot].state.store(OWNED, Ordering::Release);
+        assert!(!repair_fault(0x30_0000, || panic!(
+            "repaired an owned slot"
+        )));
+        TABLE[slot].state.store(PUBLISHED, Ordering::Release);
+        release(slot);
+        assert!(!repair_fault(0x30_0000, || panic!(
+            "repaired a released slot"
+        )));
+    }
+
+    #[test]
+    fn a_new_claim_starts_with_no_faults() {
+        let slot = claim(0x40_0000, 0x40_1000).expect("slot");
+        assert!(repair_fault(0x40_0000, || true));
+        assert_eq!(faults(slot), 1);
+        release(slot);
+        let again = claim(0x40_0000, 0x40_1000).expect("slot");
+        assert_eq!(faults(again), 0);
+        release(again);
+    }
+
+    #[test]
+    fn release_waits_for_a_handler_inside_the_slot() {
+        let slot = claim(0x50_0000, 0x50_1000).expect("slot");
+        assert!(TABLE[slot].enter()); // a handler is now in the middle of a repair
+        std::thread::scope(|scope| {
+            let releaser = scope.spawn(|| release(slot));
+            for _ in 0..1000 {
+                std::thread::yield_now();
+            }
+            // If release did not wait, it would have reset the slot by now (given the
+            // scheduler ran it), and the handler could act on a region being unmapped.
+            assert!(!releaser.is_finished());
+            assert_eq!(TABLE[slot].state.load(Ordering::Acquire), PUBLISHED + 1);
+            assert_eq!(TABLE[slot].start.load(Ordering::Relaxed), 0x50_0000);
+            TABLE[slot].leave();
+            releaser.join().expect("release");
+        });
+        assert_eq!(TABLE[slot].state.load(Ordering::Acquire), FREE);
+    }
+}
