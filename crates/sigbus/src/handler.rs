@@ -35,7 +35,8 @@ static PREVIOUS_SIGINFO: AtomicBool = AtomicBool::new(false);
 /// called with the same arguments, an ignored signal stays ignored unless it is a real
 /// memory fault (which the kernel would not let a process ignore), and the default
 /// action is restored and the signal raised again, so the process dies of SIGBUS as it
-/// would have without the guard.
+/// would have without the guard. A previous handler runs inside ours, so its own
+/// `sa_mask` and flags (such as `SA_RESETHAND` or `SA_NODEFER`) are not applied again.
 ///
 /// Code that changes the SIGBUS disposition from another thread while this runs may
 /// have its change missed; install before starting such code.

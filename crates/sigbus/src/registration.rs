@@ -10,6 +10,12 @@ use crate::{CAPACITY, Error, install, table};
 ///
 /// Not `Clone`, because it is the unique owner of its slot. `Send` and `Sync`: the fault
 /// mark is an atomic that any thread may read.
+///
+/// ```compile_fail
+/// fn copy(guard: &logscan_sigbus::Registration) -> logscan_sigbus::Registration {
+///     guard.clone() // a second owner of the slot would free it twice
+/// }
+/// ```
 #[derive(Debug)]
 pub struct Registration {
     slot: usize,

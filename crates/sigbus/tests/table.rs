@@ -118,3 +118,10 @@ fn errors_say_what_went_wrong() {
         "cannot guard an empty region"
     );
 }
+
+#[test]
+fn registrations_can_move_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Registration>();
+    send_sync::<Error>();
+}
