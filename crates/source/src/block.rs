@@ -1,0 +1,233 @@
+//! Blocks of complete lines, owned and `Send`, for handing to worker threads.
+
+use std::{fmt, path::Path, sync::Arc};
+
+use bytes::Bytes;
+use logscan_pool::PooledBuf;
+
+use crate::{
+    contiguous::Contents,
+    error::Error,
+    lines::{LineLimit, NumberedLines, aligned_end, count_lines},
+    strategy::Strategy,
+    stream::StreamReader,
+};
+
+/// A run of complete lines with its place in the input.
+///
+/// A block starts at a line start and ends just after a `\n`; only the last block of an
+/// input may end without one. It owns its bytes (`Send + 'static`), so it can be moved to
+/// a worker thread:
+///
+/// - from a Stream source, the bytes live in a pooled buffer that goes back to the
+///   pool when the block (or the last clone of [`into_bytes`](Self::into_bytes)) drops;
+/// - from a ReadAll or Mmap source, the block is a window on the shared contents, no
+///   copy made; the contents live until the last block is dropped.
+pub struct Block {
+    data: BlockData,
+    first_line: u64,
+    byte_offset: u64,
+    skipped_before: u64,
+}
+
+enum BlockData {
+    Pooled(PooledBuf),
+    Shared(SharedRange),
+}
+
+/// A range of contiguous contents, kept alive by its `Arc`.
+struct SharedRange {
+    contents: Arc<Contents>,
+    start: usize,
+    end: usize,
+}
+
+impl AsRef<[u8]> for SharedRange {
+    fn as_ref(&self) -> &[u8] {
+        &self.contents[self.start..self.end]
+    }
+}
+
+impl Block {
+    pub(crate) fn pooled(
+        buf: PooledBuf,
+        first_line: u64,
+        byte_offset: u64,
+        skipped_before: u64,
+    ) -> Self {
+        Self {
+            data: BlockData::Pooled(buf),
+            first_line,
+            byte_offset,
+            skipped_before,
+        }
+    }
+
+    /// The block's bytes: whole lines with their terminators.
+    pub fn bytes(&self) -> &[u8] {
+        match &self.data {
+            BlockData::Pooled(buf) => buf,
+            BlockData::Shared(range) => range.as_ref(),
+        }
+    }
+
+    /// 1-based number of the block's first line.
+    pub fn first_line(&self) -> u64 {
+        self.first_line
+    }
+
+    /// Offset of the block's first byte in the input (decompressed input, for gzip).
+    pub fn byte_offset(&self) -> u64 {
+        self.byte_offset
+    }
+
+    /// Lines the Stream reader dropped as too long (policy
+    /// [`Skip`](crate::LongLinePolicy::Skip)) between the previous block and this one,
+    /// because it could not hold them in bounded memory. They are counted in the line
+    /// numbers. Add this to the skips that [`lines`](Self::lines) reports to get the same
+    /// total as a contiguous source. May be non-zero on an otherwise empty last block.
+    pub fn skipped_lines(&self) -> u64 {
+        self.skipped_before
+    }
+
+    /// The block's lines, numbered and with `limit` applied (pass
+    /// [`Source::line_limit`](crate::Source::line_limit)).
+    pub fn lines(&self, limit: LineLimit) -> NumberedLines<'_> {
+        limit.lines(self.bytes(), self.first_line, self.byte_offset)
+    }
+
+    /// The bytes as a cheaply clonable, read-only [`Bytes`] to share between threads.
+    pub fn into_bytes(self) -> Bytes {
+        match self.data {
+            BlockData::Pooled(buf) => buf.freeze(),
+            BlockData::Shared(range) => Bytes::from_owner(range),
+        }
+    }
+}
+
+impl fmt::Debug for Block {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Block")
+            .field("len", &self.bytes().len())
+            .field("first_line", &self.first_line)
+            .field("byte_offset", &self.byte_offset)
+            .field("skipped_before", &self.skipped_before)
+            .finish()
+    }
+}
+
+/// The blocks of a source, in input order; made by
+/// [`Source::into_blocks`](crate::Source::into_blocks).
+///
+/// Yields `Err` at most once, then ends. It is `Send + 'static`, so it can run on a
+/// reader thread that feeds a bounded channel.
+pub struct Blocks {
+    inner: BlocksImpl,
+    strategy: Strategy,
+}
+
+enum BlocksImpl {
+    Stream(StreamReader),
+    Contiguous(ContiguousBlocks),
+}
+
+struct ContiguousBlocks {
+    contents: Arc<Contents>,
+    path: std::path::PathBuf,
+    block_size: usize,
+    pos: usize,
+    next_line: u64,
+    done: bool,
+}
+
+impl Blocks {
+    pub(crate) fn stream(reader: StreamReader) -> Self {
+        Self {
+            inner: BlocksImpl::Stream(reader),
+            strategy: Strategy::Stream,
+        }
+    }
+
+    pub(crate) fn contiguous(
+        contents: Arc<Contents>,
+        path: std::path::PathBuf,
+        block_size: usize,
+        strategy: Strategy,
+    ) -> Self {
+        Self {
+            inner: BlocksImpl::Contiguous(ContiguousBlocks {
+                contents,
+                path,
+                block_size,
+                pos: 0,
+                next_line: 1,
+                done: false,
+            }),
+            strategy,
+        }
+    }
+
+    /// The strategy of the source the blocks come from (never `Auto`).
+    pub fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// The input's path (`-` for stdin).
+    pub fn path(&self) -> &Path {
+        match &self.inner {
+            BlocksImpl::Stream(reader) => reader.path(),
+            BlocksImpl::Contiguous(c) => &c.path,
+        }
+    }
+}
+
+impl Iterator for Blocks {
+    type Item = Result<Block, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            BlocksImpl::Stream(reader) => reader.next_block(),
+            BlocksImpl::Contiguous(c) => c.next_block(),
+        }
+    }
+}
+
+impl std::iter::FusedIterator for Blocks {}
+
+impl fmt::Debug for Blocks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Blocks")
+            .field("path", &self.path())
+            .field("strategy", &self.strategy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ContiguousBlocks {
+    fn next_block(&mut self) -> Option<Result<Block, Error>> {
+        if self.done || self.pos >= self.contents.len() {
+            self.done = true;
+            return None;
+        }
+        // Checked before each block is handed out, as a scanner checks after each chunk.
+        if let Err(e) = self.contents.check_intact(&self.path) {
+            self.done = true;
+            return Some(Err(e));
+        }
+        let start = self.pos;
+        let end = aligned_end(&self.contents, start, self.block_size);
+        let first_line = self.next_line;
+        self.next_line += count_lines(&self.contents[start..end]);
+        self.pos = end;
+        Some(Ok(Block {
+            data: BlockData::Shared(SharedRange {
+                contents: Arc::clone(&self.contents),
+                start,
+                end,
+            }),
+            first_line,
+            byte_offset: start as u64,
+            skipped_before: 0,
+        }))
+    }
+}

@@ -1,0 +1,578 @@
+//! Opening an input with a strategy, and reading it back.
+
+use std::{
+    fmt,
+    fs::File,
+    io::{self, Cursor, Read},
+    os::{fd::AsFd, unix::fs::FileExt},
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use flate2::read::MultiGzDecoder;
+use logscan_pool::BufferPool;
+
+use crate::{
+    block::Blocks,
+    contiguous::{Contents, Mapped},
+    error::Error,
+    lines::{LineLimit, LongLinePolicy},
+    strategy::{Compression, MmapAdvice, Strategy},
+    stream::StreamReader,
+};
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// An opened input: a file, stdin, or any reader, read with one [`Strategy`].
+///
+/// Its bytes are reached in one of two ways:
+///
+/// - [`contents`](Self::contents) gives the whole input as one slice for ReadAll and
+///   Mmap (`None` for Stream): split it with [`aligned_chunks`](crate::aligned_chunks)
+///   and scan the pieces in parallel, calling [`check_intact`](Self::check_intact) after
+///   each;
+/// - [`into_blocks`](Self::into_blocks) turns any source into an iterator of owned
+///   [`Block`](crate::Block)s of complete lines, for a reader thread.
+///
+/// [`for_each_line`](Self::for_each_line) does either, on one thread.
+///
+/// Dropping the source closes its file and unmaps its memory (blocks cut from a ReadAll
+/// or Mmap source keep the contents alive until they drop too).
+pub struct Source {
+    path: PathBuf,
+    strategy: Strategy,
+    compression: Compression,
+    limit: LineLimit,
+    block_size: usize,
+    size_at_open: Option<u64>,
+    inner: SourceImpl,
+}
+
+enum SourceImpl {
+    Contiguous(Arc<Contents>),
+    Stream(StreamReader),
+}
+
+/// What [`Source::for_each_line`] saw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineCounts {
+    /// Lines passed to the callback.
+    pub lines: u64,
+    /// Lines left out as longer than the limit ([`LongLinePolicy::Skip`]).
+    pub skipped: u64,
+    /// Bytes of input (decompressed, for gzip), terminators included.
+    pub bytes: u64,
+}
+
+impl Source {
+    /// Opens `path` (`-` for stdin) with the default options: [`Strategy::Auto`], a
+    /// 64 MiB line limit that errors, 256 KiB blocks.
+    pub fn open(path: impl AsRef<Path>) -> Result<Source, Error> {
+        SourceBuilder::new().open(path)
+    }
+
+    /// A builder for the other options.
+    pub fn builder() -> SourceBuilder {
+        SourceBuilder::new()
+    }
+
+    /// The input's path: as given to `open`, `-` for stdin, or the name given to
+    /// [`SourceBuilder::open_reader`].
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The strategy in use: `Stream`, `ReadAll` or `Mmap`, never `Auto` (what `Auto`
+    /// picked, for a benchmark to print).
+    pub fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// Whether the input was gzip (it is decompressed transparently).
+    pub fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// The line limit to apply with [`LineLimit::lines`] to every piece of input.
+    pub fn line_limit(&self) -> LineLimit {
+        self.limit
+    }
+
+    /// The block size this source was opened with.
+    pub fn block_size(&self) -> usize {
+        self.block_size
+    }
+
+    /// The input's size by `fstat` when opened, for regular files (`None` for pipes,
+    /// devices, readers). For Mmap it is the mapped length. For ReadAll, a
+    /// [`contents`](Self::contents) length that differs from it means the file shrank
+    /// or grew while it was read; the contents are what was read.
+    pub fn size_at_open(&self) -> Option<u64> {
+        self.size_at_open
+    }
+
+    /// The whole input as one slice, for ReadAll and Mmap; `None` for Stream.
+    pub fn contents(&self) -> Option<&[u8]> {
+        match &self.inner {
+            SourceImpl::Contiguous(contents) => Some(contents),
+            SourceImpl::Stream(_) => None,
+        }
+    }
+
+    /// Checks that the bytes behind [`contents`](Self::contents) are still there. Call it
+    /// after scanning each chunk of a mapped file, and discard the scan's result on
+    /// error.
+    ///
+    /// For Mmap it returns [`Error::Truncated`] when the file is now shorter than the
+    /// mapping (today by `fstat`; the SIGBUS guard will add faults caught while
+    /// reading). For ReadAll and Stream it always returns `Ok`: their bytes are owned.
+    pub fn check_intact(&self) -> Result<(), Error> {
+        match &self.inner {
+            SourceImpl::Contiguous(contents) => contents.check_intact(&self.path),
+            SourceImpl::Stream(_) => Ok(()),
+        }
+    }
+
+    /// The input as blocks of complete lines, whatever the strategy. Stream blocks are
+    /// read as the iterator advances; ReadAll and Mmap blocks are windows on the
+    /// contents (no copy) of about the block size.
+    pub fn into_blocks(self) -> Blocks {
+        match self.inner {
+            SourceImpl::Stream(reader) => Blocks::stream(reader),
+            SourceImpl::Contiguous(contents) => {
+                Blocks::contiguous(contents, self.path, self.block_size, self.strategy)
+            }
+        }
+    }
+
+    /// Calls `f` for every line in order, on this thread, with the line limit applied;
+    /// the reference consumer that every strategy must agree with.
+    ///
+    /// ```
+    /// use logscan_source::Source;
+    ///
+    /// let source = Source::builder().open_reader("example", &b"a\r\nb\n\nc"[..])?;
+    /// let mut seen = Vec::new();
+    /// let counts = source.for_each_line(|line| seen.push((line.number, line.bytes.to_vec())))?;
+    /// assert_eq!(seen, [(1, b"a".to_vec()), (2, b"b".to_vec()), (3, vec![]), (4, b"c".to_vec())]);
+    /// assert_eq!((counts.lines, counts.skipped, counts.bytes), (4, 0, 7));
+    /// # Ok::<(), logscan_source::Error>(())
+    /// ```
+    pub fn for_each_line<F>(self, mut f: F) -> Result<LineCounts, Error>
+    where
+        F: FnMut(crate::Line<'_>),
+    {
+        let limit = self.limit;
+        let mut counts = LineCounts::default();
+        match self.inner {
+            SourceImpl::Contiguous(ref contents) => {
+                let mut lines = limit.lines(contents, 1, 0);
+                for line in &mut lines {
+                    let line = line.map_err(|e| e.into_error(&self.path))?;
+                    counts.lines += 1;
+                    f(line);
+                }
+                counts.skipped = lines.skipped();
+                counts.bytes = contents.len() as u64;
+                contents.check_intact(&self.path)?;
+            }
+            SourceImpl::Stream(reader) => {
+                for block in Blocks::stream(reader) {
+                    let block = block?;
+                    counts.skipped += block.skipped_lines();
+                    counts.bytes = block.byte_offset() + block.bytes().len() as u64;
+                    let mut lines = block.lines(limit);
+                    for line in &mut lines {
+                        let line = line.map_err(|e| e.into_error(&self.path))?;
+                        counts.lines += 1;
+                        f(line);
+                    }
+                    counts.skipped += lines.skipped();
+                }
+            }
+        }
+        Ok(counts)
+    }
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Source")
+            .field("path", &self.path)
+            .field("strategy", &self.strategy)
+            .field("compression", &self.compression)
+            .field("limit", &self.limit)
+            .field("size_at_open", &self.size_at_open)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options for opening a [`Source`]; reusable for many opens.
+///
+/// ```
+/// use logscan_source::{LongLinePolicy, Source, Strategy};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("access.log");
+/// std::fs::write(&path, "GET /a\nGET /b\n")?;
+///
+/// let source = Source::builder()
+///     .strategy(Strategy::Stream)
+///     .max_line_len(1024)
+///     .long_lines(LongLinePolicy::Skip)
+///     .block_size(4096)
+///     .open(&path)?;
+/// assert_eq!(source.strategy(), Strategy::Stream);
+/// assert_eq!(source.for_each_line(|_| {})?.lines, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct SourceBuilder {
+    strategy: Strategy,
+    limit: LineLimit,
+    block_size: usize,
+    pool: Option<BufferPool>,
+    mmap_advice: MmapAdvice,
+    mmap_populate: bool,
+    auto_mmap_threshold: u64,
+}
+
+impl Default for SourceBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SourceBuilder {
+    /// Default block size for Stream reads and for blocks cut from contents: 256 KiB.
+    pub const DEFAULT_BLOCK_SIZE: usize = 256 * 1024;
+    /// Default size from which [`Strategy::Auto`] maps a regular file: 4 MiB.
+    pub const DEFAULT_AUTO_MMAP_THRESHOLD: u64 = 4 * 1024 * 1024;
+    /// Idle buffers kept by the pool a source makes when none is given.
+    const DEFAULT_POOL_BUFFERS: usize = 32;
+
+    /// The defaults: Auto, 64 MiB line limit with errors, 256 KiB blocks, sequential
+    /// mmap advice without populate, 4 MiB Auto threshold.
+    pub fn new() -> Self {
+        Self {
+            strategy: Strategy::Auto,
+            limit: LineLimit::default(),
+            block_size: Self::DEFAULT_BLOCK_SIZE,
+            pool: None,
+            mmap_advice: MmapAdvice::default(),
+            mmap_populate: false,
+            auto_mmap_threshold: Self::DEFAULT_AUTO_MMAP_THRESHOLD,
+        }
+    }
+
+    /// The strategy (default [`Strategy::Auto`]).
+    pub fn strategy(&mut self, strategy: Strategy) -> &mut Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// The longest allowed line in bytes (default 64 MiB). See [`LineLimit`].
+    pub fn max_line_len(&mut self, bytes: usize) -> &mut Self {
+        self.limit = LineLimit::new(bytes, self.limit.policy());
+        self
+    }
+
+    /// What a longer line does (default [`LongLinePolicy::Error`]).
+    pub fn long_lines(&mut self, policy: LongLinePolicy) -> &mut Self {
+        self.limit = LineLimit::new(self.limit.max_len(), policy);
+        self
+    }
+
+    /// Both parts of the limit at once.
+    pub fn line_limit(&mut self, limit: LineLimit) -> &mut Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Bytes per Stream read and target size of a block (default 256 KiB; at least 1).
+    pub fn block_size(&mut self, bytes: usize) -> &mut Self {
+        self.block_size = bytes;
+        self
+    }
+
+    /// The pool Stream blocks come from, to share buffers between sources. Its buffer
+    /// capacity should be at least the block size, or buffers grow on first use. By
+    /// default each source makes its own pool sized for its blocks.
+    pub fn pool(&mut self, pool: BufferPool) -> &mut Self {
+        self.pool = Some(pool);
+        self
+    }
+
+    /// Paging advice for Mmap (default [`MmapAdvice::Sequential`]).
+    pub fn mmap_advice(&mut self, advice: MmapAdvice) -> &mut Self {
+        self.mmap_advice = advice;
+        self
+    }
+
+    /// Whether Mmap pre-faults the whole file at open (`MAP_POPULATE`; default off).
+    pub fn mmap_populate(&mut self, yes: bool) -> &mut Self {
+        self.mmap_populate = yes;
+        self
+    }
+
+    /// The size from which [`Strategy::Auto`] maps a regular file (default 4 MiB).
+    ///
+    /// The rule Auto follows:
+    ///
+    /// 1. stdin, pipes, FIFOs, sockets and devices → Stream: they cannot be mapped, and
+    ///    their size is unknown, so reading them whole could need any amount of memory;
+    /// 2. gzip input (by its first two bytes) → Stream: it must be decompressed, and
+    ///    bounded blocks keep memory flat whatever the ratio;
+    /// 3. regular files of at least the threshold → Mmap: no copy and no heap
+    ///    allocation the size of the file, and workers fault pages in parallel;
+    /// 4. smaller regular files → ReadAll: for small inputs, one `read` is cheaper than
+    ///    setting up and tearing down a mapping and taking its page faults.
+    ///
+    /// 4 MiB is a starting point; the benchmark harness is where it gets settled.
+    pub fn auto_mmap_threshold(&mut self, bytes: u64) -> &mut Self {
+        self.auto_mmap_threshold = bytes;
+        self
+    }
+
+    /// Opens `path`; `-` means stdin.
+    pub fn open(&self, path: impl AsRef<Path>) -> Result<Source, Error> {
+        self.validate()?;
+        let path = path.as_ref();
+        if path.as_os_str() == "-" {
+            return self.open_stdin();
+        }
+        let file = File::open(path).map_err(|e| Error::from_io(path, e))?;
+        self.open_file(path.to_owned(), file, false)
+    }
+
+    /// Opens standard input, named `-`. It is read through a duplicate of descriptor 0,
+    /// bypassing (and never draining) the buffer of [`std::io::stdin`]. Auto picks
+    /// Stream; Mmap is refused.
+    pub fn open_stdin(&self) -> Result<Source, Error> {
+        self.validate()?;
+        let path = PathBuf::from("-");
+        let fd = io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .map_err(|e| Error::from_io(&path, e))?;
+        self.open_file(path, File::from(fd), true)
+    }
+
+    /// Opens any reader as an input called `name` (for pipes, sockets, tests). gzip is
+    /// detected as for files. Auto and Stream read it in blocks; ReadAll reads it whole;
+    /// Mmap is refused.
+    pub fn open_reader<R>(&self, name: impl Into<PathBuf>, reader: R) -> Result<Source, Error>
+    where
+        R: Read + Send + 'static,
+    {
+        self.validate()?;
+        let path = name.into();
+        if self.strategy == Strategy::Mmap {
+            return Err(self.unsupported(path, "only regular files can be mapped"));
+        }
+        self.open_unsized(path, Box::new(reader))
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        if self.block_size == 0 {
+            return Err(Error::InvalidOptions {
+                reason: "block size must be at least 1 byte",
+            });
+        }
+        Ok(())
+    }
+
+    fn open_file(&self, path: PathBuf, file: File, is_stdin: bool) -> Result<Source, Error> {
+        let meta = file.metadata().map_err(|e| Error::from_io(&path, e))?;
+        if meta.is_dir() {
+            return Err(Error::IsADirectory { path });
+        }
+        if !meta.is_file() || is_stdin {
+            if self.strategy == Strategy::Mmap {
+                let reason = if is_stdin {
+                    "stdin is never mapped"
+                } else {
+                    "only regular files can be mapped"
+                };
+                return Err(self.unsupported(path, reason));
+            }
+            return self.open_unsized(path, Box::new(file));
+        }
+        let size = meta.len();
+        // pread: sniffing must not move the file position the readers start from.
+        let gzip = is_gzip_at_start(&file).map_err(|e| Error::from_io(&path, e))?;
+        let strategy = match self.strategy {
+            Strategy::Auto if gzip => Strategy::Stream,
+            Strategy::Auto if size >= self.auto_mmap_threshold => Strategy::Mmap,
+            Strategy::Auto => Strategy::ReadAll,
+            explicit => explicit,
+        };
+        let compression = if gzip {
+            Compression::Gzip
+        } else {
+            Compression::None
+        };
+        let inner = match (strategy, gzip) {
+            (Strategy::Mmap, true) => {
+                return Err(
+                    self.unsupported(path, "gzip input must be decompressed: use stream or read")
+                );
+            }
+            (Strategy::Mmap, false) => SourceImpl::Contiguous(Arc::new(Contents::Mapped(
+                Mapped::new(&path, file, size, self.mmap_advice, self.mmap_populate)?,
+            ))),
+            (Strategy::ReadAll, false) => {
+                let mut bytes = Vec::new();
+                // One allocation of the fstat size; `read_to_end` then reads to the real
+                // end, growing only if the file grew meanwhile.
+                bytes
+                    .try_reserve_exact(usize::try_from(size).unwrap_or(usize::MAX))
+                    .map_err(|e| {
+                        Error::from_io(&path, io::Error::new(io::ErrorKind::OutOfMemory, e))
+                    })?;
+                let mut file = file;
+                file.read_to_end(&mut bytes)
+                    .map_err(|e| Error::from_io(&path, e))?;
+                SourceImpl::Contiguous(Arc::new(Contents::Heap(bytes)))
+            }
+            (Strategy::ReadAll, true) => SourceImpl::Contiguous(Arc::new(Contents::Heap(
+                read_gzip_whole(&path, &[], Box::new(file))?,
+            ))),
+            (_, false) => {
+                SourceImpl::Stream(self.stream_reader(path.clone(), Box::new(file), &[], false))
+            }
+            (_, true) => SourceImpl::Stream(self.stream_reader(
+                path.clone(),
+                Box::new(MultiGzDecoder::new(file)),
+                &[],
+                true,
+            )),
+        };
+        Ok(Source {
+            path,
+            strategy,
+            compression,
+            limit: self.limit,
+            block_size: self.block_size,
+            size_at_open: Some(size),
+            inner,
+        })
+    }
+
+    /// Pipes, devices, stdin and readers: no size, no mapping, sniffed by reading.
+    fn open_unsized(
+        &self,
+        path: PathBuf,
+        mut input: Box<dyn Read + Send>,
+    ) -> Result<Source, Error> {
+        let (magic, n) = read_prefix(&mut input).map_err(|e| Error::from_io(&path, e))?;
+        let prefix = &magic[..n];
+        let gzip = prefix == GZIP_MAGIC;
+        let strategy = match self.strategy {
+            Strategy::Auto => Strategy::Stream,
+            explicit => explicit,
+        };
+        let inner = match (strategy, gzip) {
+            (Strategy::ReadAll, false) => {
+                let mut bytes = prefix.to_vec();
+                input
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::from_io(&path, e))?;
+                SourceImpl::Contiguous(Arc::new(Contents::Heap(bytes)))
+            }
+            (Strategy::ReadAll, true) => SourceImpl::Contiguous(Arc::new(Contents::Heap(
+                read_gzip_whole(&path, prefix, input)?,
+            ))),
+            (_, false) => {
+                SourceImpl::Stream(self.stream_reader(path.clone(), input, prefix, false))
+            }
+            (_, true) => {
+                let decoder = MultiGzDecoder::new(Cursor::new(magic).take(n as u64).chain(input));
+                SourceImpl::Stream(self.stream_reader(path.clone(), Box::new(decoder), &[], true))
+            }
+        };
+        Ok(Source {
+            path,
+            strategy,
+            compression: if gzip {
+                Compression::Gzip
+            } else {
+                Compression::None
+            },
+            limit: self.limit,
+            block_size: self.block_size,
+            size_at_open: None,
+            inner,
+        })
+    }
+
+    fn stream_reader(
+        &self,
+        path: PathBuf,
+        input: Box<dyn Read + Send>,
+        prefix: &[u8],
+        gzip: bool,
+    ) -> StreamReader {
+        let pool = self.pool.clone().unwrap_or_else(|| {
+            BufferPool::builder()
+                .max_buffers(Self::DEFAULT_POOL_BUFFERS)
+                .buffer_capacity(self.block_size)
+                // Room for a carried partial line on top of a block; a buffer that grew
+                // around a longer line is freed rather than kept.
+                .max_retained_capacity(self.block_size.saturating_mul(2))
+                .build()
+        });
+        StreamReader::new(input, prefix, path, gzip, pool, self.block_size, self.limit)
+    }
+
+    fn unsupported(&self, path: PathBuf, reason: &'static str) -> Error {
+        Error::Unsupported {
+            path,
+            strategy: self.strategy,
+            reason,
+        }
+    }
+}
+
+/// Whether the file starts with the gzip magic, read without moving its position.
+fn is_gzip_at_start(file: &File) -> io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let mut n = 0;
+    while n < magic.len() {
+        match file.read_at(&mut magic[n..], n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n == magic.len() && magic == GZIP_MAGIC)
+}
+
+/// Reads up to two bytes (fewer only at end of input) to sniff for gzip.
+fn read_prefix(input: &mut dyn Read) -> io::Result<([u8; 2], usize)> {
+    let mut magic = [0u8; 2];
+    let mut n = 0;
+    while n < magic.len() {
+        match input.read(&mut magic[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((magic, n))
+}
+
+fn read_gzip_whole(
+    path: &Path,
+    prefix: &[u8],
+    input: Box<dyn Read + Send>,
+) -> Result<Vec<u8>, Error> {
+    let mut decoder = MultiGzDecoder::new(Cursor::new(prefix.to_vec()).chain(input));
+    let mut bytes = Vec::new();
+    decoder
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::from_gzip_read(path, e))?;
+    Ok(bytes)
+}

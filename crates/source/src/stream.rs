@@ -1,0 +1,220 @@
+//! The Stream reader: newline-aligned blocks of complete lines from any `Read`.
+
+use std::{
+    io::{self, Read},
+    mem,
+    path::PathBuf,
+};
+
+use logscan_pool::{BufferPool, PooledBuf};
+
+use crate::{
+    block::Block,
+    error::Error,
+    lines::{LineLimit, LongLinePolicy, count_lines},
+};
+
+/// Reads an input into pooled blocks that end on a line boundary; the unfinished last
+/// line of each read is carried into the next block.
+///
+/// Memory stays O(`block_size + limit.max_len()`) per block in flight (at most about
+/// twice that sum, counting vector growth): a partial line is only buffered until it is
+/// provably longer than the limit (more than `max_len + 1` bytes with no `\n`: even a
+/// stripped `\r` cannot bring it back under).
+/// Complete lines inside a block are not checked here; the consumer's
+/// [`LineLimit::lines`] does that for every strategy alike.
+pub(crate) struct StreamReader {
+    input: Box<dyn Read + Send>,
+    path: PathBuf,
+    gzip: bool,
+    pool: BufferPool,
+    block_size: usize,
+    limit: LineLimit,
+    /// The start of the next block: bytes of an unfinished line (never a `\n`).
+    carry: Option<PooledBuf>,
+    /// Number of the first line of the next block.
+    next_line: u64,
+    /// Offset of the first byte of the next block.
+    next_offset: u64,
+    /// Lines dropped as too long since the last block was handed out.
+    skipped_pending: u64,
+    eof: bool,
+    done: bool,
+}
+
+impl StreamReader {
+    /// `prefix` holds bytes already taken from `input` (to sniff for gzip) that belong
+    /// at the start of the data.
+    pub(crate) fn new(
+        input: Box<dyn Read + Send>,
+        prefix: &[u8],
+        path: PathBuf,
+        gzip: bool,
+        pool: BufferPool,
+        block_size: usize,
+        limit: LineLimit,
+    ) -> Self {
+        let carry = (!prefix.is_empty()).then(|| {
+            let mut buf = pool.get();
+            buf.extend_from_slice(prefix);
+            buf
+        });
+        Self {
+            input,
+            path,
+            gzip,
+            pool,
+            block_size,
+            limit,
+            carry,
+            next_line: 1,
+            next_offset: 0,
+            skipped_pending: 0,
+            eof: false,
+            done: false,
+        }
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    pub(crate) fn next_block(&mut self) -> Option<Result<Block, Error>> {
+        if self.done {
+            return None;
+        }
+        let result = self.fill_block();
+        match &result {
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => self.done = true,
+        }
+        result.transpose()
+    }
+
+    fn fill_block(&mut self) -> Result<Option<Block>, Error> {
+        let mut buf = match self.carry.take() {
+            Some(buf) => buf,
+            None => self.pool.get(),
+        };
+        // Invariant: `buf[..line_start]` is complete lines (ends with `\n`, or is empty)
+        // and `buf[..scanned]` has been searched for `\n`.
+        let mut line_start = 0;
+        let mut scanned = 0;
+        loop {
+            if scanned < buf.len() {
+                if let Some(i) = memchr::memrchr(b'\n', &buf[scanned..]) {
+                    line_start = scanned + i + 1;
+                }
+                scanned = buf.len();
+            }
+            if self.eof {
+                if buf.is_empty() && self.skipped_pending == 0 {
+                    return Ok(None);
+                }
+                let end = buf.len();
+                return Ok(Some(self.emit(buf, end)));
+            }
+            if line_start > 0 && buf.len() >= self.block_size {
+                return Ok(Some(self.emit(buf, line_start)));
+            }
+            let partial = buf.len() - line_start;
+            if partial.saturating_sub(1) > self.limit.max_len() {
+                if line_start > 0 {
+                    // Hand out the complete lines first, so lines come in order; the
+                    // long line is carried and handled on the next call.
+                    return Ok(Some(self.emit(buf, line_start)));
+                }
+                match self.limit.policy() {
+                    LongLinePolicy::Error => {
+                        return Err(Error::LineTooLong {
+                            path: self.path.clone(),
+                            line_number: self.next_line,
+                            byte_offset: self.next_offset,
+                            limit: self.limit.max_len(),
+                        });
+                    }
+                    LongLinePolicy::Skip => {
+                        self.skip_rest_of_line(&mut buf)?;
+                        line_start = 0;
+                        scanned = 0;
+                        continue;
+                    }
+                }
+            }
+            self.read_more(&mut buf)?;
+        }
+    }
+
+    /// Reads up to one block more into `buf`, setting `eof` if the input ended.
+    fn read_more(&mut self, buf: &mut PooledBuf) -> Result<(), Error> {
+        let want = if buf.len() < self.block_size {
+            self.block_size - buf.len()
+        } else {
+            self.block_size
+        };
+        buf.reserve(want);
+        // `read_to_end` on `Take` fills the spare capacity without zeroing it first
+        // (for inputs that support it, like `File`) and retries on `Interrupted`. It
+        // returns short only at end of input.
+        let read = (&mut self.input)
+            .take(want as u64)
+            .read_to_end(buf)
+            .map_err(|e| self.read_error(e))?;
+        if read < want {
+            self.eof = true;
+        }
+        Ok(())
+    }
+
+    /// Drops the too-long line at the start of `buf` and the rest of it still unread,
+    /// leaving in `buf` whatever followed its `\n`.
+    fn skip_rest_of_line(&mut self, buf: &mut PooledBuf) -> Result<(), Error> {
+        let mut line_bytes = buf.len() as u64;
+        buf.clear();
+        loop {
+            if self.eof {
+                break;
+            }
+            self.read_more(buf)?;
+            if let Some(i) = memchr::memchr(b'\n', buf) {
+                line_bytes += (i + 1) as u64;
+                buf.drain(..=i);
+                break;
+            }
+            line_bytes += buf.len() as u64;
+            buf.clear();
+        }
+        self.skipped_pending += 1;
+        self.next_line += 1;
+        self.next_offset += line_bytes;
+        Ok(())
+    }
+
+    /// Hands out `buf[..end]` as a block and carries the rest into the next one.
+    fn emit(&mut self, mut buf: PooledBuf, end: usize) -> Block {
+        if end < buf.len() {
+            let mut carry = self.pool.get();
+            carry.extend_from_slice(&buf[end..]);
+            buf.truncate(end);
+            self.carry = Some(carry);
+        }
+        let first_line = self.next_line;
+        let byte_offset = self.next_offset;
+        self.next_line += count_lines(&buf);
+        self.next_offset += buf.len() as u64;
+        Block::pooled(
+            buf,
+            first_line,
+            byte_offset,
+            mem::take(&mut self.skipped_pending),
+        )
+    }
+
+    fn read_error(&self, e: io::Error) -> Error {
+        if self.gzip {
+            Error::from_gzip_read(&self.path, e)
+        } else {
+            Error::from_io(&self.path, e)
+        }
+    }
+}

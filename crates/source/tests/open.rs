@@ -1,0 +1,393 @@
+//! Opening: the Auto rule, refusals, errors, gzip, truncation, blocks and pools.
+
+mod support;
+
+use std::{
+    fs,
+    io::{Cursor, Read, Write},
+    process::Command,
+    sync::mpsc,
+    thread,
+};
+
+use logscan_pool::BufferPool;
+use logscan_source::{
+    Compression, Error, LineLimit, LongLinePolicy, Source, Strategy, count_lines,
+};
+use support::{builder, gzip, realdata_dir, via_for_each_line};
+
+fn write_temp(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.log");
+    fs::write(&path, bytes).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn auto_reads_small_files_and_maps_large_ones() {
+    let (_dir, path) = write_temp(&b"x\n".repeat(100)); // 200 bytes
+    let mut b = Source::builder();
+    assert_eq!(b.open(&path).unwrap().strategy(), Strategy::ReadAll);
+    b.auto_mmap_threshold(200);
+    let source = b.open(&path).unwrap();
+    assert_eq!(
+        source.strategy(),
+        Strategy::Mmap,
+        "the threshold is inclusive"
+    );
+    assert_eq!(source.size_at_open(), Some(200));
+    b.auto_mmap_threshold(201);
+    assert_eq!(b.open(&path).unwrap().strategy(), Strategy::ReadAll);
+}
+
+#[test]
+fn auto_streams_gzip_detected_by_magic_not_name() {
+    let (_dir, path) = write_temp(&gzip(b"a\nb\n"));
+    assert!(path.extension().is_some_and(|e| e == "log"));
+    let mut b = Source::builder();
+    b.auto_mmap_threshold(0); // would map it, if it were not gzip
+    let source = b.open(&path).unwrap();
+    assert_eq!(source.strategy(), Strategy::Stream);
+    assert_eq!(source.compression(), Compression::Gzip);
+    assert_eq!(source.for_each_line(|_| {}).unwrap().lines, 2);
+    // ReadAll decompresses into memory; Mmap refuses.
+    b.strategy(Strategy::ReadAll);
+    assert_eq!(b.open(&path).unwrap().contents(), Some(&b"a\nb\n"[..]));
+    b.strategy(Strategy::Mmap);
+    assert!(matches!(
+        b.open(&path),
+        Err(Error::Unsupported {
+            strategy: Strategy::Mmap,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_file_starting_with_one_magic_byte_is_not_gzip() {
+    let (_dir, path) = write_temp(b"\x1f\n");
+    let source = Source::open(&path).unwrap();
+    assert_eq!(source.compression(), Compression::None);
+    assert_eq!(source.contents(), Some(&b"\x1f\n"[..]));
+    let r = Source::builder()
+        .open_reader("one byte", Cursor::new(vec![0x1f]))
+        .unwrap();
+    assert_eq!(via_for_each_line(r).plain_lines(), [vec![0x1f]]);
+}
+
+#[test]
+fn concatenated_gzip_members_are_all_read() {
+    // As `gzip -c a >> all.gz; gzip -c b >> all.gz` makes them.
+    let mut both = gzip(b"first\n");
+    both.extend(gzip(b"second\n"));
+    let (_dir, path) = write_temp(&both);
+    let lines = via_for_each_line(Source::open(&path).unwrap()).plain_lines();
+    assert_eq!(lines, [b"first".to_vec(), b"second".to_vec()]);
+}
+
+#[test]
+fn corrupt_and_cut_gzip_are_bad_gzip_errors() {
+    let mut body = gzip(&b"some log line\n".repeat(500));
+    let len = body.len();
+    body[len / 2] ^= 0xff;
+    body[len / 2 + 1] ^= 0x55;
+    for (what, bytes) in [("flipped", body.clone()), ("cut", body[..len / 2].to_vec())] {
+        for strategy in [Strategy::Stream, Strategy::ReadAll] {
+            let (_dir, path) = write_temp(&bytes);
+            let result = Source::builder()
+                .strategy(strategy)
+                .open(&path)
+                .and_then(|s| s.for_each_line(|_| {}));
+            match result {
+                Err(Error::BadGzip { path: p, .. }) => assert_eq!(p, path),
+                other => panic!("{what} {strategy}: expected BadGzip, got {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn open_errors_name_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.log");
+    let err = Source::open(&missing).unwrap_err();
+    assert!(matches!(&err, Error::NotFound { path } if *path == missing));
+    assert!(err.to_string().contains("nope.log"));
+    for strategy in Strategy::ALL {
+        let err = Source::builder()
+            .strategy(strategy)
+            .open(dir.path())
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::IsADirectory { path } if path == dir.path()),
+            "{err}"
+        );
+    }
+    let err = Source::builder().block_size(0).open(&missing).unwrap_err();
+    assert!(matches!(err, Error::InvalidOptions { .. }));
+}
+
+#[test]
+fn devices_and_pipes_stream_and_refuse_mmap() {
+    let source = Source::open("/dev/null").unwrap();
+    assert_eq!(source.strategy(), Strategy::Stream);
+    assert_eq!(source.size_at_open(), None);
+    assert_eq!(source.for_each_line(|_| {}).unwrap().lines, 0);
+    let err = Source::builder()
+        .strategy(Strategy::Mmap)
+        .open("/dev/null")
+        .unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    let r = Source::builder()
+        .strategy(Strategy::ReadAll)
+        .open("/dev/null")
+        .unwrap();
+    assert_eq!(r.contents(), Some(&[][..]));
+}
+
+#[test]
+fn fifo_is_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    let writer_path = fifo.clone();
+    let writer = thread::spawn(move || {
+        let mut w = fs::OpenOptions::new()
+            .write(true)
+            .open(writer_path)
+            .unwrap();
+        w.write_all(b"from\na fifo\n").unwrap();
+    });
+    let source = Source::open(&fifo).unwrap();
+    assert_eq!(source.strategy(), Strategy::Stream);
+    let lines = via_for_each_line(source).plain_lines();
+    writer.join().unwrap();
+    assert_eq!(lines, [b"from".to_vec(), b"a fifo".to_vec()]);
+}
+
+#[test]
+fn stdin_is_named_dash_streams_and_is_never_mapped() {
+    let source = Source::open("-").unwrap();
+    assert_eq!(source.path().as_os_str(), "-");
+    assert_eq!(source.strategy(), Strategy::Stream);
+    drop(source); // not read: the test harness's stdin may be a terminal
+    let err = Source::builder()
+        .strategy(Strategy::Mmap)
+        .open("-")
+        .unwrap_err();
+    assert!(matches!(&err, Error::Unsupported { path, .. } if path.as_os_str() == "-"));
+}
+
+#[test]
+fn mapped_file_that_shrinks_is_reported_truncated() {
+    let body = b"0123456789\n".repeat(1000);
+    let (_dir, path) = write_temp(&body);
+    let source = Source::builder()
+        .strategy(Strategy::Mmap)
+        .open(&path)
+        .unwrap();
+    assert!(source.check_intact().is_ok());
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(100)
+        .unwrap();
+    // The lost pages are not touched: reading them would raise SIGBUS.
+    match source.check_intact() {
+        Err(Error::Truncated {
+            size_at_open,
+            size_now,
+            ..
+        }) => {
+            assert_eq!((size_at_open, size_now), (11_000, 100));
+        }
+        other => panic!("expected Truncated, got {other:?}"),
+    }
+    let first = source.into_blocks().next();
+    assert!(
+        matches!(first, Some(Err(Error::Truncated { .. }))),
+        "{first:?}"
+    );
+}
+
+#[test]
+fn owned_contents_stay_intact_after_the_file_shrinks() {
+    let (_dir, path) = write_temp(b"a\nb\n");
+    let source = Source::builder()
+        .strategy(Strategy::ReadAll)
+        .open(&path)
+        .unwrap();
+    fs::write(&path, b"").unwrap();
+    assert!(source.check_intact().is_ok());
+    assert_eq!(source.contents(), Some(&b"a\nb\n"[..]));
+    assert_eq!(source.size_at_open(), Some(4));
+}
+
+#[test]
+fn empty_file_under_every_strategy_has_no_lines() {
+    let (_dir, path) = write_temp(b"");
+    for strategy in Strategy::ALL {
+        let source = Source::builder().strategy(strategy).open(&path).unwrap();
+        assert!(source.check_intact().is_ok());
+        let counts = source
+            .for_each_line(|_| panic!("no line expected"))
+            .unwrap();
+        assert_eq!(counts.lines, 0, "{strategy}");
+        let source = Source::builder().strategy(strategy).open(&path).unwrap();
+        assert_eq!(
+            source.into_blocks().count(),
+            0,
+            "{strategy}: no empty block"
+        );
+    }
+}
+
+#[test]
+fn stream_error_names_line_and_offset_after_the_lines_before_it() {
+    let input = b"ok\nfine\nthis one is too long\nlater\n";
+    let source = builder(4, LineLimit::new(8, LongLinePolicy::Error))
+        .open_reader("in", Cursor::new(input.to_vec()))
+        .unwrap();
+    let mut seen = Vec::new();
+    let err = source
+        .for_each_line(|l| seen.push(l.bytes.to_vec()))
+        .unwrap_err();
+    assert_eq!(seen, [b"ok".to_vec(), b"fine".to_vec()]);
+    match err {
+        Error::LineTooLong {
+            path,
+            line_number,
+            byte_offset,
+            limit,
+        } => {
+            assert_eq!((line_number, byte_offset, limit), (3, 8, 8));
+            assert_eq!(path.as_os_str(), "in");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn stream_gives_up_on_endless_input_without_newlines() {
+    // Never a newline: an unbounded reader would read forever and grow without end.
+    let endless = std::io::repeat(b'x');
+    let source = builder(1024, LineLimit::new(64 * 1024, LongLinePolicy::Error))
+        .open_reader("endless", endless)
+        .unwrap();
+    let mut blocks = source.into_blocks();
+    match blocks.next() {
+        Some(Err(Error::LineTooLong {
+            line_number: 1,
+            byte_offset: 0,
+            limit: 65536,
+            ..
+        })) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(blocks.next().is_none(), "the iterator ends after an error");
+}
+
+#[test]
+fn stream_skips_long_lines_and_keeps_numbering() {
+    let mut input = b"first\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 1_000_000));
+    input.extend(b"\r\nafter\n");
+    input.extend(std::iter::repeat_n(b'y', 5000)); // skipped at end of input
+    let source = builder(512, LineLimit::new(100, LongLinePolicy::Skip))
+        .open_reader("in", Cursor::new(input.clone()))
+        .unwrap();
+    let mut seen = Vec::new();
+    let counts = source
+        .for_each_line(|l| seen.push((l.number, l.byte_offset, l.bytes.to_vec())))
+        .unwrap();
+    assert_eq!(
+        seen,
+        [(1, 0, b"first".to_vec()), (3, 1_000_008, b"after".to_vec())]
+    );
+    assert_eq!(counts.skipped, 2);
+    assert_eq!(counts.bytes, input.len() as u64);
+}
+
+#[test]
+fn blocks_cross_threads_through_a_bounded_channel() {
+    // The pattern a scanner uses for Stream: a reader thread, a bounded channel, and
+    // workers that own their blocks.
+    let path = realdata_dir().join("satyrius_gonx/example/access.log");
+    let pool = BufferPool::builder()
+        .max_buffers(8)
+        .buffer_capacity(4096)
+        .max_retained_capacity(8192)
+        .build();
+    let source = Source::builder()
+        .strategy(Strategy::Stream)
+        .block_size(4096)
+        .pool(pool.clone())
+        .open(&path)
+        .unwrap();
+    let limit = source.line_limit();
+    let blocks = source.into_blocks();
+    let (tx, rx) = mpsc::sync_channel(2);
+    let reader = thread::spawn(move || {
+        for block in blocks {
+            if tx.send(block).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = 0;
+    let mut last_number = 0;
+    for block in rx {
+        let block = block.unwrap();
+        for line in block.lines(limit) {
+            let line = line.unwrap();
+            assert_eq!(line.number, last_number + 1);
+            last_number = line.number;
+            lines += 1;
+        }
+    }
+    reader.join().unwrap();
+    assert_eq!(lines, 1000);
+    let stats = pool.stats();
+    assert!(stats.hits > 0, "blocks reuse pooled buffers: {stats:?}");
+    assert_eq!(stats.outstanding(), 0, "every buffer came back: {stats:?}");
+}
+
+#[test]
+fn block_bytes_are_shared_without_copy_and_outlive_the_source() {
+    let body = b"alpha\nbeta\ngamma\n";
+    let (_dir, path) = write_temp(body);
+    for strategy in [Strategy::Stream, Strategy::ReadAll, Strategy::Mmap] {
+        let source = builder(6, LineLimit::default())
+            .strategy(strategy)
+            .open(&path)
+            .unwrap();
+        let blocks: Vec<_> = source.into_blocks().map(Result::unwrap).collect();
+        let first = blocks.into_iter().next().unwrap().into_bytes();
+        let copy = first.clone();
+        assert_eq!(&copy[..], b"alpha\n", "{strategy}");
+        assert_eq!(first.as_ptr(), copy.as_ptr());
+    }
+}
+
+#[test]
+fn for_each_line_counts_match_count_lines() {
+    let path = realdata_dir().join("tstack_lnav/test/logfile_shop_access_log.0");
+    let bytes = fs::read(&path).unwrap();
+    let counts = Source::open(&path).unwrap().for_each_line(|_| {}).unwrap();
+    assert_eq!(counts.lines, count_lines(&bytes));
+    assert_eq!(counts.bytes, bytes.len() as u64);
+}
+
+#[test]
+fn reader_errors_carry_the_reader_name() {
+    struct Broken;
+    impl Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("cable unplugged"))
+        }
+    }
+    let err = Source::builder().open_reader("net", Broken).unwrap_err();
+    assert_eq!(err.to_string(), "net: cable unplugged");
+}
