@@ -81,7 +81,12 @@ fn level_of(token: &[u8]) -> Option<Level> {
         [b'[', inner @ .., b']'] | [b'<', inner @ .., b'>'] | [b'(', inner @ .., b')'] => inner,
         _ => t,
     };
-    Level::from_bytes(t.trim_ascii())
+    let t = t.trim_ascii();
+    // Apache 2.4 writes `[module:level]` (`[core:error]`).
+    match t.iter().rposition(|&b| b == b':') {
+        Some(k) if k + 1 < t.len() => Level::from_bytes(&t[k + 1..]),
+        _ => Level::from_bytes(t),
+    }
 }
 
 impl AppFormat {
@@ -92,6 +97,7 @@ impl AppFormat {
         }
         let mut i = 0;
         let mut pri_level = None;
+        let mut rfc5424 = false;
         if s[0] == b'<'
             && let Some(close) = s.iter().take(5).position(|&b| b == b'>')
             && close > 1
@@ -103,6 +109,7 @@ impl AppFormat {
             // RFC 5424 puts a version digit after the priority.
             if s.len() > i + 1 && s[i].is_ascii_digit() && s[i + 1] == b' ' {
                 i += 2;
+                rfc5424 = true;
             }
         }
         let (time, used, shape, year_assumed) = match leading_timestamp(&s[i..], self.assumed_year)
@@ -120,6 +127,10 @@ impl AppFormat {
             message: span(i, s.len()),
             year_assumed,
         };
+        if rfc5424 {
+            parse_rfc5424_rest(s, i, pri_level, &mut parts);
+            return Ok(parts);
+        }
         if shape == Shape::Syslog || pri_level.is_some() {
             self.parse_syslog_rest(s, i, pri_level, &mut parts);
             return Ok(parts);
@@ -198,7 +209,8 @@ impl AppFormat {
     fn parse_syslog_rest(&self, s: &[u8], i: usize, pri: Option<Level>, parts: &mut AppParts) {
         let mut k = i;
         let host_end = token_end(s, k);
-        if host_end > k && !s[k..host_end].ends_with(b":") {
+        let host = &s[k..host_end];
+        if !host.is_empty() && !host.ends_with(b":") && host.iter().any(u8::is_ascii_alphanumeric) {
             parts.host = Some(span(k, host_end));
             k = skip_spaces(s, host_end);
         }
@@ -228,6 +240,33 @@ impl AppFormat {
             }
         };
     }
+}
+
+/// RFC 5424 after the timestamp: `HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA MSG`,
+/// `-` standing for an absent field.
+fn parse_rfc5424_rest(s: &[u8], mut i: usize, pri: Option<Level>, parts: &mut AppParts) {
+    parts.level = pri;
+    let field = |i: &mut usize| {
+        let end = token_end(s, *i);
+        let sp = span(*i, end);
+        *i = skip_spaces(s, end);
+        (sp.of(s) != b"-" && sp.start != sp.end).then_some(sp)
+    };
+    parts.host = field(&mut i);
+    parts.component = field(&mut i);
+    field(&mut i); // PROCID
+    field(&mut i); // MSGID
+    if s.get(i) == Some(&b'-') {
+        i = skip_spaces(s, i + 1);
+    } else {
+        while s.get(i) == Some(&b'[') {
+            i = token_end(s, i);
+        }
+        i = skip_spaces(s, i);
+    }
+    let msg = &s[i.min(s.len())..];
+    let bom = usize::from(msg.starts_with(b"\xEF\xBB\xBF")) * 3;
+    parts.message = span((i + bom).min(s.len()), s.len());
 }
 
 /// If `s[i..]` starts with a `-` separator word, where the text after it starts.

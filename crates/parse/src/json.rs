@@ -449,6 +449,7 @@ pub(crate) fn time_of(line: &[u8], v: JsonVal) -> Option<Timestamp> {
                 _ => (n / 1_000_000_000, n % 1_000_000_000),
             };
             Timestamp::from_unix(i64::try_from(secs).ok()?, u32::try_from(sub_nanos).ok()?)
+                .map(|t| t.with_offset(Some(0)))
         }
         _ => None,
     }

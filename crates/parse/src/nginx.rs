@@ -103,6 +103,17 @@ impl Var {
         )
     }
 
+    /// What a value must look like for the match to stand. Checking the numeric
+    /// fields while matching lets an unescaped quote inside a quoted field be caught
+    /// (the field after it would not be a number) and the match retried.
+    fn check(self) -> Check {
+        match self {
+            Var::Status | Var::BodyBytesSent | Var::BytesSent | Var::RequestLength => Check::Digits,
+            Var::RequestTime | Var::Msec => Check::Decimal,
+            _ => Check::Any,
+        }
+    }
+
     /// The usual width of a value, tried before searching for the separator.
     fn width_hint(self) -> u32 {
         match self {
@@ -129,6 +140,29 @@ enum End {
     Rest,
 }
 
+/// The shape a value is checked against while matching (see [`Var::check`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Check {
+    Any,
+    /// Digits, or `-`.
+    Digits,
+    /// Digits with at most a `.`, or `-`.
+    Decimal,
+}
+
+impl Check {
+    #[inline]
+    fn accepts(self, v: &[u8]) -> bool {
+        match self {
+            Check::Any => true,
+            Check::Digits => v == b"-" || (!v.is_empty() && v.iter().all(u8::is_ascii_digit)),
+            Check::Decimal => {
+                v == b"-" || (!v.is_empty() && v.iter().all(|&b| b.is_ascii_digit() || b == b'.'))
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Step {
     /// The literal that follows this variable (empty for the last one if the format
@@ -136,6 +170,7 @@ struct Step {
     after: Box<[u8]>,
     end: End,
     width_hint: u32,
+    check: Check,
 }
 
 /// nginx's `escape=` parameter: how the server escaped values (informational; the
@@ -261,6 +296,7 @@ impl NginxFormat {
                     after: after.into_boxed_slice(),
                     end,
                     width_hint: known[i].map_or(0, Var::width_hint),
+                    check: known[i].map_or(Check::Any, Var::check),
                 }
             })
             .collect();
@@ -330,7 +366,8 @@ impl NginxFormat {
                     let from = resume_search.take().unwrap_or(p);
                     find_closing_quote(line, p, from, &step.after)
                 }
-                End::Literal => find_literal(line, p, step.width_hint, &step.after),
+                End::Literal => find_literal(line, p, step.width_hint, &step.after)
+                    .filter(|&e| step.check.accepts(&line[p..e])),
                 End::Token => Some(
                     line[p..]
                         .iter()

@@ -367,8 +367,10 @@ impl<'a> Record<'a> {
     }
 
     /// Every field by name with a typed value, in line order: the variables of an
-    /// access format (names without `$`), `time`/`level`/`host`/`component`/`message`
-    /// of an application log, the top-level keys of a JSON line.
+    /// access format (names without `$`; times, numbers and durations typed, `-` as
+    /// [`Value::Null`]), `time`/`level`/`host`/`component`/`message` of an application
+    /// log, the top-level keys of a JSON line (the keys read as time and level typed as
+    /// such, other values by their JSON type).
     pub fn fields(&self) -> Fields<'a> {
         let state = match self.body {
             Body::Access { format, spans, .. } => State::Access {
@@ -377,8 +379,8 @@ impl<'a> Record<'a> {
                 i: 0,
             },
             Body::App(parts) => State::App { parts, i: 0 },
-            Body::Json(_) => match Pairs::new(self.line) {
-                Ok(p) => State::Json(p),
+            Body::Json(parts) => match Pairs::new(self.line) {
+                Ok(p) => State::Json(p, parts),
                 Err(_) => State::Done,
             },
         };
@@ -443,7 +445,7 @@ enum State<'a> {
         parts: AppParts,
         i: usize,
     },
-    Json(Pairs<'a>),
+    Json(Pairs<'a>, JsonParts),
     Done,
 }
 
@@ -555,11 +557,20 @@ impl<'a> Iterator for Fields<'a> {
                     });
                 }
             },
-            State::Json(pairs) => {
+            State::Json(pairs, parts) => {
                 let (k, v) = pairs.next()?.ok()?;
+                // The values the format reads as time and level come out typed.
+                let is = |picked: Option<JsonVal>| picked.is_some_and(|p| p.span == v.span);
+                let typed = if is(parts.time) {
+                    json::time_of(line, v).map(Value::Time)
+                } else if is(parts.level) {
+                    json::level_of(line, v).map(Value::Level)
+                } else {
+                    None
+                };
                 Some(Field {
                     name: name_of(json::decode(line, k)),
-                    value: json_value(line, v),
+                    value: typed.unwrap_or_else(|| json_value(line, v)),
                 })
             }
             State::Done => None,

@@ -386,7 +386,8 @@ pub(crate) fn parse_epoch(s: &[u8]) -> Option<Timestamp> {
         }
         _ => return None,
     };
-    Timestamp::from_unix(secs, nanos)
+    // An epoch count is a UTC instant by definition.
+    Timestamp::from_unix(secs, nanos).map(|t| t.with_offset(Some(0)))
 }
 
 /// Month number from a three-letter English abbreviation, any case.

@@ -1,0 +1,218 @@
+//! A corpus of tricky lines, each seen in real logs: escaped and unescaped quotes,
+//! `-` fields, empty and garbage requests, IPv6 and `unix:` clients, vhost prefixes,
+//! forwarded-for lists, truncated lines, trailing junk, CRLF, odd timestamps, and
+//! application and JSON lines in their common shapes. The snapshot shows every
+//! parse; the asserts pin the behaviour that matters most.
+
+mod common;
+
+use common::render;
+use logscan_parse::{Level, LogFormat, ParseErrorKind};
+
+const CUSTOM: &str = r#"log_format custom '$time_iso8601 $msec $remote_addr "$request_method $request_uri $server_protocol" '
+                   '$status $bytes_sent $request_length $upstream_addr $host "$args" $request_time $upstream_response_time $trace_id';"#;
+
+fn corpus() -> Vec<(&'static str, &'static str, &'static [u8])> {
+    vec![
+        ("combined", "plain", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 -0700] "GET /index.html HTTP/1.1" 200 2326 "http://example.com/start" "Mozilla/5.0 (X11; Linux x86_64)""#),
+        ("combined", "escaped quote in user agent", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "Mozilla \"quoted\" agent""#),
+        ("combined", "nginx \\x22 escape in request", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 -0700] "GET /a\x22b HTTP/1.1" 404 0 "-" "curl/8.0""#),
+        ("combined", "dash everywhere", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 304 - "-" "-""#),
+        ("combined", "empty request", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 -0700] "" 400 0 "-" "-""#),
+        ("combined", "request is dash", br#"10.112.81.15 - - [15/Feb/2013:06:00:31 +0000] "-" 400 0 "-" "-""#),
+        ("combined", "TLS handshake as text escapes", br#"198.51.100.4 - - [10/Oct/2000:13:55:36 +0000] "\x16\x03\x01\x02\x00\x01\x00\x01\xFC\x03\x03" 400 157 "-" "-""#),
+        ("combined", "raw high bytes in request", b"198.51.100.4 - - [10/Oct/2000:13:55:36 +0000] \"\x16\x03\x01\xfc\xff\x80 junk\" 400 157 \"-\" \"-\""),
+        ("combined", "] inside request", br#"198.51.100.4 - - [10/Oct/2000:13:55:36 +0000] "GET /a]b[c] HTTP/1.1" 200 5 "-" "x""#),
+        ("combined", "< inside request", br#"198.51.100.4 - - [10/Oct/2000:13:55:36 +0000] "GET /<script>alert(1)</script> HTTP/1.1" 403 5 "-" "x""#),
+        ("combined", "IPv6 client", br#"2001:db8::ff00:42:8329 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/2.0" 200 5 "-" "x""#),
+        ("combined", "unix socket client", br#"unix: - - [10/Oct/2000:13:55:36 +0000] "GET /status HTTP/1.1" 200 5 "-" "x""#),
+        ("combined", "user agent missing its closing quote", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "Mozilla/5.0 (truncat"#),
+        ("combined", "trailing junk after the last field", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "x" 0.003 extra"#),
+        ("combined", "CRLF line ending", b"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"\r\n"),
+        ("combined", "unescaped quote inside request", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "GET /a"b HTTP/1.1" 200 5 "-" "x""#),
+        ("combined", "unescaped quote and space inside request", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "GET /a" b HTTP/1.1" 200 5 "-" "x""#),
+        ("combined", "escaped backslash before closing quote", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "GET /dir\\ HTTP/1.1" 200 5 "http://r/\\" "x""#),
+        ("combined", "HTTP/0.9 request without protocol", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "GET /" 200 5 "-" "-""#),
+        ("combined", "space inside the target", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "GET /my file.txt?q=a b HTTP/1.1" 404 5 "-" "-""#),
+        ("combined", "WebDAV method", br#"203.0.113.7 - alice [10/Oct/2000:13:55:36 +0000] "PROPFIND /dav/ HTTP/1.1" 207 512 "-" "davfs2""#),
+        ("combined", "body bytes beyond u64", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 99999999999999999999 "-" "x""#),
+        ("combined", "status 499 from nginx", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "POST /api HTTP/1.1" 499 0 "-" "x""#),
+        ("combined", "Nepal offset +0545", br#"203.0.113.7 - - [01/Jan/2024:00:00:00 +0545] "GET / HTTP/1.1" 200 1 "-" "x""#),
+        ("combined", "impossible date", br#"203.0.113.7 - - [31/Feb/2020:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "x""#),
+        ("combined", "empty line", b""),
+        ("combined", "not an access line", b"this is not an access log line"),
+        ("combined", "ident and user missing", br#"192.168.202.254 [20/Jul/2009:22:59:29 +0000] "GET /vmkboot.gz HTTP/1.0" 404 46210 "-" "gPXE/0.9.7""#),
+        ("combined", "identd name and user (Apache %l)", br#"178.20.184.42 1j0vhgd jsmith [26/Jul/2023:00:01:26 -0700] "GET / HTTP/2.0" 200 17163 "-" "Mozilla/5.0""#),
+        ("combined", "NUL and tab inside user agent", b"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"a\x00b\tc\""),
+        ("combined", "quote-space-quote inside user agent", br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "evil" "agent""#),
+        ("common", "Common Log Format", br#"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326"#),
+        ("vhost_combined", "vhost:port prefix", br#"www.example.org:443 203.62.1.80 - - [06/May/2019:06:28:20 +0000] "GET / HTTP/1.1" 301 577 "-" "Mozilla/5.0""#),
+        ("combined_xff", "X-Forwarded-For list", br#"10.0.0.2 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "x" "203.0.113.1, 198.51.100.2, 10.0.0.1""#),
+        ("combined_extras", "upstream retries and internal redirect", br#"10.0.0.2 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 502 5 "-" "x" "-" 0.250 0.100, 0.050 : 0.010"#),
+        ("combined_extras", "upstream dash", br#"10.0.0.2 - - [10/Oct/2000:13:55:36 +0000] "GET /cached HTTP/1.1" 200 5 "-" "x" "-" 0.000 -"#),
+        (CUSTOM, "custom format: iso time, msec, request parts, custom variable", br#"2024-03-01T12:00:00+01:00 1709290800.123 2001:db8::1 "GET /search?q=rust HTTP/2.0" 200 1234 321 10.0.0.5:8080 api.example.com "q=rust" 0.012 0.010 4bf92f3577b34da6"#),
+        ("app", "ISO with T, Z and bracketed level", b"2024-05-01T10:00:00.123456Z [ERROR] payments: card declined"),
+        ("app", "ISO with offset and lower-case warning", b"2024-05-01 10:00:00+02:00 warning cache: evicting 10 entries"),
+        ("app", "logback layout", b"2024-01-01 12:00:00.123 [main] INFO  com.example.Server - listening on :8080"),
+        ("app", "syslog with PRI", b"<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8"),
+        ("app", "RFC 5424 syslog", b"<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 - An application event"),
+        ("app", "stack trace continuation", b"\tat com.example.Server.run(Server.java:42)"),
+        ("app", "level first, no time", b"FATAL: out of memory"),
+        ("app", "Apache 2.4 error log", b"[Wed Oct 11 14:32:52.123456 2000] [core:error] [pid 35708:tid 4328636416] [client 72.15.99.187] File does not exist: /var/www/favicon.ico"),
+        ("app", "syslog message starting with a level", b"Dec 10 07:08:28 LabSZ sshd[24208]: error: Received disconnect from 202.100.179.208: 11: Bye Bye [preauth]"),
+        ("app", "syslog leap day", b"Feb 29 12:00:00 host app[1]: leap"),
+        ("json", "typical structured line", br#"{"time":"2024-05-01T10:00:00Z","level":"info","msg":"request done","status":200,"path":"/api/v1/items?page=2","duration_ms":12.5}"#),
+        ("json", "escapes in message and path", br#"{"ts":"2024-05-01T10:00:00.5+02:00","lvl":"WARN","message":"line1\nline2 \"q\" caf\u00e9","url":"\/a\/b"}"#),
+        ("json", "pino: numeric time and level", br#"{"level":50,"time":1714557600123,"pid":42,"hostname":"h","msg":"boom","err":{"type":"Error","stack":"x"}}"#),
+        ("json", "nested values, @timestamp, severity", br#"{"@timestamp":"2024-05-01T10:00:00.000Z","severity":"ERROR","tags":["a","b"],"ctx":{"user":{"id":7}},"ok":false,"n":null,"neg":-3,"f":1e3}"#),
+        ("json", "truncated object", br#"{"time":"2024-05-01T10:00:00Z","msg":"cut"#),
+        ("json", "not an object", br#"["a",1]"#),
+    ]
+}
+
+fn format_for(name: &str) -> LogFormat {
+    if name.starts_with("log_format") {
+        LogFormat::from_nginx(name).unwrap()
+    } else if name == "app" {
+        LogFormat::app_builder().assumed_year(2023).build()
+    } else {
+        name.parse().unwrap()
+    }
+}
+
+#[test]
+fn corpus_snapshot() {
+    let cases = corpus();
+    assert!(cases.len() >= 40);
+    let mut out = String::new();
+    for (name, what, line) in cases {
+        let format = format_for(name);
+        out.push_str(&format!(
+            "## {} ({})\n{}\n",
+            what,
+            format.name(),
+            common::show(line)
+        ));
+        out.push_str(&render(&format, line, true));
+        out.push_str("\n\n");
+    }
+    insta::assert_snapshot!(out);
+}
+
+fn parse_case(what: &str) -> (LogFormat, &'static [u8]) {
+    let (name, _, line) = corpus()
+        .into_iter()
+        .find(|c| c.1 == what)
+        .unwrap_or_else(|| panic!("no case {what}"));
+    (format_for(name), line)
+}
+
+#[test]
+fn quotes_escaped_and_unescaped() {
+    let (f, l) = parse_case("escaped quote in user agent");
+    assert_eq!(
+        f.parse(l).unwrap().user_agent(),
+        Some(&br#"Mozilla \"quoted\" agent"#[..])
+    );
+
+    let (f, l) = parse_case("unescaped quote and space inside request");
+    let r = f.parse(l).unwrap();
+    assert_eq!(r.request().unwrap().raw(), br#"GET /a" b HTTP/1.1"#);
+    assert_eq!((r.status(), r.body_bytes()), (Some(200), Some(5)));
+
+    let (f, l) = parse_case("escaped backslash before closing quote");
+    let r = f.parse(l).unwrap();
+    assert_eq!(r.referrer(), Some(&br"http://r/\\"[..]));
+    assert_eq!(r.path().as_deref(), Some(&br"/dir\\"[..]));
+}
+
+#[test]
+fn truncated_and_trailing() {
+    let (f, l) = parse_case("user agent missing its closing quote");
+    let r = f.parse(l).unwrap();
+    assert!(r.is_truncated());
+    assert_eq!(r.user_agent(), Some(&b"Mozilla/5.0 (truncat"[..]));
+
+    let (f, l) = parse_case("trailing junk after the last field");
+    let r = f.parse(l).unwrap();
+    assert_eq!(r.trailing(), b"0.003 extra");
+    assert!(!r.is_truncated());
+}
+
+#[test]
+fn garbage_requests_keep_status() {
+    for what in [
+        "TLS handshake as text escapes",
+        "raw high bytes in request",
+        "empty request",
+        "request is dash",
+    ] {
+        let (f, l) = parse_case(what);
+        let r = f.parse(l).unwrap();
+        assert_eq!(r.status(), Some(400), "{what}");
+        assert_eq!((r.method(), r.path()), (None, None), "{what}");
+    }
+}
+
+#[test]
+fn errors_have_kind_and_column() {
+    let (f, l) = parse_case("empty line");
+    assert_eq!(f.parse(l).unwrap_err().kind, ParseErrorKind::Empty);
+    let (f, l) = parse_case("ident and user missing");
+    let e = f.parse(l).unwrap_err();
+    assert_eq!(e.kind, ParseErrorKind::ExpectedLiteral);
+    assert!(e.column > 0 && e.column < l.len());
+    let (f, l) = parse_case("truncated object");
+    assert_eq!(f.parse(l).unwrap_err().kind, ParseErrorKind::InvalidJson);
+}
+
+#[test]
+fn custom_format_typed_fields() {
+    let (f, l) = parse_case("custom format: iso time, msec, request parts, custom variable");
+    let r = f.parse(l).unwrap();
+    assert_eq!(
+        r.timestamp().unwrap().to_string(),
+        "2024-03-01T12:00:00+01:00"
+    );
+    assert_eq!(r.method().as_deref(), Some(&b"GET"[..]));
+    assert_eq!(r.path().as_deref(), Some(&b"/search"[..]));
+    assert_eq!(r.query().as_deref(), Some(&b"q=rust"[..]));
+    assert_eq!(r.protocol(), Some(&b"HTTP/2.0"[..]));
+    assert_eq!(
+        (r.bytes_sent(), r.request_length()),
+        (Some(1234), Some(321))
+    );
+    assert_eq!(
+        (r.request_time_us(), r.upstream_time_us()),
+        (Some(12_000), Some(10_000))
+    );
+    assert_eq!(r.host(), Some(&b"api.example.com"[..]));
+    assert_eq!(r.var("trace_id"), Some(&b"4bf92f3577b34da6"[..]));
+    assert_eq!(r.var("$msec"), Some(&b"1709290800.123"[..]));
+    assert_eq!(r.client_ip(), Some("2001:db8::1".parse().unwrap()));
+}
+
+#[test]
+fn app_and_json_levels() {
+    let (f, l) = parse_case("Apache 2.4 error log");
+    let r = f.parse(l).unwrap();
+    assert_eq!(r.level(), Some(Level::Error));
+    assert_eq!(r.timestamp().unwrap().subsec_nanos(), 123_456_000);
+    let (f, l) = parse_case("syslog message starting with a level");
+    let r = f.parse(l).unwrap();
+    assert_eq!(
+        (r.level(), r.level_is_assumed()),
+        (Some(Level::Error), false)
+    );
+    let (f, l) = parse_case("pino: numeric time and level");
+    let r = f.parse(l).unwrap();
+    assert_eq!(r.level(), Some(Level::Error));
+    assert_eq!(r.timestamp().unwrap().unix_micros(), 1_714_557_600_123_000);
+    let (f, l) = parse_case("escapes in message and path");
+    let r = f.parse(l).unwrap();
+    assert_eq!(
+        r.message().as_deref(),
+        Some("line1\nline2 \"q\" café".as_bytes())
+    );
+    assert_eq!(r.path().as_deref(), Some(&b"/a/b"[..]));
+}
