@@ -91,6 +91,8 @@ impl Mapped {
         // turn into `Error::Truncated` instead of a crash. The length is the `fstat`
         // size the caller just read, so the mapping never starts out past the end.
         let map = unsafe { options.map(&file) }.map_err(|e| Error::from_io(path, e))?;
+        // Future: register the mapping with the SIGBUS guard here, before the first
+        // access or `madvise` (docs/mmap-safety.md, integration notes).
         let advice = match advice {
             MmapAdvice::Normal => None,
             MmapAdvice::Sequential => Some(Advice::Sequential),
