@@ -4,6 +4,7 @@ use std::{
     io::{self, Read},
     mem,
     path::PathBuf,
+    sync::{Mutex, PoisonError},
 };
 
 use logscan_pool::{BufferPool, PooledBuf};
@@ -24,7 +25,10 @@ use crate::{
 /// Complete lines inside a block are not checked here; the consumer's
 /// [`LineLimit::lines`] does that for every strategy alike.
 pub(crate) struct StreamReader {
-    input: Box<dyn Read + Send>,
+    /// In a `Mutex` only so that `Source` is `Sync` (a scanner shares `&Source` between
+    /// workers to call `check_intact`); it is only ever reached through `&mut self`
+    /// with `get_mut`, which takes no lock.
+    input: Mutex<Box<dyn Read + Send>>,
     path: PathBuf,
     gzip: bool,
     pool: BufferPool,
@@ -60,7 +64,7 @@ impl StreamReader {
             buf
         });
         Self {
-            input,
+            input: Mutex::new(input),
             path,
             gzip,
             pool,
@@ -153,10 +157,12 @@ impl StreamReader {
             self.block_size
         };
         buf.reserve(want);
+        // Never locked, so never poisoned; `into_inner` only satisfies the type.
+        let input = self.input.get_mut().unwrap_or_else(PoisonError::into_inner);
         // `read_to_end` on `Take` fills the spare capacity without zeroing it first
         // (for inputs that support it, like `File`) and retries on `Interrupted`. It
         // returns short only at end of input.
-        let read = (&mut self.input)
+        let read = input
             .take(want as u64)
             .read_to_end(buf)
             .map_err(|e| self.read_error(e))?;

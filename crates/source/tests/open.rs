@@ -391,3 +391,12 @@ fn reader_errors_carry_the_reader_name() {
     let err = Source::builder().open_reader("net", Broken).unwrap_err();
     assert_eq!(err.to_string(), "net: cable unplugged");
 }
+
+#[test]
+fn sources_and_blocks_can_cross_and_be_shared_between_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Source>(); // &Source goes to workers that call check_intact
+    send_sync::<logscan_source::Blocks>(); // moves to a reader thread
+    send_sync::<logscan_source::Block>(); // moves to a worker
+    send_sync::<Error>();
+}
