@@ -112,8 +112,9 @@ impl LogFormat {
     }
 
     /// Compiles an nginx `log_format`, pasted as it stands in a config
-    /// (`log_format main '...' '...';`, with `escape=` allowed), as its quoted pieces
-    /// alone, or as a bare format string.
+    /// (`log_format main '...' '...';`, with `escape=` allowed), as its single-quoted
+    /// pieces alone (`'...' '...'`), or as a bare format string (any other text,
+    /// including one that starts with a double quote).
     ///
     /// Known variables get typed accessors on [`Record`]; any other `$name` (or
     /// `${name}`) is kept by name ([`Record::var`]). Errors name the problem and its

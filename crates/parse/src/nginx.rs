@@ -529,10 +529,11 @@ fn tokenize(format: &str) -> Result<Vec<Piece>, FormatError> {
 
 /// Turns what the user pasted into the format string nginx would use.
 ///
-/// `log_format NAME [escape=MODE] ARG...;` and a run of quoted pieces are read the way
-/// nginx reads directive arguments: each argument is quoted (`'...'` or `"..."`, with
-/// `\` escapes) or bare, and the arguments are joined with nothing between them. Any
-/// other text is taken as the format string itself.
+/// `log_format NAME [escape=MODE] ARG...;` and a run of single-quoted pieces are read
+/// the way nginx reads directive arguments: each argument is quoted (`'...'` or
+/// `"..."`, with `\` escapes) or bare, and the arguments are joined with nothing
+/// between them. Any other text, including text that starts with a double quote (as
+/// `"$http_user_agent" $status` does), is taken as the format string itself.
 fn unwrap_directive(text: &str) -> Result<(String, Escape), FormatError> {
     let trimmed = text.trim();
     let offset = text.len() - text.trim_start().len();
@@ -569,7 +570,7 @@ fn unwrap_directive(text: &str) -> Result<(String, Escape), FormatError> {
             rest_off += tok_len;
         }
         (rest, rest_off)
-    } else if trimmed.starts_with(['\'', '"']) {
+    } else if trimmed.starts_with('\'') {
         (trimmed, offset)
     } else {
         return Ok((trimmed.to_owned(), escape));

@@ -90,20 +90,30 @@ pub(crate) fn split_query(target: &[u8]) -> (&[u8], Option<&[u8]>) {
     }
 }
 
-/// A decimal `u64` of 1 to 19 digits and nothing else (no sign, no spaces; `-` is
-/// `None`).
+/// A decimal `u64` (1 to 20 digits, no sign, no spaces; `-` and overflow are `None`).
 #[inline]
 pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
-    if s.is_empty() || s.len() > 19 {
+    if s.is_empty() || s.len() > 20 {
         return None;
     }
     let mut v: u64 = 0;
+    if s.len() < 20 {
+        // 19 digits cannot overflow: plain arithmetic on the hot path.
+        for &b in s {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            v = v * 10 + u64::from(d);
+        }
+        return Some(v);
+    }
     for &b in s {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
             return None;
         }
-        v = v * 10 + u64::from(d);
+        v = v.checked_mul(10)?.checked_add(u64::from(d))?;
     }
     Some(v)
 }
@@ -184,7 +194,8 @@ mod tests {
         assert_eq!(parse_seconds_micros(b"1.2.3"), None);
         assert_eq!(parse_upstream_micros(b"0.010, 0.002 : -"), Some(12_000));
         assert_eq!(parse_upstream_micros(b"-"), None);
-        assert_eq!(parse_u64(b"18446744073709551615"), None);
+        assert_eq!(parse_u64(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_u64(b"18446744073709551616"), None);
         assert_eq!(
             parse_u64(b"1234567890123456789"),
             Some(1_234_567_890_123_456_789)

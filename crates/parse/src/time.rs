@@ -418,7 +418,7 @@ pub(crate) fn month_from_abbrev(s: &[u8]) -> Option<u8> {
 #[inline]
 pub(crate) fn two_digits(a: u8, b: u8) -> Option<u8> {
     let (x, y) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));
-    (x < 10 && y < 10).then_some(x * 10 + y)
+    (x < 10 && y < 10).then(|| x * 10 + y)
 }
 
 #[inline]
