@@ -3,6 +3,19 @@
 //! - [`Generator`] writes deterministic, realistic logs (nginx combined with
 //!   `$request_time`, application logs, JSON lines) for tests and benchmarks:
 //!   `cargo xtask gen`.
+//! - [`run_bench`] takes a [`BenchConfig`] and runs the `logscan` binary as a child
+//!   process for every [`IoStrategy`] × thread count × command, plus baselines
+//!   (`wc -l`, `awk`, GoAccess) and a many-small-files case, then writes a
+//!   [`Report`] as `report.md`, `report.json` and `strategies.svg`:
+//!   `cargo xtask bench`. [`planned_rows`] says which rows a finished report must
+//!   hold; [`render_markdown`] and [`render_svg`] are the two renderings.
+//! - [`build_release_binary`] and [`workspace_target_dir`] ask cargo where things
+//!   are, so `CARGO_TARGET_DIR` and `.cargo/config.toml` are honoured.
+//!
+//! The binary's contract that the benchmark relies on: `logscan count|summary
+//! --io <auto|stream|read|mmap> [--mmap-advice willneed] --threads N -q FILE...`,
+//! exit status 0 on success, and with `LOGSCAN_ALLOC_STATS=1` one stderr line
+//! `logscan-alloc: allocations=<N> peak_heap_bytes=<M>` at exit.
 //!
 //! # Example
 //!
@@ -27,10 +40,16 @@
 //! ```
 #![deny(missing_docs)]
 
+mod bench;
 mod generate;
 mod size;
 mod workspace;
 
+pub use bench::{
+    BenchConfig, BenchConfigBuilder, BenchError, Case, EXCERPT_LINES, Input, IoStrategy, Machine,
+    Measurement, Outcome, QUICK_LINES, QUICK_SMALL_FILES, REPORT_SCHEMA, Report, ReportFiles, Row,
+    RowKey, planned_rows, render_markdown, render_svg, render_table, run_bench, write_report,
+};
 pub use generate::{
     Amount, DEFAULT_LINES, DEFAULT_SEED, Format, GENERATOR_VERSION, GenError, GenStats, Generator,
     GeneratorBuilder,

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cmd_bench;
 mod cmd_gen;
 
 /// logscan project tasks.
@@ -20,15 +21,20 @@ struct Cli {
 enum Task {
     /// Generate a deterministic, realistic log dataset.
     Gen(cmd_gen::GenArgs),
+    /// Time the logscan binary per I/O strategy, thread count and command, against
+    /// baselines; write target/bench/report.{md,json} and strategies.svg.
+    Bench(cmd_bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
-        Task::Gen(args) => cmd_gen::run(args),
+        Task::Gen(args) => cmd_gen::run(args).map(|()| true),
+        Task::Bench(args) => cmd_bench::run(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE

@@ -30,7 +30,6 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time, for report headers.
-#[allow(dead_code)] // used by the bench report, which lands next
 pub(crate) fn iso_utc(unix_seconds: i64) -> String {
     let (y, mo, d) = civil_from_days(unix_seconds.div_euclid(86_400));
     let s = unix_seconds.rem_euclid(86_400);

@@ -19,6 +19,8 @@ use clock::Clock;
 use rng::Rng;
 use world::World;
 
+pub(crate) use clock::iso_utc;
+
 /// Bumped whenever a change to the generator changes its output for a seed, so that
 /// datasets cached under an old name are not mistaken for current ones.
 pub const GENERATOR_VERSION: u32 = 1;
