@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use xtask::{Format, Generator, parse_count, parse_size};
+use xtask::{Format, GenError, Generator, parse_count, parse_size};
 
 /// Arguments of `cargo xtask gen`.
 #[derive(Debug, Args)]
@@ -44,10 +44,12 @@ pub fn run(args: GenArgs) -> Result<(), Box<dyn std::error::Error>> {
     let generator = builder.build()?;
     let start = Instant::now();
     let (stats, shown) = match args.out {
-        Some(p) if p.as_os_str() == "-" => {
-            let stats = generator.write_to(io::stdout().lock())?;
-            (stats, "stdout".to_owned())
-        }
+        Some(p) if p.as_os_str() == "-" => match generator.write_to(io::stdout().lock()) {
+            Ok(stats) => (stats, "stdout".to_owned()),
+            // `| head` closing the pipe early is a normal way to stop.
+            Err(GenError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(e.into()),
+        },
         out => {
             let path = match out {
                 Some(p) => p,

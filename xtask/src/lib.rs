@@ -12,6 +12,22 @@
 //! - [`build_release_binary`] and [`workspace_target_dir`] ask cargo where things
 //!   are, so `CARGO_TARGET_DIR` and `.cargo/config.toml` are honoured.
 //!
+//! # What `cargo xtask bench` writes
+//!
+//! Into `<target-dir>/bench/` (datasets are cached in `<target-dir>/bench-data/`,
+//! named by format, amount, seed and [`GENERATOR_VERSION`]):
+//!
+//! - `report.md`: date, command, machine, binary, then one Markdown table per input
+//!   (dataset, GoAccess excerpt, small files) with the columns tool, command,
+//!   strategy, threads, median, min … max, MB/s, lines/s, peak RSS, peak heap,
+//!   allocations, use case; a failed row reads `failed: <first stderr line>`, a
+//!   skipped one `skipped: <reason>`. The same text goes to stdout.
+//! - `report.json`: the [`Report`] serialised with serde; `schema` is
+//!   [`REPORT_SCHEMA`]; each row's `outcome` is tagged by `status`
+//!   (`ok` with a [`Measurement`], `failed` with `error`, `skipped` with `reason`).
+//! - `strategies.svg`: horizontal bars of median wall time with min–max whiskers,
+//!   one panel per input and command, each on its own scale.
+//!
 //! The binary's contract that the benchmark relies on: `logscan count|summary
 //! --io <auto|stream|read|mmap> [--mmap-advice willneed] --threads N -q FILE...`,
 //! exit status 0 on success, and with `LOGSCAN_ALLOC_STATS=1` one stderr line

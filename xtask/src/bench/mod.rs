@@ -265,6 +265,7 @@ impl BenchConfigBuilder {
             10_000
         });
         let mut threads = self.threads.unwrap_or_else(|| vec![1, cores]);
+        threads.sort_unstable();
         threads.dedup();
         if lines == 0 {
             return Err(BenchError::Config(
@@ -281,16 +282,19 @@ impl BenchConfigBuilder {
                 "thread counts must be at least 1".into(),
             ));
         }
-        if !self.bin.is_file() {
-            return Err(BenchError::Config(format!(
-                "no logscan binary at {}",
-                self.bin.display()
-            )));
-        }
+        // Absolute paths: the small-files rows run with the files' directory as
+        // their working directory, where a relative binary path would not resolve.
+        let bin = std::fs::canonicalize(&self.bin)
+            .ok()
+            .filter(|b| b.is_file())
+            .ok_or_else(|| {
+                BenchError::Config(format!("no logscan binary at {}", self.bin.display()))
+            })?;
+        let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
         Ok(BenchConfig {
-            bin: self.bin,
-            data_dir: self.data_dir,
-            out_dir: self.out_dir,
+            bin,
+            data_dir: absolute(self.data_dir),
+            out_dir: absolute(self.out_dir),
             lines,
             format: self.format,
             seed: self.seed,
