@@ -96,7 +96,28 @@ impl Block {
         limit.lines(self.bytes(), self.first_line, self.byte_offset)
     }
 
+    /// Checks that the bytes of this block (and of every block read so far from the
+    /// same mapped file) were the file's, like
+    /// [`Source::check_intact`](crate::Source::check_intact): call it after processing
+    /// the block on a worker thread, and on `Err` discard the results of the whole
+    /// scan. The [`Blocks`] iterator checks the same thing before handing out each
+    /// block and once at the end, which covers a consumer that processes each block
+    /// before asking for the next; blocks processed in parallel, after the iterator
+    /// moved on, need this call.
+    ///
+    /// Always `Ok` for blocks from Stream and ReadAll sources, whose bytes are owned.
+    pub fn check_intact(&self) -> Result<(), Error> {
+        match &self.data {
+            BlockData::Pooled(_) => Ok(()),
+            BlockData::Shared(range) => range.contents.check_intact(),
+        }
+    }
+
     /// The bytes as a cheaply clonable, read-only [`Bytes`] to share between threads.
+    ///
+    /// For a block of a mapped file, the returned bytes can no longer be checked:
+    /// call [`check_intact`](Self::check_intact) on another block of the same source
+    /// (or rely on the [`Blocks`] iterator's checks) after reading them.
     pub fn into_bytes(self) -> Bytes {
         match self.data {
             BlockData::Pooled(buf) => buf.freeze(),
@@ -205,12 +226,18 @@ impl fmt::Debug for Blocks {
 
 impl ContiguousBlocks {
     fn next_block(&mut self) -> Option<Result<Block, Error>> {
-        if self.done || self.pos >= self.contents.len() {
-            self.done = true;
+        if self.done {
             return None;
         }
-        // Checked before each block is handed out, as a scanner checks after each chunk.
-        if let Err(e) = self.contents.check_intact(&self.path) {
+        if self.pos >= self.contents.len() {
+            self.done = true;
+            // The last block was read after the last check.
+            return self.contents.check_intact().err().map(Err);
+        }
+        // Checked before each block is handed out, as a scanner checks after each
+        // chunk: a consumer that takes the next block after finishing the previous one
+        // gets every block it read checked, the last one by the check at the end.
+        if let Err(e) = self.contents.check_intact() {
             self.done = true;
             return Some(Err(e));
         }

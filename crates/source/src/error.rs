@@ -65,6 +65,41 @@ pub enum Error {
         /// Its size when the shrink was noticed.
         size_now: u64,
     },
+    /// A read of a mapped file hit a page that was not there (the SIGBUS guard
+    /// replaced it with zeros), yet the file is not smaller than at open: it shrank and
+    /// was written again past the old length before the check (a truncate-and-rewrite,
+    /// logrotate's `copytruncate` followed by new lines), or the storage could not
+    /// deliver the page (an I/O error, typically on a network filesystem). Either way
+    /// the bytes that were scanned are not the file's. Scanning it again with
+    /// [`Strategy::Stream`] reads what is there now.
+    #[error(
+        "{}: a read of the mapped file failed ({size_at_open} bytes at open, {}): the file was \
+         changed in place or its storage reported an error",
+        path.display(),
+        size_now_text(size_now)
+    )]
+    MappedReadFailed {
+        /// The input.
+        path: PathBuf,
+        /// Its size when it was opened (the length of the mapping).
+        size_at_open: u64,
+        /// Its size by `fstat` when the failed read was noticed, `None` if `fstat`
+        /// failed too.
+        size_now: Option<u64>,
+    },
+    /// The Mmap strategy was asked for, but the SIGBUS guard could not protect the
+    /// mapping (all guard slots in use, no guard on this platform, or the signal
+    /// handler could not be installed). Without the guard a file that shrinks while
+    /// mapped kills the process, so the file is not mapped. [`Strategy::Auto`] reads
+    /// such a file with [`Strategy::Stream`] instead (see
+    /// [`Source::auto_fallback`](crate::Source::auto_fallback)).
+    #[error("{}: cannot map the file safely: {source}", path.display())]
+    Unguarded {
+        /// The input.
+        path: PathBuf,
+        /// Why the guard refused.
+        source: logscan_sigbus::Error,
+    },
     /// The input starts like gzip but does not decompress.
     #[error("{}: bad gzip data: {source}", path.display())]
     BadGzip {
@@ -101,10 +136,23 @@ impl Error {
             | Error::Io { path, .. }
             | Error::LineTooLong { path, .. }
             | Error::Truncated { path, .. }
+            | Error::MappedReadFailed { path, .. }
+            | Error::Unguarded { path, .. }
             | Error::BadGzip { path, .. }
             | Error::Unsupported { path, .. } => Some(path),
             Error::InvalidOptions { .. } => None,
         }
+    }
+
+    /// Whether the error says that a mapped file changed (or could not be read) while
+    /// it was scanned: [`Error::Truncated`] or [`Error::MappedReadFailed`]. The scan's
+    /// results must be discarded; reading the file again with [`Strategy::Stream`]
+    /// reads it as it is now (what the CLI does once under `--io auto`).
+    pub fn changed_while_mapped(&self) -> bool {
+        matches!(
+            self,
+            Error::Truncated { .. } | Error::MappedReadFailed { .. }
+        )
     }
 
     /// Classifies an I/O error about `path` into the specific variants where possible.
@@ -130,6 +178,13 @@ impl Error {
             },
             _ => Error::from_io(path, source),
         }
+    }
+}
+
+fn size_now_text(size_now: &Option<u64>) -> String {
+    match size_now {
+        Some(size) => format!("{size} now"),
+        None => "size now unknown".to_owned(),
     }
 }
 

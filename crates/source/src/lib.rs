@@ -6,6 +6,12 @@
 //! what the input is (rule at [`SourceBuilder::auto_mmap_threshold`]). gzip input is
 //! recognised by its magic bytes and decompressed (Stream, or ReadAll if asked).
 //!
+//! Every mapping is registered with the SIGBUS guard of `logscan-sigbus` before it is
+//! read, so a file that shrinks while mapped does not kill the process: the lost pages
+//! read as zeros and [`Source::check_intact`] reports [`Error::Truncated`] (or
+//! [`Error::MappedReadFailed`]). Where the guard cannot take a mapping, Mmap is refused
+//! ([`Error::Unguarded`]) and Auto reads the file with Stream instead.
+//!
 //! A source hands out its bytes in one of two shapes:
 //!
 //! - [`Source::contents`]: the whole input as one `&[u8]` (ReadAll, Mmap), to split
@@ -36,8 +42,11 @@
 //! 4. On errors, report the one with the lowest byte offset: a Stream source returns a
 //!    [`Error::LineTooLong`] from [`Blocks`] only after handing out every block before
 //!    it, and pieces scanned in parallel may fail out of order.
-//! 5. For Mmap, call [`Source::check_intact`] after each chunk (blocks from
-//!    [`Source::into_blocks`] do this themselves) and discard the result on error.
+//! 5. For Mmap, call [`Source::check_intact`] after each chunk, and before reporting
+//!    an error found in one; on error discard the whole scan's result and report that
+//!    error. The [`Blocks`] iterator checks before each block and at its end, which
+//!    covers a consumer that reads each block before asking for the next; a block
+//!    processed on a worker after the iterator moved on needs [`Block::check_intact`].
 //!
 //! # Example
 //!

@@ -14,7 +14,7 @@ use logscan_pool::BufferPool;
 
 use crate::{
     block::Blocks,
-    contiguous::{Contents, Mapped},
+    contiguous::{Contents, MapFailure, Mapped},
     error::Error,
     lines::{LineLimit, LongLinePolicy},
     strategy::{Compression, MmapAdvice, Strategy},
@@ -30,7 +30,7 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// - [`contents`](Self::contents) gives the whole input as one slice for ReadAll and
 ///   Mmap (`None` for Stream): split it with [`aligned_chunks`](crate::aligned_chunks)
 ///   and scan the pieces in parallel, calling [`check_intact`](Self::check_intact) after
-///   each;
+///   each (a mapped file can change under the scan);
 /// - [`into_blocks`](Self::into_blocks) turns any source into an iterator of owned
 ///   [`Block`](crate::Block)s of complete lines, for a reader thread.
 ///
@@ -45,6 +45,8 @@ pub struct Source {
     limit: LineLimit,
     block_size: usize,
     size_at_open: Option<u64>,
+    /// Why Auto did not map a file its rule said to map.
+    auto_fallback: Option<Error>,
     inner: SourceImpl,
 }
 
@@ -119,18 +121,47 @@ impl Source {
         }
     }
 
-    /// Checks that the bytes behind [`contents`](Self::contents) are still there. Call it
-    /// after scanning each chunk of a mapped file, and discard the scan's result on
-    /// error.
+    /// Checks that the bytes read so far from [`contents`](Self::contents) were the
+    /// file's. Call it after scanning each chunk of a mapped file, and before reporting
+    /// any error found in one (a line too long, say).
     ///
-    /// For Mmap it returns [`Error::Truncated`] when the file is now shorter than the
-    /// mapping (today by `fstat`; the SIGBUS guard will add faults caught while
-    /// reading). For ReadAll and Stream it always returns `Ok`: their bytes are owned.
+    /// On `Err`, **discard the results of every chunk whose reading overlapped the
+    /// failure, which in practice means the whole scan**: some read of the mapping
+    /// may have returned zeros in place of pages the file no longer has, so a chunk can
+    /// hold lines of zeros, lines cut short, or one over-long line of zeros. Do not
+    /// report those lines or an error about them; report this error instead. Reading
+    /// the file again with [`Strategy::Stream`] reads what is there now
+    /// ([`Error::changed_while_mapped`]).
+    ///
+    /// For Mmap it returns:
+    ///
+    /// - [`Error::Truncated`] if the file is now shorter than the mapping, whether or not
+    ///   a read already hit the missing pages (a shrink inside the last page never
+    ///   raises a fault; one past pages not yet read has not yet);
+    /// - [`Error::MappedReadFailed`] if a read hit a missing page (the SIGBUS guard
+    ///   repaired it with zeros) but the file is not shorter now: it was refilled after
+    ///   a truncation, or its storage could not deliver the page;
+    /// - an I/O error if `fstat` fails.
+    ///
+    /// A fault on another thread is seen once that thread's reads are ordered before
+    /// this call (a join, a channel message, a mutex). A change that leaves the size
+    /// as it was and faults nothing (a rewrite in place) is not detected; see
+    /// docs/mmap-safety.md.
+    ///
+    /// For ReadAll and Stream it always returns `Ok`: their bytes are owned.
     pub fn check_intact(&self) -> Result<(), Error> {
         match &self.inner {
-            SourceImpl::Contiguous(contents) => contents.check_intact(&self.path),
+            SourceImpl::Contiguous(contents) => contents.check_intact(),
             SourceImpl::Stream(_) => Ok(()),
         }
+    }
+
+    /// Why [`Strategy::Auto`] did not map a file that its rule says to map, if it did
+    /// not: the SIGBUS guard could not protect the mapping ([`Error::Unguarded`]), so
+    /// the file is read with [`Strategy::Stream`] (which [`strategy`](Self::strategy)
+    /// reports). `None` otherwise. A CLI can print it as a note.
+    pub fn auto_fallback(&self) -> Option<&Error> {
+        self.auto_fallback.as_ref()
     }
 
     /// The input as blocks of complete lines, whatever the strategy. Stream blocks are
@@ -168,13 +199,18 @@ impl Source {
             SourceImpl::Contiguous(ref contents) => {
                 let mut lines = limit.lines(contents, 1, 0);
                 for line in &mut lines {
-                    let line = line.map_err(|e| e.into_error(&self.path))?;
+                    // A lost page reads as zeros, which can make one huge "line": the
+                    // mapping's state explains the error better than the line does.
+                    let line = line.map_err(|e| match contents.check_intact() {
+                        Ok(()) => e.into_error(&self.path),
+                        Err(lost) => lost,
+                    })?;
                     counts.lines += 1;
                     f(line);
                 }
                 counts.skipped = lines.skipped();
                 counts.bytes = contents.len() as u64;
-                contents.check_intact(&self.path)?;
+                contents.check_intact()?;
             }
             SourceImpl::Stream(reader) => {
                 for block in Blocks::stream(reader) {
@@ -203,6 +239,7 @@ impl fmt::Debug for Source {
             .field("compression", &self.compression)
             .field("limit", &self.limit)
             .field("size_at_open", &self.size_at_open)
+            .field("auto_fallback", &self.auto_fallback)
             .finish_non_exhaustive()
     }
 }
@@ -324,7 +361,11 @@ impl SourceBuilder {
     /// 2. gzip input (by its first two bytes) → Stream: it must be decompressed, and
     ///    bounded blocks keep memory flat whatever the ratio;
     /// 3. regular files of at least the threshold → Mmap: no copy and no heap
-    ///    allocation the size of the file, and workers fault pages in parallel;
+    ///    allocation the size of the file, and workers fault pages in parallel. If the
+    ///    SIGBUS guard cannot take the mapping (all its slots in use, or a platform
+    ///    without it), → Stream instead, never an unguarded mapping: a file this large
+    ///    may not fit in memory, and Stream's memory is bounded
+    ///    ([`Source::auto_fallback`] says why);
     /// 4. smaller regular files → ReadAll: for small inputs, one `read` is cheaper than
     ///    setting up and tearing down a mapping and taking its page faults.
     ///
@@ -401,7 +442,7 @@ impl SourceBuilder {
         let size = meta.len();
         // pread: sniffing must not move the file position the readers start from.
         let gzip = is_gzip_at_start(&file).map_err(|e| Error::from_io(&path, e))?;
-        let strategy = match self.strategy {
+        let mut strategy = match self.strategy {
             Strategy::Auto if gzip => Strategy::Stream,
             Strategy::Auto if size >= self.auto_mmap_threshold => Strategy::Mmap,
             Strategy::Auto => Strategy::ReadAll,
@@ -412,15 +453,36 @@ impl SourceBuilder {
         } else {
             Compression::None
         };
+        let mut auto_fallback = None;
         let inner = match (strategy, gzip) {
             (Strategy::Mmap, true) => {
                 return Err(
                     self.unsupported(path, "gzip input must be decompressed: use stream or read")
                 );
             }
-            (Strategy::Mmap, false) => SourceImpl::Contiguous(Arc::new(Contents::Mapped(
-                Mapped::new(&path, file, size, self.mmap_advice, self.mmap_populate)?,
-            ))),
+            (Strategy::Mmap, false) => {
+                match Mapped::new(&path, file, size, self.mmap_advice, self.mmap_populate) {
+                    Ok(mapped) => SourceImpl::Contiguous(Arc::new(Contents::Mapped(mapped))),
+                    Err(MapFailure::Other(e)) => return Err(e),
+                    Err(MapFailure::Unguarded { error, .. }) if self.strategy == Strategy::Mmap => {
+                        return Err(error);
+                    }
+                    // Auto never maps unguarded: a file that shrinks would kill the
+                    // process. Stream, not ReadAll: the file is at least the mmap
+                    // threshold and may be far larger than memory, and Stream's memory
+                    // stays bounded whatever the size.
+                    Err(MapFailure::Unguarded { file, error }) => {
+                        strategy = Strategy::Stream;
+                        auto_fallback = Some(error);
+                        SourceImpl::Stream(self.stream_reader(
+                            path.clone(),
+                            Box::new(file),
+                            &[],
+                            false,
+                        ))
+                    }
+                }
+            }
             (Strategy::ReadAll, false) => {
                 let mut bytes = Vec::new();
                 // One allocation of the fstat size; `read_to_end` then reads to the real
@@ -455,6 +517,7 @@ impl SourceBuilder {
             limit: self.limit,
             block_size: self.block_size,
             size_at_open: Some(size),
+            auto_fallback,
             inner,
         })
     }
@@ -502,6 +565,7 @@ impl SourceBuilder {
             limit: self.limit,
             block_size: self.block_size,
             size_at_open: None,
+            auto_fallback: None,
             inner,
         })
     }

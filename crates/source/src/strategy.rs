@@ -34,7 +34,9 @@ pub enum Strategy {
     Stream,
     /// Read the whole input into one heap buffer. Works for every input.
     ReadAll,
-    /// Map the file into memory. Regular, uncompressed files only.
+    /// Map the file into memory. Regular, uncompressed files only. The mapping is
+    /// guarded against SIGBUS (logscan-sigbus); where the guard is unavailable, Mmap
+    /// is refused with [`Error::Unguarded`](crate::Error::Unguarded).
     Mmap,
 }
 
