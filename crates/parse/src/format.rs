@@ -232,7 +232,7 @@ impl LogFormat {
                 let m = nginx.match_line(line)?;
                 Body::Access {
                     format: nginx,
-                    spans: m.spans,
+                    ends: m.ends,
                     end: m.end,
                     unterminated: m.unterminated,
                 }

@@ -52,6 +52,7 @@ mod level;
 mod nginx;
 mod record;
 mod request;
+mod scan;
 mod time;
 
 pub use crate::error::{FormatError, ParseError, ParseErrorKind};

@@ -2,9 +2,8 @@
 //! a line, recording where each variable's value is. Typing happens later, on demand,
 //! in `record.rs`.
 
-use memchr::memchr;
-
 use crate::error::{FormatError, ParseError, ParseErrorKind};
+use crate::scan::{find_byte, lit_at};
 
 /// The most variables one format may have; a record holds one span per variable
 /// inline, so this bounds the record's size (and keeps parsing allocation-free).
@@ -199,10 +198,12 @@ pub(crate) struct NginxFormat {
     pub(crate) escape: Escape,
 }
 
-/// The result of matching a line: one span per variable, where the matched part ends,
-/// and whether the last quoted field ran to the end of the line without its quote.
+/// The result of matching a line: where each variable's value ends (a value starts
+/// right after the previous value's separator, so starts need not be stored, which
+/// halves what a record carries), where the matched part ends, and whether the last
+/// quoted field ran to the end of the line without its quote.
 pub(crate) struct Matched {
-    pub(crate) spans: [Span; MAX_VARS],
+    pub(crate) ends: [u32; MAX_VARS],
     pub(crate) end: u32,
     pub(crate) unterminated: bool,
 }
@@ -318,6 +319,16 @@ impl NginxFormat {
         (s != u8::MAX).then_some(usize::from(s))
     }
 
+    /// The value of variable `i` in a line matched with `ends`.
+    #[inline]
+    pub(crate) fn value<'l>(&self, line: &'l [u8], ends: &[u32; MAX_VARS], i: usize) -> &'l [u8] {
+        let start = match i.checked_sub(1) {
+            None => self.prefix.len(),
+            Some(prev) => ends[prev] as usize + self.steps[prev].after.len(),
+        };
+        line.get(start..ends[i] as usize).unwrap_or_default()
+    }
+
     /// Index of any variable by name (without the `$`).
     pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
         let name = name.strip_prefix('$').unwrap_or(name);
@@ -343,11 +354,11 @@ impl NginxFormat {
     /// span of every variable. Never reads outside `line`.
     pub(crate) fn match_line(&self, line: &[u8]) -> Result<Matched, ParseError> {
         let mut m = Matched {
-            spans: [Span::default(); MAX_VARS],
+            ends: [0; MAX_VARS],
             end: 0,
             unterminated: false,
         };
-        if !line.starts_with(&self.prefix) {
+        if !lit_at(line, 0, &self.prefix) {
             return Err(ParseError::new(ParseErrorKind::ExpectedLiteral, 0));
         }
         let steps = &*self.steps;
@@ -381,10 +392,7 @@ impl NginxFormat {
                     if step.end == End::Quoted {
                         choice = Some((i, p, e + 1));
                     }
-                    m.spans[i] = Span {
-                        start: p as u32,
-                        end: e as u32,
-                    };
+                    m.ends[i] = e as u32;
                     p = e + step.after.len();
                     i += 1;
                 }
@@ -394,10 +402,7 @@ impl NginxFormat {
                 {
                     // A last quoted field cut off before its closing quote (a
                     // truncated user agent): keep what is there.
-                    m.spans[i] = Span {
-                        start: p as u32,
-                        end: n as u32,
-                    };
+                    m.ends[i] = n as u32;
                     m.unterminated = true;
                     p = n;
                     i += 1;
@@ -430,14 +435,14 @@ impl NginxFormat {
 #[inline]
 fn find_literal(line: &[u8], p: usize, hint: u32, lit: &[u8]) -> Option<usize> {
     let hint = hint as usize;
-    if hint != 0 && line.len() >= p + hint && line[p + hint..].starts_with(lit) {
+    if hint != 0 && lit_at(line, p + hint, lit) {
         return Some(p + hint);
     }
-    let first = lit[0];
+    let (&first, rest) = lit.split_first()?;
     let mut from = p;
     while from < line.len() {
-        let k = from + memchr(first, &line[from..])?;
-        if line[k..].starts_with(lit) {
+        let k = find_byte(line, from, first)?;
+        if lit_at(line, k + 1, rest) {
             return Some(k);
         }
         from = k + 1;
@@ -452,13 +457,15 @@ fn find_literal(line: &[u8], p: usize, hint: u32, lit: &[u8]) -> Option<usize> {
 fn find_closing_quote(line: &[u8], p: usize, from: usize, lit: &[u8]) -> Option<usize> {
     let mut from = from;
     while from < line.len() {
-        let k = from + memchr(b'"', &line[from..])?;
+        let k = find_byte(line, from, b'"')?;
         from = k + 1;
-        let backslashes = line[p..k].iter().rev().take_while(|&&b| b == b'\\').count();
-        if backslashes % 2 == 1 {
-            continue;
+        if k > p && line[k - 1] == b'\\' {
+            let backslashes = line[p..k].iter().rev().take_while(|&&b| b == b'\\').count();
+            if backslashes % 2 == 1 {
+                continue;
+            }
         }
-        if line[k..].starts_with(lit) {
+        if lit_at(line, k + 1, lit.get(1..).unwrap_or_default()) {
             return Some(k);
         }
     }

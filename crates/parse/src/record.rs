@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::app::AppParts;
 use crate::json::{self, JsonKind, JsonParts, JsonVal, Pairs};
 use crate::level::Level;
-use crate::nginx::{MAX_VARS, NginxFormat, Span, Var};
+use crate::nginx::{MAX_VARS, NginxFormat, Var};
 use crate::request::{
     Request, parse_seconds_micros, parse_u64, parse_upstream_micros, split_query,
 };
@@ -31,7 +31,7 @@ pub enum RecordKind {
 pub(crate) enum Body<'a> {
     Access {
         format: &'a NginxFormat,
-        spans: [Span; MAX_VARS],
+        ends: [u32; MAX_VARS],
         end: u32,
         unterminated: bool,
     },
@@ -83,9 +83,9 @@ impl<'a> Record<'a> {
     #[inline]
     fn access(&self, var: Var) -> Option<&'a [u8]> {
         match &self.body {
-            Body::Access { format, spans, .. } => {
+            Body::Access { format, ends, .. } => {
                 let i = format.slot(var)?;
-                Some(spans[i].of(self.line))
+                Some(format.value(self.line, ends, i))
             }
             _ => None,
         }
@@ -104,9 +104,9 @@ impl<'a> Record<'a> {
     /// returned as is.
     pub fn var(&self, name: &str) -> Option<&'a [u8]> {
         match &self.body {
-            Body::Access { format, spans, .. } => {
+            Body::Access { format, ends, .. } => {
                 let i = format.index_of(name)?;
-                Some(spans[i].of(self.line))
+                Some(format.value(self.line, ends, i))
             }
             Body::Json(_) => {
                 let pairs = Pairs::new(self.line).ok()?;
@@ -373,11 +373,7 @@ impl<'a> Record<'a> {
     /// such, other values by their JSON type).
     pub fn fields(&self) -> Fields<'a> {
         let state = match self.body {
-            Body::Access { format, spans, .. } => State::Access {
-                format,
-                spans,
-                i: 0,
-            },
+            Body::Access { format, ends, .. } => State::Access { format, ends, i: 0 },
             Body::App(parts) => State::App { parts, i: 0 },
             Body::Json(parts) => match Pairs::new(self.line) {
                 Ok(p) => State::Json(p, parts),
@@ -438,7 +434,7 @@ pub struct Field<'a> {
 enum State<'a> {
     Access {
         format: &'a NginxFormat,
-        spans: [Span; MAX_VARS],
+        ends: [u32; MAX_VARS],
         i: usize,
     },
     App {
@@ -516,7 +512,7 @@ impl<'a> Iterator for Fields<'a> {
     fn next(&mut self) -> Option<Field<'a>> {
         let line = self.line;
         match &mut self.state {
-            State::Access { format, spans, i } => {
+            State::Access { format, ends, i } => {
                 let format: &'a NginxFormat = format;
                 if *i >= format.var_count() {
                     return None;
@@ -525,7 +521,7 @@ impl<'a> Iterator for Fields<'a> {
                 *i += 1;
                 Some(Field {
                     name: Cow::Borrowed(&format.names[k]),
-                    value: access_value(format.known[k], spans[k].of(line)),
+                    value: access_value(format.known[k], format.value(line, ends, k)),
                 })
             }
             State::App { parts, i } => loop {

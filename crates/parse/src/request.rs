@@ -1,7 +1,9 @@
 //! The HTTP request line, split on demand, and the small number parsers the typed
 //! accessors share.
 
-use memchr::{memchr, memrchr};
+use memchr::memrchr;
+
+use crate::scan::find_byte;
 
 /// An HTTP request line (`GET /a?b=1 HTTP/1.1`) split into its parts. Every part
 /// borrows from the log line.
@@ -27,7 +29,7 @@ impl<'a> Request<'a> {
             target: None,
             protocol: None,
         };
-        let Some(sp) = memchr(b' ', raw) else {
+        let Some(sp) = find_byte(raw, 0, b' ') else {
             return none;
         };
         let method = &raw[..sp];
@@ -40,7 +42,13 @@ impl<'a> Request<'a> {
             return none;
         }
         let rest = &raw[sp + 1..];
-        let (target, protocol) = match memrchr(b' ', rest) {
+        // Nearly every request ends with ` HTTP/1.1`, `HTTP/1.0` or ` HTTP/2.0`: check
+        // that shape before searching backwards.
+        let last_space = match rest.len().checked_sub(9) {
+            Some(k) if rest[k] == b' ' && rest[k + 1..].iter().all(|&b| b != b' ') => Some(k),
+            _ => memrchr(b' ', rest),
+        };
+        let (target, protocol) = match last_space {
             Some(k) if rest[k + 1..].starts_with(b"HTTP/") => (&rest[..k], Some(&rest[k + 1..])),
             _ => (rest, None),
         };
@@ -84,7 +92,7 @@ impl<'a> Request<'a> {
 }
 
 pub(crate) fn split_query(target: &[u8]) -> (&[u8], Option<&[u8]>) {
-    match memchr(b'?', target) {
+    match find_byte(target, 0, b'?') {
         Some(q) => (&target[..q], Some(&target[q + 1..])),
         None => (target, None),
     }
@@ -122,7 +130,7 @@ pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
 /// digits past the sixth dropped. `None` for `-`, empty, or anything non-numeric.
 #[inline]
 pub(crate) fn parse_seconds_micros(s: &[u8]) -> Option<u64> {
-    let (int, frac) = match memchr(b'.', s) {
+    let (int, frac) = match s.iter().position(|&b| b == b'.') {
         Some(k) => (&s[..k], Some(&s[k + 1..])),
         None => (s, None),
     };

@@ -70,7 +70,7 @@ impl Timestamp {
             Some(_) => return None,
             None => NO_OFFSET,
         };
-        let days = days_from_civil(year, month, day);
+        let days = days_since_epoch(year as u32, month, day);
         let local =
             days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
         let utc = if offset == NO_OFFSET {
@@ -228,49 +228,41 @@ pub fn parse_timestamp(input: &[u8]) -> Option<Timestamp> {
 }
 
 /// Parses `dd/Mon/yyyy:HH:MM:SS` with an optional ` ±hhmm`, and nothing after it.
+/// This is the hot path of access logs: fixed positions, no search, no bounds checks
+/// past the length test.
 pub(crate) fn parse_clf(s: &[u8]) -> Option<Timestamp> {
-    match s.len() {
-        26 => {
-            if s[20] != b' ' {
-                return None;
-            }
-            let off = parse_hhmm_offset(&s[21..26])?;
-            clf_core(s, Some(off))
+    if let Ok(a) = <&[u8; 26]>::try_from(s) {
+        if a[20] != b' ' {
+            return None;
         }
-        20 => clf_core(s, None),
-        _ => None,
+        let sign = match a[21] {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let oh = two_digits(a[22], a[23])?;
+        let om = two_digits(a[24], a[25])?;
+        if oh > 23 || om > 59 {
+            return None;
+        }
+        let off = sign * (i32::from(oh) * 3600 + i32::from(om) * 60);
+        let head: &[u8; 20] = a.first_chunk()?;
+        return clf_core(head, Some(off));
     }
+    clf_core(<&[u8; 20]>::try_from(s).ok()?, None)
 }
 
-fn clf_core(s: &[u8], offset: Option<i32>) -> Option<Timestamp> {
+fn clf_core(s: &[u8; 20], offset: Option<i32>) -> Option<Timestamp> {
     if s[2] != b'/' || s[6] != b'/' || s[11] != b':' || s[14] != b':' || s[17] != b':' {
         return None;
     }
     let day = two_digits(s[0], s[1])?;
     let month = month_from_abbrev(&s[3..6])?;
-    let year = four_digits(&s[7..11])?;
+    let year = i32::from(two_digits(s[7], s[8])?) * 100 + i32::from(two_digits(s[9], s[10])?);
     let hour = two_digits(s[12], s[13])?;
     let minute = two_digits(s[15], s[16])?;
     let second = two_digits(s[18], s[19])?;
     Timestamp::from_civil(year, month, day, hour, minute, second, 0, offset)
-}
-
-/// `+hhmm` / `-hhmm` as seconds east of UTC.
-fn parse_hhmm_offset(s: &[u8]) -> Option<i32> {
-    let sign = match s.first()? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    if s.len() != 5 {
-        return None;
-    }
-    let h = two_digits(s[1], s[2])?;
-    let m = two_digits(s[3], s[4])?;
-    if h > 23 || m > 59 {
-        return None;
-    }
-    Some(sign * (i32::from(h) * 3600 + i32::from(m) * 60))
 }
 
 /// Parses an ISO 8601 / RFC 3339 timestamp at the start of `s` and returns it with
@@ -441,9 +433,28 @@ pub(crate) fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+/// Days before January 1 of `year` (0..=9999), counted from 1970-01-01, with the
+/// leap days in between. Unsigned arithmetic by constants only: this runs once per
+/// access-log line. Shifting both years by 400 (one full leap cycle) keeps the
+/// subtraction unsigned without changing the leap-day count between them.
+#[inline]
+fn days_since_epoch(year: u32, month: u8, day: u8) -> i64 {
+    const CUMULATIVE: [u16; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    let leaps_before = |y: u32| {
+        let y = y + 399; // (y + 400) - 1
+        y / 4 - y / 100 + y / 400
+    };
+    let leap_days = i64::from(leaps_before(year)) - i64::from(leaps_before(1970));
+    let month_days = CUMULATIVE[usize::from(month.clamp(1, 12) - 1)];
+    let leap_day = u16::from(month > 2 && is_leap(year as i32));
+    (i64::from(year) - 1970) * 365 + leap_days + i64::from(month_days + leap_day) + i64::from(day)
+        - 1
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm: shift
 /// the year to start in March so the leap day is last, then count eras of 400 years).
-pub(crate) fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
+#[cfg(test)]
+fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
     let y = i64::from(year) - i64::from(month <= 2);
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -527,6 +538,24 @@ mod tests {
         let ts = parse_timestamp(b"1700000000.123").unwrap();
         assert_eq!(ts.unix_seconds(), 1_700_000_000);
         assert_eq!(ts.subsec_nanos(), 123_000_000);
+    }
+
+    #[test]
+    fn fast_day_count_matches_the_general_one_for_every_day() {
+        let mut expected = days_from_civil(0, 1, 1);
+        for year in 0..=9999 {
+            for month in 1..=12 {
+                for day in 1..=days_in_month(year, month) {
+                    assert_eq!(
+                        days_since_epoch(year as u32, month, day),
+                        expected,
+                        "{year}-{month}-{day}"
+                    );
+                    assert_eq!(days_from_civil(year, month, day), expected);
+                    expected += 1;
+                }
+            }
+        }
     }
 
     #[test]
