@@ -1,0 +1,460 @@
+//! The command line: every subcommand and option, as clap derive types.
+//!
+//! Options shared by several subcommands live in [`InputArgs`] (where the bytes come
+//! from and how they are read) and [`FormatArgs`] (what a line looks like), flattened
+//! into each subcommand, so that `logscan count --io mmap --threads 4 -q FILE...`
+//! reads the way a person types it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+
+/// Tell what is in a log, as fast as the machine can read it.
+#[derive(Debug, Parser)]
+#[command(
+    name = "logscan",
+    version,
+    about = "Tell what is in a log (nginx/Apache access logs, application logs, JSON lines), as fast as the machine can read it.",
+    after_help = "Examples:\n  \
+        logscan summary /var/log/nginx/access.log\n  \
+        logscan count --io mmap --threads 4 access.log.1 access.log.2.gz\n  \
+        logscan filter --status 5xx --since 2025-03-14T06:00:00Z access.log\n  \
+        logscan slice --from 2025-03-14T06:00:00Z --to 2025-03-14T06:05:00Z access.log\n  \
+        logscan records --format app app.log | jq .level\n\n\
+        With no FILE, or when FILE is -, standard input is read. Gzip input is decompressed.\n\
+        Exit status: 0 success, 1 filter or slice matched nothing, 2 usage or I/O error."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report what the log holds: requests, statuses, top paths and clients, latency.
+    #[command(after_help = "Examples:\n  \
+        logscan summary access.log\n  \
+        logscan summary --json access.log access.log.1.gz > summary.json\n  \
+        logscan summary --per-file --top 5 /var/log/nginx/*.log\n  \
+        zcat access.log.*.gz | logscan summary --format combined")]
+    Summary(SummaryArgs),
+    /// Count lines (and, with a format, the lines that do not match it): the fastest path.
+    #[command(after_help = "Examples:\n  \
+        logscan count access.log\n  \
+        logscan count --format combined access.log      # also counts malformed lines\n  \
+        logscan count --io mmap --threads 4 -q big.log")]
+    Count(CountArgs),
+    /// Print the raw lines that match every condition given, in input order.
+    #[command(after_help = "Examples:\n  \
+        logscan filter --status 5xx access.log\n  \
+        logscan filter --method POST --path-prefix /api/ --status 400-499 access.log\n  \
+        logscan filter --ip 10.0.0.0/8 -v access.log      # everything not from 10/8\n  \
+        logscan filter --since '14/Mar/2025:06:00:00 +0000' --until 2025-03-14T07:00Z access.log\n  \
+        logscan filter --format app --level warn app.log\n\n\
+        A line matches when it parses with the format and meets every condition; with -v,\n\
+        the lines that do not (malformed lines included) are printed instead.")]
+    Filter(FilterArgs),
+    /// Print the lines of a time range from a time-ordered log, by binary search.
+    #[command(after_help = "Examples:\n  \
+        logscan slice --from 2025-03-14T06:00:00Z --to 2025-03-14T06:05:00Z access.log\n  \
+        logscan slice --from '14/Mar/2025:06:00:00 +0000' --to '14/Mar/2025:06:01:00 +0000' access.log\n\n\
+        Both ends are included. A line without a timestamp goes with the line before it.\n\
+        The file is searched in O(log n) probes when it is mapped or read whole and ordered\n\
+        up to --max-skew; otherwise (stdin, gzip, a log out of order) it is scanned in full.")]
+    Slice(SliceArgs),
+    /// Print parsed records as NDJSON, one object per line with typed fields.
+    #[command(after_help = "Examples:\n  \
+        logscan records access.log | jq -r 'select(.status >= 500) | .request'\n  \
+        logscan records --format json app.jsonl > records.ndjson\n\n\
+        Each object has \"line\" (the line number) and then the fields of the format: times\n\
+        as RFC 3339 strings, durations in seconds, numbers as numbers, `-` as null.\n\
+        Malformed lines are left out and counted on stderr.")]
+    Records(RecordsArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:\n  \
+        logscan completions bash > /etc/bash_completion.d/logscan\n  \
+        logscan completions zsh > \"${fpath[1]}/_logscan\"\n  \
+        logscan completions fish > ~/.config/fish/completions/logscan.fish")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+}
+
+/// Shells `logscan completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    /// GNU bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// fish.
+    Fish,
+}
+
+impl From<CompletionShell> for Shell {
+    fn from(shell: CompletionShell) -> Shell {
+        match shell {
+            CompletionShell::Bash => Shell::Bash,
+            CompletionShell::Zsh => Shell::Zsh,
+            CompletionShell::Fish => Shell::Fish,
+        }
+    }
+}
+
+/// Where the input comes from and how it is read.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Input files; none or `-` reads standard input. `.gz` files are decompressed.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// How to read the input: stream through pooled buffers, read each file whole,
+    /// mmap it, or pick per input.
+    #[arg(long, value_enum, default_value_t = IoChoice::Auto, value_name = "STRATEGY")]
+    pub io: IoChoice,
+
+    /// Paging advice for mapped files.
+    #[arg(long, value_enum, default_value_t = AdviceChoice::Sequential, value_name = "ADVICE")]
+    pub mmap_advice: AdviceChoice,
+
+    /// Worker threads; 0 means one per CPU.
+    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+
+    /// The longest line accepted, in bytes (K, M, G suffixes are powers of 1024).
+    #[arg(long, default_value = "64M", value_parser = parse_size, value_name = "BYTES")]
+    pub max_line_length: usize,
+
+    /// Skip and count lines longer than --max-line-length instead of stopping.
+    #[arg(long)]
+    pub skip_long_lines: bool,
+
+    /// No progress bar, no notes on stderr; errors are still reported.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// What a line looks like.
+#[derive(Debug, Clone, Args)]
+pub struct FormatArgs {
+    /// The log format; `auto` guesses it from the first lines of each input.
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["log_format", "nginx_conf"])]
+    pub format: Option<FormatChoice>,
+
+    /// An nginx log_format string (or a whole `log_format name '...';` directive).
+    #[arg(long, value_name = "LOG_FORMAT", conflicts_with = "nginx_conf")]
+    pub log_format: Option<String>,
+
+    /// Take the format from the `log_format` directives of an nginx configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub nginx_conf: Option<PathBuf>,
+
+    /// Which `log_format` of --nginx-conf to use (needed when it defines several).
+    #[arg(long, value_name = "NAME", requires = "nginx_conf")]
+    pub format_name: Option<String>,
+}
+
+/// `logscan summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
+
+    /// Print the summary as JSON (a stable schema; see the README).
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+
+    /// Print the summary as CSV tables.
+    #[arg(long)]
+    pub csv: bool,
+
+    /// One summary per input file instead of one for all of them.
+    #[arg(long)]
+    pub per_file: bool,
+
+    /// How many entries the top-N tables keep.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+
+    /// When to colour the terminal report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// `logscan count`.
+#[derive(Debug, Args)]
+pub struct CountArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
+}
+
+/// `logscan filter`.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub conditions: Conditions,
+
+    /// Print the lines that do NOT match instead.
+    #[arg(long = "invert-match", short = 'v')]
+    pub invert: bool,
+}
+
+/// The conditions of `logscan filter`; a line must meet all that are given.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Conditions {
+    /// Status codes: `404`, `5xx`, `400-499`, or a comma-separated list of these.
+    #[arg(long, value_name = "SPEC")]
+    pub status: Option<String>,
+
+    /// HTTP methods, comma-separated, any case (`GET,HEAD`).
+    #[arg(long, value_name = "METHODS")]
+    pub method: Option<String>,
+
+    /// Request path starts with this (the path without its query string).
+    #[arg(long, value_name = "PREFIX")]
+    pub path_prefix: Option<String>,
+
+    /// Request path matches this regular expression (Rust regex syntax).
+    #[arg(long, value_name = "REGEX")]
+    pub path_regex: Option<String>,
+
+    /// Client address: an IP or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`), or a
+    /// comma-separated list of them.
+    #[arg(long, value_name = "ADDR")]
+    pub ip: Option<String>,
+
+    /// At or after this time: RFC 3339 (`2025-03-14T06:00:00Z`), the access-log shape
+    /// (`14/Mar/2025:06:00:00 +0000`), the log's own shape, or Unix seconds. A time
+    /// without a zone is UTC.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// At or before this time (same shapes as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// At least this severe (application and JSON logs): trace, debug, info, notice,
+    /// warn, error, critical, alert, fatal.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
+}
+
+/// `logscan slice`.
+#[derive(Debug, Args)]
+pub struct SliceArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
+
+    /// First time of the range (included); same shapes as `filter --since`.
+    #[arg(long, value_name = "TIME")]
+    pub from: String,
+
+    /// Last time of the range (included).
+    #[arg(long, value_name = "TIME")]
+    pub to: String,
+
+    /// How far, in seconds, a line's time may lag behind an earlier line's and still
+    /// count as ordered (servers write slow requests late).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub max_skew: u32,
+}
+
+/// `logscan records`.
+#[derive(Debug, Args)]
+pub struct RecordsArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatArgs,
+}
+
+/// `--io`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IoChoice {
+    /// Pick per input: stream pipes and gzip, read small files whole, mmap large ones.
+    Auto,
+    /// read() through bounded, pooled buffers.
+    Stream,
+    /// Read each file whole into memory.
+    Read,
+    /// Map each file into memory.
+    Mmap,
+}
+
+/// `--mmap-advice`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdviceChoice {
+    /// madvise(SEQUENTIAL): aggressive read-ahead.
+    Sequential,
+    /// madvise(WILLNEED): start reading the whole file in now.
+    Willneed,
+    /// No advice.
+    Normal,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatChoice {
+    /// nginx/Apache combined.
+    Combined,
+    /// Common Log Format.
+    Common,
+    /// Apache vhost_combined (`host:port` first).
+    #[value(name = "vhost_combined")]
+    VhostCombined,
+    /// Combined plus a quoted X-Forwarded-For.
+    #[value(name = "combined_xff")]
+    CombinedXff,
+    /// Combined plus X-Forwarded-For, request time and upstream time.
+    #[value(name = "combined_extras")]
+    CombinedExtras,
+    /// Application logs (log4j, syslog, Apache error log...).
+    App,
+    /// JSON lines.
+    Json,
+    /// Guess from the first lines (the default).
+    Auto,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Parses a byte count with an optional binary suffix: `4096`, `64K`, `64KiB`, `1M`,
+/// `2G`.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, suffix) = t.split_at(split);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (try 4096, 64K, 1M)"))?;
+    let shift = match suffix.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("`{text}` has an unknown unit (use K, M or G)")),
+    };
+    let bytes = number
+        .checked_mul(1u64 << shift)
+        .and_then(|b| usize::try_from(b).ok())
+        .ok_or_else(|| format!("`{text}` is too large"))?;
+    if bytes == 0 {
+        return Err("the size must be at least 1 byte".to_owned());
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_parse_with_binary_suffixes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64K"), Ok(64 * 1024));
+        assert_eq!(parse_size("64KiB"), Ok(64 * 1024));
+        assert_eq!(parse_size("1m"), Ok(1 << 20));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert!(parse_size("").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12X").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
+
+    #[test]
+    fn the_benchmark_contract_parses() {
+        let cli = Cli::try_parse_from([
+            "logscan",
+            "count",
+            "--io",
+            "mmap",
+            "--mmap-advice",
+            "willneed",
+            "--threads",
+            "2",
+            "-q",
+            "a.log",
+            "b.log",
+        ])
+        .expect("the harness's count command line parses");
+        let Command::Count(args) = cli.command else {
+            panic!("not count")
+        };
+        assert_eq!(args.input.io, IoChoice::Mmap);
+        assert_eq!(args.input.mmap_advice, AdviceChoice::Willneed);
+        assert_eq!(args.input.threads, 2);
+        assert!(args.input.quiet);
+        assert_eq!(args.input.files.len(), 2);
+    }
+
+    #[test]
+    fn format_sources_are_exclusive() {
+        for args in [
+            &["logscan", "count", "--format", "app", "--log-format", "$x"][..],
+            &[
+                "logscan",
+                "count",
+                "--format",
+                "app",
+                "--nginx-conf",
+                "n.conf",
+            ],
+            &[
+                "logscan",
+                "count",
+                "--log-format",
+                "$x",
+                "--nginx-conf",
+                "n",
+            ],
+            &["logscan", "count", "--format-name", "main"],
+        ] {
+            assert!(
+                Cli::try_parse_from(args).is_err(),
+                "{args:?} should be refused"
+            );
+        }
+    }
+}

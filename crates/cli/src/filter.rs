@@ -1,0 +1,410 @@
+//! `logscan filter`: the raw lines that meet every condition, in input order.
+
+use std::{
+    cell::OnceCell,
+    net::IpAddr,
+    ops::{ControlFlow, RangeInclusive},
+};
+
+use logscan_parse::{Level, LogFormat, Record, Timestamp};
+use regex::bytes::Regex;
+
+use crate::{
+    cli::{Conditions, FilterArgs},
+    error::{CliError, Exit},
+    format::FormatSpec,
+    input::{self, Inputs},
+    notes::Notes,
+    out::Output,
+};
+
+/// The compiled conditions of `logscan filter`; a record matches when it meets all.
+#[derive(Debug, Default)]
+pub struct Filter {
+    statuses: Option<Vec<RangeInclusive<u16>>>,
+    methods: Option<Vec<Vec<u8>>>,
+    path_prefix: Option<Vec<u8>>,
+    path_regex: Option<Regex>,
+    ips: Option<Vec<Cidr>>,
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+    level: Option<Level>,
+}
+
+impl Filter {
+    /// Compiles the conditions; a value that cannot work is a usage error.
+    pub fn new(c: &Conditions) -> Result<Filter, CliError> {
+        let filter = Filter {
+            statuses: c.status.as_deref().map(parse_statuses).transpose()?,
+            methods: c.method.as_deref().map(|m| {
+                m.split(',')
+                    .map(|m| m.trim().to_ascii_uppercase().into_bytes())
+                    .filter(|m| !m.is_empty())
+                    .collect()
+            }),
+            path_prefix: c.path_prefix.as_ref().map(|p| p.clone().into_bytes()),
+            path_regex: c
+                .path_regex
+                .as_deref()
+                .map(|r| {
+                    Regex::new(r).map_err(|e| {
+                        CliError::usage(format!(
+                            "--path-regex: {}",
+                            e.to_string().replace('\n', " ")
+                        ))
+                    })
+                })
+                .transpose()?,
+            ips: c
+                .ip
+                .as_deref()
+                .map(|list| list.split(',').map(|s| Cidr::parse(s.trim())).collect())
+                .transpose()?,
+            since: c
+                .since
+                .as_deref()
+                .map(|t| parse_time("--since", t))
+                .transpose()?,
+            until: c
+                .until
+                .as_deref()
+                .map(|t| parse_time("--until", t))
+                .transpose()?,
+            level: c
+                .level
+                .as_deref()
+                .map(|l| {
+                    l.parse::<Level>().map_err(|_| {
+                        CliError::usage(format!(
+                            "--level: unknown level `{l}` (trace, debug, info, notice, warn, error, critical, alert, fatal)"
+                        ))
+                    })
+                })
+                .transpose()?,
+        };
+        if let (Some(since), Some(until)) = (filter.since, filter.until)
+            && since > until
+        {
+            return Err(CliError::usage(format!(
+                "--since ({since}) is after --until ({until})"
+            )));
+        }
+        Ok(filter)
+    }
+
+    /// Whether no condition was given.
+    pub fn is_empty(&self) -> bool {
+        self.statuses.is_none()
+            && self.methods.is_none()
+            && self.path_prefix.is_none()
+            && self.path_regex.is_none()
+            && self.ips.is_none()
+            && self.since.is_none()
+            && self.until.is_none()
+            && self.level.is_none()
+    }
+
+    /// Whether `record` meets every condition. A condition on a field the record does
+    /// not have is not met.
+    pub fn matches(&self, record: &Record<'_>) -> bool {
+        if let Some(ranges) = &self.statuses {
+            match record.status() {
+                Some(s) if ranges.iter().any(|r| r.contains(&s)) => {}
+                _ => return false,
+            }
+        }
+        if let Some(methods) = &self.methods {
+            match record.method() {
+                Some(m) if methods.iter().any(|w| w.eq_ignore_ascii_case(&m)) => {}
+                _ => return false,
+            }
+        }
+        if self.path_prefix.is_some() || self.path_regex.is_some() {
+            let Some(path) = record.path() else {
+                return false;
+            };
+            if let Some(prefix) = &self.path_prefix
+                && !path.starts_with(prefix)
+            {
+                return false;
+            }
+            if let Some(re) = &self.path_regex
+                && !re.is_match(&path)
+            {
+                return false;
+            }
+        }
+        if let Some(ips) = &self.ips {
+            match record.client_ip() {
+                Some(ip) if ips.iter().any(|c| c.contains(ip)) => {}
+                _ => return false,
+            }
+        }
+        if self.since.is_some() || self.until.is_some() {
+            let Some(t) = record.timestamp() else {
+                return false;
+            };
+            if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t > u) {
+                return false;
+            }
+        }
+        if let Some(min) = self.level {
+            match record.level() {
+                Some(l) if l >= min => {}
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
+/// Runs `logscan filter`.
+pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
+    let filter = Filter::new(&args.conditions)?;
+    if filter.is_empty() {
+        return Err(CliError::usage(
+            "filter needs at least one condition (--status, --method, --path-prefix, \
+             --path-regex, --ip, --since, --until, --level); see logscan filter --help",
+        ));
+    }
+    let spec = FormatSpec::from_args(&args.format)?;
+    let inputs = Inputs::from_args(&args.input);
+    let notes = Notes::new(inputs.quiet, &inputs.paths);
+    let mut out = Output::stdout();
+    let mut matched = 0u64;
+    let failed = input::for_each_input(&inputs, &notes, |path| {
+        // Lines already printed before a mapped file shrank are not printed again.
+        let mut printed_up_to = 0u64;
+        inputs.scan(path, &notes, |source, _| {
+            let path = source.path().to_owned();
+            let format: OnceCell<LogFormat> = OnceCell::new();
+            input::each_line(
+                source,
+                &notes,
+                |head| {
+                    let _ = format.set(spec.resolve(&path, head)?);
+                    Ok(())
+                },
+                |line| {
+                    if line.number <= printed_up_to {
+                        return ControlFlow::Continue(());
+                    }
+                    let hit = format
+                        .get()
+                        .and_then(|f| f.parse(line.bytes).ok())
+                        .is_some_and(|r| filter.matches(&r));
+                    if hit != args.invert {
+                        matched += 1;
+                        printed_up_to = line.number;
+                        return out.line(line.bytes);
+                    }
+                    ControlFlow::Continue(())
+                },
+            )
+        })?;
+        Ok(())
+    })?;
+    notes.finish();
+    let closed = out.is_closed();
+    out.finish()?;
+    Ok(if failed {
+        Exit::Error
+    } else if matched == 0 && !closed {
+        Exit::NoMatch
+    } else {
+        Exit::Success
+    })
+}
+
+/// Parses a time given on the command line: RFC 3339 and the other shapes of
+/// [`logscan_parse::parse_timestamp`], or a timestamp the way an application log
+/// writes it (`Jun 14 15:16:01`, `081109 203615`).
+pub fn parse_time(flag: &str, text: &str) -> Result<Timestamp, CliError> {
+    if let Some(t) = logscan_parse::parse_timestamp(text.as_bytes()) {
+        return Ok(t);
+    }
+    // The application-log parser knows the shapes such logs write; a string that is
+    // nothing but one of them parses with an empty message.
+    if let Ok(record) = LogFormat::app().parse(text.trim().as_bytes())
+        && let Some(t) = record.timestamp()
+        && record.message().is_none_or(|m| m.trim_ascii().is_empty())
+        && record.component().is_none()
+    {
+        return Ok(t);
+    }
+    Err(CliError::usage(format!(
+        "{flag}: cannot read `{text}` as a time (try 2025-03-14T06:00:00Z or \
+         '14/Mar/2025:06:00:00 +0000')"
+    )))
+}
+
+/// Parses `404`, `5xx`, `400-499`, or a comma-separated list of them.
+fn parse_statuses(spec: &str) -> Result<Vec<RangeInclusive<u16>>, CliError> {
+    let bad = || {
+        CliError::usage(format!(
+            "--status: cannot read `{spec}` (try 404, 5xx, 400-499, or a list: 404,5xx)"
+        ))
+    };
+    let code = |s: &str| -> Option<u16> {
+        (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    spec.split(',')
+        .map(|part| {
+            let part = part.trim().to_ascii_lowercase();
+            if let Some(class) = part.strip_suffix("xx") {
+                return match class.as_bytes() {
+                    [d @ b'1'..=b'9'] => {
+                        let base = u16::from(d - b'0') * 100;
+                        Ok(base..=base + 99)
+                    }
+                    _ => Err(bad()),
+                };
+            }
+            if let Some((lo, hi)) = part.split_once('-') {
+                let (lo, hi) = (
+                    code(lo.trim()).ok_or_else(bad)?,
+                    code(hi.trim()).ok_or_else(bad)?,
+                );
+                return if lo <= hi { Ok(lo..=hi) } else { Err(bad()) };
+            }
+            code(&part).map(|c| c..=c).ok_or_else(bad)
+        })
+        .collect()
+}
+
+/// An IP network: an address and a prefix length (a plain address is a /32 or /128).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// Parses `10.0.0.0/8`, `2001:db8::/32`, or a plain address.
+    pub fn parse(text: &str) -> Result<Cidr, CliError> {
+        let bad = || {
+            CliError::usage(format!(
+                "--ip: cannot read `{text}` as an address or CIDR block (try 10.0.0.0/8)"
+            ))
+        };
+        let (addr, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (text, None),
+        };
+        let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p.parse::<u8>().ok().filter(|&p| p <= max).ok_or_else(bad)?,
+        };
+        Ok(Cidr { addr, prefix })
+    }
+
+    /// Whether `ip` is in the network. An IPv4 address written as IPv6
+    /// (`::ffff:10.1.2.3`) is compared as IPv4.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => prefix_eq(
+                u128::from(net.to_bits()),
+                u128::from(ip.to_bits()),
+                32,
+                self.prefix,
+            ),
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                prefix_eq(net.to_bits(), ip.to_bits(), 128, self.prefix)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Whether the top `prefix` bits of two `width`-bit numbers agree.
+fn prefix_eq(a: u128, b: u128, width: u32, prefix: u8) -> bool {
+    let drop = width - u32::from(prefix);
+    (a ^ b).checked_shr(drop).unwrap_or(0) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_specs() {
+        assert_eq!(parse_statuses("404").unwrap(), [404..=404]);
+        assert_eq!(parse_statuses("5xx").unwrap(), [500..=599]);
+        assert_eq!(parse_statuses("5XX, 404").unwrap(), [500..=599, 404..=404]);
+        assert_eq!(parse_statuses("400-499").unwrap(), [400..=499]);
+        for bad in ["", "xx", "0xx", "12", "4044", "499-400", "abc", "4x"] {
+            assert!(parse_statuses(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn cidr_blocks() {
+        let net = Cidr::parse("10.0.0.0/8").unwrap();
+        assert!(net.contains("10.200.3.4".parse().unwrap()));
+        assert!(net.contains("::ffff:10.1.1.1".parse().unwrap()));
+        assert!(!net.contains("11.0.0.1".parse().unwrap()));
+        assert!(!net.contains("2001:db8::1".parse().unwrap()));
+        let one = Cidr::parse("192.0.2.7").unwrap();
+        assert!(one.contains("192.0.2.7".parse().unwrap()));
+        assert!(!one.contains("192.0.2.8".parse().unwrap()));
+        let all = Cidr::parse("0.0.0.0/0").unwrap();
+        assert!(all.contains("203.0.113.1".parse().unwrap()));
+        let v6 = Cidr::parse("2001:db8::/32").unwrap();
+        assert!(v6.contains("2001:db8:ffff::1".parse().unwrap()));
+        assert!(!v6.contains("2001:db9::1".parse().unwrap()));
+        for bad in ["10.0.0.0/33", "::/129", "10.0.0", "x", "10.0.0.0/", "/8"] {
+            assert!(Cidr::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn times_in_several_shapes() {
+        let rfc = parse_time("--since", "2025-03-14T06:25:00Z").unwrap();
+        let clf = parse_time("--since", "14/Mar/2025:06:25:00 +0000").unwrap();
+        let epoch = parse_time("--since", "1741933500").unwrap();
+        assert_eq!(rfc, clf);
+        assert_eq!(rfc, epoch);
+        assert!(parse_time("--since", "yesterday").is_err());
+        assert!(parse_time("--since", "2025-02-30").is_err());
+    }
+
+    #[test]
+    fn conditions_combine_with_and() {
+        let format = LogFormat::combined();
+        let line = br#"10.1.2.3 - - [14/Mar/2025:06:25:00 +0000] "POST /api/v1/x?y=1 HTTP/1.1" 503 12 "-" "curl""#;
+        let record = format.parse(line).unwrap();
+        let with = |c: Conditions| Filter::new(&c).unwrap().matches(&record);
+        assert!(with(Conditions {
+            status: Some("5xx".into()),
+            method: Some("get,post".into()),
+            path_prefix: Some("/api/".into()),
+            path_regex: Some("^/api/v[0-9]+/".into()),
+            ip: Some("10.0.0.0/8".into()),
+            since: Some("2025-03-14T06:00:00Z".into()),
+            until: Some("2025-03-14T06:25:00Z".into()),
+            level: None,
+        }));
+        assert!(!with(Conditions {
+            status: Some("5xx".into()),
+            method: Some("GET".into()),
+            ..Conditions::default()
+        }));
+        assert!(!with(Conditions {
+            since: Some("2025-03-14T06:25:01Z".into()),
+            ..Conditions::default()
+        }));
+        // An access log has no level: a level condition is not met.
+        assert!(!with(Conditions {
+            level: Some("info".into()),
+            ..Conditions::default()
+        }));
+    }
+}

@@ -1,0 +1,360 @@
+//! Choosing the log format: a preset, an nginx `log_format`, a format taken from an
+//! nginx configuration, or a guess from the first lines of each input.
+
+use std::path::Path;
+
+use logscan_parse::LogFormat;
+
+use crate::{
+    cli::{FormatArgs, FormatChoice},
+    error::CliError,
+};
+
+/// How many lines from the start of an input `--format auto` looks at.
+pub const DETECT_LINES: usize = 200;
+
+/// The format the user asked for.
+#[derive(Debug, Clone)]
+pub enum FormatSpec {
+    /// This format for every input.
+    Fixed(LogFormat),
+    /// Guess per input from its first lines.
+    Auto,
+}
+
+impl FormatSpec {
+    /// Reads the format options. `--nginx-conf` is read here, once.
+    pub fn from_args(args: &FormatArgs) -> Result<FormatSpec, CliError> {
+        if let Some(text) = &args.log_format {
+            return LogFormat::from_nginx(text)
+                .map(FormatSpec::Fixed)
+                .map_err(|error| CliError::Format {
+                    origin: "--log-format".to_owned(),
+                    error,
+                });
+        }
+        if let Some(conf) = &args.nginx_conf {
+            return from_nginx_conf(conf, args.format_name.as_deref()).map(FormatSpec::Fixed);
+        }
+        Ok(match args.format.unwrap_or(FormatChoice::Auto) {
+            FormatChoice::Combined => FormatSpec::Fixed(LogFormat::combined()),
+            FormatChoice::Common => FormatSpec::Fixed(LogFormat::common()),
+            FormatChoice::VhostCombined => FormatSpec::Fixed(LogFormat::vhost_combined()),
+            FormatChoice::CombinedXff => FormatSpec::Fixed(LogFormat::combined_xff()),
+            FormatChoice::CombinedExtras => FormatSpec::Fixed(LogFormat::combined_extras()),
+            FormatChoice::App => FormatSpec::Fixed(LogFormat::app()),
+            FormatChoice::Json => FormatSpec::Fixed(LogFormat::json()),
+            FormatChoice::Auto => FormatSpec::Auto,
+        })
+    }
+
+    /// Whether any format option was given at all (`count` parses only then).
+    pub fn given(args: &FormatArgs) -> bool {
+        args.format.is_some() || args.log_format.is_some() || args.nginx_conf.is_some()
+    }
+
+    /// The format for an input whose first bytes are `head` (complete lines or not; a
+    /// cut last line is ignored when there is more than one).
+    pub fn resolve(&self, path: &Path, head: &[u8]) -> Result<LogFormat, CliError> {
+        match self {
+            FormatSpec::Fixed(format) => Ok(format.clone()),
+            FormatSpec::Auto => detect(path, head),
+        }
+    }
+}
+
+/// Guesses the format from the first lines of `head`.
+pub fn detect(path: &Path, head: &[u8]) -> Result<LogFormat, CliError> {
+    let mut lines: Vec<&[u8]> = head
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .take(DETECT_LINES + 1)
+        .collect();
+    if lines.len() > DETECT_LINES || (lines.len() > 1 && !head.ends_with(b"\n")) {
+        // The last piece may be a line cut by the end of the sample.
+        lines.pop();
+    }
+    LogFormat::detect(&lines).ok_or_else(|| CliError::UnknownFormat {
+        path: path.to_owned(),
+    })
+}
+
+/// One `log_format` directive found in an nginx configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// The format's name.
+    pub name: String,
+    /// The directive rebuilt without comments, for [`LogFormat::from_nginx`].
+    pub text: String,
+    /// The 1-based line where it starts.
+    pub line: u64,
+}
+
+/// Reads the `log_format` named `name` (or the only one) from an nginx configuration.
+pub fn from_nginx_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, CliError> {
+    let conf_error = |message: String, line: Option<u64>| CliError::NginxConf {
+        path: path.to_owned(),
+        message,
+        line,
+    };
+    let bytes = std::fs::read(path).map_err(|e| logscan_source::Error::Io {
+        path: path.to_owned(),
+        source: e,
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let directives =
+        log_formats(&text).map_err(|(message, line)| conf_error(message, Some(line)))?;
+    let names = || {
+        directives
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let chosen = match name {
+        Some(name) => directives.iter().find(|d| d.name == name).ok_or_else(|| {
+            if directives.is_empty() {
+                conf_error("has no log_format directive".to_owned(), None)
+            } else {
+                conf_error(
+                    format!("no log_format named `{name}` (it defines: {})", names()),
+                    None,
+                )
+            }
+        })?,
+        None => match directives.as_slice() {
+            [] => return Err(conf_error("has no log_format directive".to_owned(), None)),
+            [only] => only,
+            _ => {
+                return Err(conf_error(
+                    format!(
+                        "defines several log_format directives ({}); pick one with --format-name",
+                        names()
+                    ),
+                    None,
+                ));
+            }
+        },
+    };
+    LogFormat::from_nginx(&chosen.text).map_err(|error| CliError::NginxConf {
+        path: path.to_owned(),
+        message: format!("log_format {}: {error}", chosen.name),
+        line: Some(chosen.line),
+    })
+}
+
+/// A token of nginx's configuration syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    /// A word or a quoted string, unescaped as nginx does.
+    Word { text: String, quoted: bool },
+    /// `;`
+    End,
+    /// `{` or `}`
+    Brace,
+}
+
+/// Finds every `log_format` directive, at any block depth. Errors (an unclosed quote
+/// or an unfinished directive) carry the line they start on.
+pub fn log_formats(conf: &str) -> Result<Vec<Directive>, (String, u64)> {
+    let tokens = tokenize(conf)?;
+    let mut out = Vec::new();
+    let mut statement_start = true;
+    let mut i = 0;
+    while i < tokens.len() {
+        let (line, token) = &tokens[i];
+        let is_log_format =
+            matches!(token, Token::Word { text, quoted: false } if text == "log_format");
+        if statement_start && is_log_format {
+            let mut args = Vec::new();
+            let mut j = i + 1;
+            loop {
+                match tokens.get(j) {
+                    Some((_, Token::Word { text, .. })) => args.push(text.as_str()),
+                    Some((_, Token::End)) => break,
+                    Some((_, Token::Brace)) | None => {
+                        return Err(("log_format directive is not ended by `;`".into(), *line));
+                    }
+                }
+                j += 1;
+            }
+            let Some((name, rest)) = args.split_first() else {
+                return Err(("log_format without a name".into(), *line));
+            };
+            out.push(Directive {
+                name: (*name).to_owned(),
+                text: rebuild(name, rest),
+                line: *line,
+            });
+            i = j + 1;
+            statement_start = true;
+            continue;
+        }
+        statement_start = !matches!(token, Token::Word { .. });
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Writes a directive back with every argument single-quoted, escaping `'` and `\`,
+/// which [`LogFormat::from_nginx`] reads back to the same arguments.
+fn rebuild(name: &str, args: &[&str]) -> String {
+    let mut text = format!("log_format {name}");
+    for (k, arg) in args.iter().enumerate() {
+        text.push(' ');
+        if k == 0 && arg.starts_with("escape=") {
+            text.push_str(arg);
+            continue;
+        }
+        text.push('\'');
+        for c in arg.chars() {
+            if c == '\'' || c == '\\' {
+                text.push('\\');
+            }
+            text.push(c);
+        }
+        text.push('\'');
+    }
+    text.push(';');
+    text
+}
+
+fn tokenize(conf: &str) -> Result<Vec<(u64, Token)>, (String, u64)> {
+    let mut tokens = Vec::new();
+    let mut chars = conf.chars().peekable();
+    let mut line = 1u64;
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            c if c.is_whitespace() => {}
+            '#' => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        line += 1;
+                        break;
+                    }
+                }
+            }
+            ';' => tokens.push((line, Token::End)),
+            '{' | '}' => tokens.push((line, Token::Brace)),
+            '\'' | '"' => {
+                let quote = c;
+                let start = line;
+                let mut text = String::new();
+                let mut closed = false;
+                while let Some(c) = chars.next() {
+                    match c {
+                        c if c == quote => {
+                            closed = true;
+                            break;
+                        }
+                        '\\' => match chars.next() {
+                            // nginx unescapes these four; any other pair stays as written.
+                            Some(e @ ('"' | '\'' | '\\')) => text.push(e),
+                            Some('n') => text.push('\n'),
+                            Some('r') => text.push('\r'),
+                            Some('t') => text.push('\t'),
+                            Some(other) => {
+                                if other == '\n' {
+                                    line += 1;
+                                }
+                                text.push('\\');
+                                text.push(other);
+                            }
+                            None => text.push('\\'),
+                        },
+                        '\n' => {
+                            line += 1;
+                            text.push('\n');
+                        }
+                        c => text.push(c),
+                    }
+                }
+                if !closed {
+                    return Err((format!("the {quote} opened here is never closed"), start));
+                }
+                tokens.push((start, Token::Word { text, quoted: true }));
+            }
+            _ => {
+                let mut text = String::from(c);
+                while let Some(&n) = chars.peek() {
+                    if n.is_whitespace() || matches!(n, ';' | '{' | '}' | '\'' | '"') {
+                        break;
+                    }
+                    text.push(n);
+                    chars.next();
+                }
+                tokens.push((
+                    line,
+                    Token::Word {
+                        text,
+                        quoted: false,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONF: &str = r#"
+# a comment with log_format fake 'x';
+http {
+    log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '   # why
+                      '$status $body_bytes_sent "$http_referer" '
+                      "\"$http_user_agent\" it's";
+    log_format timed escape=json '{"t":"$time_iso8601","s":$status}';
+    server { access_log /var/log/nginx/access.log main; }
+}
+"#;
+
+    #[test]
+    fn directives_are_found_with_comments_and_both_quotes() {
+        let found = log_formats(CONF).expect("parses");
+        let names: Vec<_> = found.iter().map(|d| (d.name.as_str(), d.line)).collect();
+        assert_eq!(names, [("main", 4), ("timed", 7)]);
+        let main = LogFormat::from_nginx(&found[0].text).expect("compiles");
+        assert_eq!(
+            main.nginx_format(),
+            Some(
+                r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" it's"#
+            )
+        );
+        let timed = LogFormat::from_nginx(&found[1].text).expect("compiles");
+        assert_eq!(
+            timed.nginx_format(),
+            Some(r#"{"t":"$time_iso8601","s":$status}"#)
+        );
+    }
+
+    #[test]
+    fn broken_configs_name_the_line() {
+        assert_eq!(
+            log_formats("\n\nlog_format x '$status;\n").unwrap_err().1,
+            3,
+            "unclosed quote"
+        );
+        assert_eq!(log_formats("log_format x '$status'\n}").unwrap_err().1, 1);
+        assert_eq!(log_formats("log_format ;").unwrap_err().1, 1);
+        assert!(
+            log_formats("access_log off; log_format_x y;")
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn detection_ignores_a_cut_last_line() {
+        let head = b"2015-10-18 18:01:47,978 INFO [main] a.B: x\n2015-10-18 18:01:48,000 WARN [main] a.B: y\n2015-10-";
+        let f = detect(Path::new("t"), head).expect("detects app");
+        assert_eq!(f.name(), "app");
+        assert!(matches!(
+            detect(Path::new("t"), b"\x00\x01\x02\n\xff\xfe\n"),
+            Err(CliError::UnknownFormat { .. })
+        ));
+    }
+}

@@ -1,0 +1,312 @@
+//! Opening inputs with the user's I/O options, iterating their lines, and retrying a
+//! mapped file that shrank.
+
+use std::{
+    ops::ControlFlow,
+    path::{Path, PathBuf},
+};
+
+use logscan_source::{
+    Line, LineCounts, LineLimit, LongLinePolicy, MmapAdvice, Source, SourceBuilder, Strategy,
+};
+
+use crate::{
+    cli::{AdviceChoice, InputArgs, IoChoice},
+    error::CliError,
+    notes::Notes,
+};
+
+/// The input options of one command.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// The paths to read, `-` for stdin; never empty.
+    pub paths: Vec<PathBuf>,
+    /// `--io`.
+    pub strategy: Strategy,
+    /// `--mmap-advice`.
+    pub advice: MmapAdvice,
+    /// `--max-line-length` and `--skip-long-lines`.
+    pub limit: LineLimit,
+    /// Worker threads (at least 1).
+    #[allow(dead_code)] // the scanner (logscan-scan) takes it once it lands
+    pub threads: usize,
+    /// `-q`.
+    pub quiet: bool,
+}
+
+impl Inputs {
+    /// Reads the input options; no files means stdin.
+    pub fn from_args(args: &InputArgs) -> Inputs {
+        let paths = if args.files.is_empty() {
+            vec![PathBuf::from("-")]
+        } else {
+            args.files.clone()
+        };
+        let strategy = match args.io {
+            IoChoice::Auto => Strategy::Auto,
+            IoChoice::Stream => Strategy::Stream,
+            IoChoice::Read => Strategy::ReadAll,
+            IoChoice::Mmap => Strategy::Mmap,
+        };
+        let advice = match args.mmap_advice {
+            AdviceChoice::Sequential => MmapAdvice::Sequential,
+            AdviceChoice::Willneed => MmapAdvice::WillNeed,
+            AdviceChoice::Normal => MmapAdvice::Normal,
+        };
+        let policy = if args.skip_long_lines {
+            LongLinePolicy::Skip
+        } else {
+            LongLinePolicy::Error
+        };
+        let threads = match args.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        Inputs {
+            paths,
+            strategy,
+            advice,
+            limit: LineLimit::new(args.max_line_length, policy),
+            threads,
+            quiet: args.quiet,
+        }
+    }
+
+    /// A source builder with these options and `strategy`.
+    pub fn builder(&self, strategy: Strategy) -> SourceBuilder {
+        let mut builder = Source::builder();
+        builder
+            .strategy(strategy)
+            .line_limit(self.limit)
+            .mmap_advice(self.advice);
+        builder
+    }
+
+    /// Opens `path` and runs `scan` over it. Under `--io auto`, a mapped file that
+    /// shrank during the scan is read once more with Stream (saying so on stderr);
+    /// `scan` then starts again from nothing, with `retry` set.
+    pub fn scan<T>(
+        &self,
+        path: &Path,
+        notes: &Notes,
+        mut scan: impl FnMut(Source, Attempt) -> Result<T, CliError>,
+    ) -> Result<T, CliError> {
+        let source = self.builder(self.strategy).open(path)?;
+        let mapped = source.strategy() == Strategy::Mmap;
+        match scan(source, Attempt::First) {
+            Err(e) if e.is_truncated() && mapped && self.strategy == Strategy::Auto => {
+                notes.note(format_args!(
+                    "{}; reading it again with --io stream",
+                    e.report().trim_start_matches("logscan: ")
+                ));
+                let source = self.builder(Strategy::Stream).open(path)?;
+                scan(source, Attempt::Retry)
+            }
+            other => other,
+        }
+    }
+}
+
+/// Runs `each` for every input in order. An error about one input is printed and the
+/// next input is read; any other error stops at once. Returns whether any input
+/// failed.
+pub fn for_each_input(
+    inputs: &Inputs,
+    notes: &Notes,
+    mut each: impl FnMut(&Path) -> Result<(), CliError>,
+) -> Result<bool, CliError> {
+    let mut failed = false;
+    for path in &inputs.paths {
+        match each(path) {
+            Ok(()) => {}
+            Err(e) if e.is_per_input() => {
+                notes.error(&e.report());
+                failed = true;
+            }
+            Err(e) => return Err(e),
+        }
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        notes.finish_input(size);
+    }
+    Ok(failed)
+}
+
+/// Whether a scan is the first over its input or the retry after a truncation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// The first scan.
+    First,
+    /// The Stream scan after a mapped file shrank.
+    Retry,
+}
+
+/// How many bytes of a contiguous input [`each_line`] shows to `on_head`.
+pub const HEAD_BYTES: usize = 1 << 20;
+
+/// Calls `f` for every line of `source` in order, on this thread, until it breaks.
+///
+/// Before the first line, `on_head` sees the start of the input (up to
+/// [`HEAD_BYTES`] of a contiguous input, or the first Stream block) to guess its
+/// format; it is not called for an empty input. Unlike [`Source::for_each_line`] this
+/// can stop early (a closed pipe), and it reports progress after every piece.
+pub fn each_line(
+    source: Source,
+    notes: &Notes,
+    on_head: impl FnOnce(&[u8]) -> Result<(), CliError>,
+    mut f: impl FnMut(Line<'_>) -> ControlFlow<()>,
+) -> Result<LineCounts, CliError> {
+    let limit = source.line_limit();
+    let mut counts = LineCounts::default();
+    let mut on_head = Some(on_head);
+    // Contiguous inputs are cut into pieces only to report progress and to check a
+    // mapping between pieces; the lines are the same.
+    const PIECE: usize = 4 << 20;
+    if let Some(contents) = source.contents() {
+        if !contents.is_empty()
+            && let Some(on_head) = on_head.take()
+        {
+            on_head(&contents[..contents.len().min(HEAD_BYTES)])?;
+        }
+        let mut line_number = 1;
+        for (offset, piece) in logscan_source::aligned_chunks(contents, PIECE) {
+            let mut lines = limit.lines(piece, line_number, offset as u64);
+            for line in &mut lines {
+                let line = line.map_err(|e| e.into_error(source.path()))?;
+                counts.lines += 1;
+                if f(line).is_break() {
+                    source.check_intact()?;
+                    return Ok(counts);
+                }
+            }
+            counts.skipped += lines.skipped();
+            line_number = lines.next_line_number();
+            source.check_intact()?;
+            notes.progress((offset + piece.len()) as u64);
+        }
+        counts.bytes = contents.len() as u64;
+        return Ok(counts);
+    }
+    let path = source.path().to_owned();
+    for block in source.into_blocks() {
+        let block = block?;
+        if !block.bytes().is_empty()
+            && let Some(on_head) = on_head.take()
+        {
+            on_head(block.bytes())?;
+        }
+        counts.skipped += block.skipped_lines();
+        let end = block.byte_offset() + block.bytes().len() as u64;
+        let mut lines = block.lines(limit);
+        for line in &mut lines {
+            let line = line.map_err(|e| e.into_error(&path))?;
+            counts.lines += 1;
+            if f(line).is_break() {
+                return Ok(counts);
+            }
+        }
+        counts.skipped += lines.skipped();
+        counts.bytes = end;
+        notes.progress(end);
+    }
+    Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{AdviceChoice, InputArgs, IoChoice};
+
+    fn inputs(io: IoChoice) -> Inputs {
+        Inputs::from_args(&InputArgs {
+            files: Vec::new(),
+            io,
+            mmap_advice: AdviceChoice::Sequential,
+            threads: 1,
+            max_line_length: 1 << 20,
+            skip_long_lines: false,
+            quiet: true,
+        })
+    }
+
+    fn truncated(path: &Path) -> CliError {
+        CliError::Source(logscan_source::Error::Truncated {
+            path: path.to_owned(),
+            size_at_open: 10,
+            size_now: 5,
+        })
+    }
+
+    /// A file big enough for Auto to map it.
+    fn big_file() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("big.log");
+        let size = SourceBuilder::DEFAULT_AUTO_MMAP_THRESHOLD as usize + 10;
+        std::fs::write(&path, b"x\n".repeat(size / 2)).expect("write");
+        (dir, path)
+    }
+
+    #[test]
+    fn auto_retries_a_shrunk_mapping_once_with_stream() {
+        let (_dir, path) = big_file();
+        let notes = Notes::new(true, &[]);
+        let mut seen = Vec::new();
+        let got = inputs(IoChoice::Auto).scan(&path, &notes, |source, attempt| {
+            seen.push((source.strategy(), attempt));
+            match attempt {
+                Attempt::First => Err(truncated(&path)),
+                Attempt::Retry => Ok(source.for_each_line(|_| {})?.lines),
+            }
+        });
+        assert_eq!(got.expect("the retry succeeds"), 2_097_157);
+        assert_eq!(
+            seen,
+            [
+                (Strategy::Mmap, Attempt::First),
+                (Strategy::Stream, Attempt::Retry)
+            ]
+        );
+    }
+
+    #[test]
+    fn explicit_mmap_reports_the_truncation() {
+        let (_dir, path) = big_file();
+        let notes = Notes::new(true, &[]);
+        let mut attempts = 0;
+        let got: Result<(), _> = inputs(IoChoice::Mmap).scan(&path, &notes, |_, _| {
+            attempts += 1;
+            Err(truncated(&path))
+        });
+        assert!(got.is_err_and(|e| e.is_truncated()));
+        assert_eq!(attempts, 1);
+    }
+
+    #[test]
+    fn each_line_stops_when_asked_and_sees_the_head_first() {
+        let source = Source::builder()
+            .open_reader("r", &b"a\nb\nc\n"[..])
+            .expect("opens");
+        let notes = Notes::new(true, &[]);
+        let mut head = None;
+        let mut seen = Vec::new();
+        let counts = each_line(
+            source,
+            &notes,
+            |h| {
+                head = Some(h.to_vec());
+                Ok(())
+            },
+            |line| {
+                seen.push(line.bytes.to_vec());
+                if line.number == 2 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )
+        .expect("reads");
+        assert_eq!(head.as_deref(), Some(&b"a\nb\nc\n"[..]));
+        assert_eq!(seen, [b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(counts.lines, 2);
+    }
+}

@@ -1,0 +1,70 @@
+//! Standard output through one locked, buffered writer; a reader that goes away
+//! (`logscan filter ... | head`) ends the command quietly with success.
+
+use std::{
+    io::{self, BufWriter, StdoutLock, Write},
+    ops::ControlFlow,
+};
+
+use crate::error::CliError;
+
+/// Buffered, locked stdout that remembers the first write error.
+pub struct Output {
+    writer: BufWriter<StdoutLock<'static>>,
+    error: Option<io::Error>,
+}
+
+impl Output {
+    /// Locks stdout for the life of the command.
+    pub fn stdout() -> Output {
+        Output {
+            writer: BufWriter::with_capacity(128 * 1024, io::stdout().lock()),
+            error: None,
+        }
+    }
+
+    /// Writes `line` and a newline; breaks once writing has failed, so that a scan
+    /// stops when nobody reads any more.
+    pub fn line(&mut self, line: &[u8]) -> ControlFlow<()> {
+        self.write(|w| {
+            w.write_all(line)?;
+            w.write_all(b"\n")
+        })
+    }
+
+    /// Runs `write` against the writer unless an earlier write failed.
+    pub fn write(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> ControlFlow<()> {
+        if self.error.is_some() {
+            return ControlFlow::Break(());
+        }
+        match write(&mut self.writer) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                self.error = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    }
+
+    /// Whether writing has failed (the reader went away, or worse).
+    pub fn is_closed(&self) -> bool {
+        self.error.is_some()
+    }
+
+    /// Flushes. A closed pipe is success; any other write error is reported.
+    pub fn finish(mut self) -> Result<(), CliError> {
+        if self.error.is_none()
+            && let Err(e) = self.writer.flush()
+        {
+            self.error = Some(e);
+        }
+        match self.error.take() {
+            None => Ok(()),
+            Some(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            Some(e) => Err(CliError::Output(e)),
+        }
+    }
+}

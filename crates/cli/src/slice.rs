@@ -1,0 +1,511 @@
+//! `logscan slice`: the lines of a time range, by binary search over a mapped (or
+//! read-whole) file.
+//!
+//! # What is printed
+//!
+//! The lines whose timestamp lies in `[from, to]`, both ends included, plus the lines
+//! without a timestamp (a stack trace, a malformed line) that follow such a line: a
+//! line without a time goes with the line before it. A full scan and the binary
+//! search print the same lines.
+//!
+//! # Why the search is right
+//!
+//! Real logs are ordered only roughly: a server writes a slow request's line after
+//! faster ones that started later. The search assumes a bound, the skew `S`: no line
+//! is more than `S` older than any line before it. Then
+//!
+//! - every line before a line older than `from - S` is older than `from`, so the scan
+//!   may start at the last probed line older than `from - S` (found in O(log n)
+//!   probes), and
+//! - every line after a line newer than `to + S` is newer than `to`, so the scan stops
+//!   there.
+//!
+//! The bound is checked on every probe and every line the scan reads; a line that
+//! breaks it means the file is not ordered enough, and the whole file is scanned
+//! instead (with a note on stderr). Nothing is printed before the check is done, so
+//! falling back never prints a line twice. Disorder that neither a probe nor the
+//! scanned window touches (two logs pasted end to end, say) cannot be seen in
+//! O(log n) reads; `filter --since --until` reads every line.
+
+use std::{cell::OnceCell, ops::ControlFlow, ops::Range, path::Path};
+
+use logscan_parse::{LogFormat, Timestamp};
+use logscan_source::{LineLimit, Source, count_lines};
+
+use crate::{
+    cli::SliceArgs,
+    error::{CliError, Exit},
+    filter::parse_time,
+    format::FormatSpec,
+    input::{self, HEAD_BYTES, Inputs},
+    notes::Notes,
+    out::Output,
+};
+
+/// Below this span the binary search stops probing and the scan reads on.
+const MIN_SPAN: usize = 64 * 1024;
+/// How many lines a probe reads to find one with a timestamp.
+const PROBE_LINES: usize = 256;
+
+/// The range asked for, in nanoseconds since the Unix epoch.
+#[derive(Debug, Clone, Copy)]
+struct TimeRange {
+    from: Timestamp,
+    to: Timestamp,
+    from_ns: i128,
+    to_ns: i128,
+    skew_ns: i128,
+}
+
+/// Which lines are in the range, one line at a time.
+#[derive(Debug, Default)]
+struct RangeState {
+    in_range: bool,
+}
+
+impl RangeState {
+    /// Whether a line with this time (or none) is printed.
+    fn take(&mut self, range: &TimeRange, time: Option<i128>) -> bool {
+        if let Some(t) = time {
+            self.in_range = range.from_ns <= t && t <= range.to_ns;
+        }
+        self.in_range
+    }
+}
+
+/// First and last timestamps seen, for the message when nothing matched.
+#[derive(Debug, Default, Clone, Copy)]
+struct Span {
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+}
+
+impl Span {
+    fn see(&mut self, t: Timestamp) {
+        self.first.get_or_insert(t);
+        self.last = Some(t);
+    }
+}
+
+/// How one input went.
+#[derive(Debug, Default)]
+struct Outcome {
+    printed: u64,
+    span: Span,
+}
+
+/// Runs `logscan slice`.
+pub fn run(args: SliceArgs) -> Result<Exit, CliError> {
+    let from = parse_time("--from", &args.from)?;
+    let to = parse_time("--to", &args.to)?;
+    if from > to {
+        return Err(CliError::usage(format!(
+            "--from ({from}) is after --to ({to})"
+        )));
+    }
+    let range = TimeRange {
+        from,
+        to,
+        from_ns: from.unix_nanos(),
+        to_ns: to.unix_nanos(),
+        skew_ns: i128::from(args.max_skew) * 1_000_000_000,
+    };
+    let spec = FormatSpec::from_args(&args.format)?;
+    let inputs = Inputs::from_args(&args.input);
+    let notes = Notes::new(inputs.quiet, &inputs.paths);
+    let mut out = Output::stdout();
+    let mut printed = 0u64;
+    let failed = input::for_each_input(&inputs, &notes, |path| {
+        let outcome = inputs.scan(path, &notes, |source, _| {
+            slice_source(source, &spec, &range, &notes, &mut out)
+        })?;
+        printed += outcome.printed;
+        if outcome.printed == 0 && !out.is_closed() {
+            notes.note(format_args!(
+                "{}",
+                nothing_message(path, &range, outcome.span)
+            ));
+        }
+        Ok(())
+    })?;
+    notes.finish();
+    let closed = out.is_closed();
+    out.finish()?;
+    Ok(if failed {
+        Exit::Error
+    } else if printed == 0 && !closed {
+        Exit::NoMatch
+    } else {
+        Exit::Success
+    })
+}
+
+fn nothing_message(path: &Path, range: &TimeRange, span: Span) -> String {
+    let (from, to) = (range.from, range.to);
+    match (span.first, span.last) {
+        (Some(first), Some(last)) if to < first || from > last => format!(
+            "{}: {from} to {to} is outside the log, which runs from {first} to {last}",
+            path.display()
+        ),
+        (Some(first), Some(last)) => format!(
+            "{}: no lines between {from} and {to} (the log runs from {first} to {last})",
+            path.display()
+        ),
+        _ => format!("{}: no line has a timestamp", path.display()),
+    }
+}
+
+fn slice_source(
+    source: Source,
+    spec: &FormatSpec,
+    range: &TimeRange,
+    notes: &Notes,
+    out: &mut Output,
+) -> Result<Outcome, CliError> {
+    let path = source.path().to_owned();
+    if let Some(contents) = source.contents() {
+        if contents.is_empty() {
+            return Ok(Outcome::default());
+        }
+        let format = spec.resolve(&path, &contents[..contents.len().min(HEAD_BYTES)])?;
+        match search(contents, &format, range, source.line_limit()) {
+            Ok(plan) => {
+                // The plan was made from the mapping; make sure it was all there.
+                source.check_intact()?;
+                let mut outcome = Outcome::default();
+                'emit: for r in plan {
+                    for line in logscan_source::lines(&contents[r]) {
+                        outcome.printed += 1;
+                        if out.line(line).is_break() {
+                            break 'emit;
+                        }
+                    }
+                }
+                if outcome.printed == 0 {
+                    outcome.span = file_span(contents, &format);
+                }
+                return Ok(outcome);
+            }
+            Err(Stop::Disorder { byte }) => notes.note(format_args!(
+                "{}: not in time order near byte {byte} (beyond --max-skew); scanning the whole file",
+                path.display()
+            )),
+            Err(Stop::TooLong(e)) => {
+                return Err(e.into_error(source.path()).into());
+            }
+        }
+    }
+    full_scan(source, spec, range, notes, out)
+}
+
+/// The sequential reference: every line, in order.
+fn full_scan(
+    source: Source,
+    spec: &FormatSpec,
+    range: &TimeRange,
+    notes: &Notes,
+    out: &mut Output,
+) -> Result<Outcome, CliError> {
+    let path = source.path().to_owned();
+    let format: OnceCell<LogFormat> = OnceCell::new();
+    let mut state = RangeState::default();
+    let mut outcome = Outcome::default();
+    input::each_line(
+        source,
+        notes,
+        |head| {
+            let _ = format.set(spec.resolve(&path, head)?);
+            Ok(())
+        },
+        |line| {
+            let time = format
+                .get()
+                .and_then(|f| f.parse(line.bytes).ok())
+                .and_then(|r| r.timestamp());
+            if let Some(t) = time {
+                outcome.span.see(t);
+            }
+            if state.take(range, time.map(|t| t.unix_nanos())) {
+                outcome.printed += 1;
+                return out.line(line.bytes);
+            }
+            ControlFlow::Continue(())
+        },
+    )?;
+    Ok(outcome)
+}
+
+/// Why the search gave up.
+#[derive(Debug)]
+enum Stop {
+    /// The file is not ordered within the skew near this byte.
+    Disorder { byte: usize },
+    /// A line in the scanned window is too long (numbered from the file's start).
+    TooLong(logscan_source::LineTooLong),
+}
+
+/// The byte ranges of the lines to print, each made of whole lines.
+fn search(
+    c: &[u8],
+    format: &LogFormat,
+    range: &TimeRange,
+    limit: LineLimit,
+) -> Result<Vec<Range<usize>>, Stop> {
+    let before = range.from_ns - range.skew_ns;
+    let mut probes: Vec<(usize, i128)> = Vec::new();
+    let (mut lo, mut hi) = (0usize, c.len());
+    while hi - lo > MIN_SPAN {
+        let mid = lo + (hi - lo) / 2;
+        match probe(c, mid, hi, format) {
+            Some((start, t)) => {
+                probes.push((start, t));
+                if t < before {
+                    lo = start;
+                } else {
+                    hi = mid;
+                }
+            }
+            None => hi = mid,
+        }
+    }
+    probes.sort_unstable_by_key(|&(at, _)| at);
+    let mut newest = i128::MIN;
+    for &(at, t) in &probes {
+        if t < newest.saturating_sub(range.skew_ns) {
+            return Err(Stop::Disorder { byte: at });
+        }
+        newest = newest.max(t);
+    }
+
+    let stop_after = range.to_ns.saturating_add(range.skew_ns);
+    let mut state = RangeState::default();
+    let mut plan: Vec<Range<usize>> = Vec::new();
+    let mut newest = i128::MIN;
+    let mut lines = limit.lines(&c[lo..], 1, lo as u64);
+    for line in &mut lines {
+        let line = line.map_err(|mut e| {
+            e.line_number += count_lines(&c[..lo]);
+            Stop::TooLong(e)
+        })?;
+        let at = line.byte_offset as usize;
+        let time = format
+            .parse(line.bytes)
+            .ok()
+            .and_then(|r| r.timestamp())
+            .map(|t| t.unix_nanos());
+        if let Some(t) = time {
+            if t < newest.saturating_sub(range.skew_ns) {
+                return Err(Stop::Disorder { byte: at });
+            }
+            newest = newest.max(t);
+            if t > stop_after {
+                break;
+            }
+        }
+        if state.take(range, time) {
+            let end = line_end(c, at + line.bytes.len());
+            match plan.last_mut() {
+                Some(last) if last.end == at => last.end = end,
+                _ => plan.push(at..end),
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// Where the line whose bytes end at `end` really ends: after its stripped `\r` and
+/// its `\n`.
+fn line_end(c: &[u8], mut end: usize) -> usize {
+    if c.get(end) == Some(&b'\r') {
+        end += 1;
+    }
+    if c.get(end) == Some(&b'\n') {
+        end += 1;
+    }
+    end
+}
+
+/// The first line starting in `[pos, end)` (at most [`PROBE_LINES`] lines on) that has
+/// a timestamp: its start and its time.
+fn probe(c: &[u8], pos: usize, end: usize, format: &LogFormat) -> Option<(usize, i128)> {
+    let mut start = if pos == 0 || c[pos - 1] == b'\n' {
+        pos
+    } else {
+        pos + memchr::memchr(b'\n', &c[pos..])? + 1
+    };
+    for _ in 0..PROBE_LINES {
+        if start >= end {
+            return None;
+        }
+        let stop = memchr::memchr(b'\n', &c[start..]).map_or(c.len(), |i| start + i);
+        if let Some(t) = format
+            .parse(&c[start..stop])
+            .ok()
+            .and_then(|r| r.timestamp())
+        {
+            return Some((start, t.unix_nanos()));
+        }
+        start = stop + 1;
+    }
+    None
+}
+
+/// The first and last timestamps of a contiguous input, from its first and last
+/// [`PROBE_LINES`] lines.
+fn file_span(c: &[u8], format: &LogFormat) -> Span {
+    let time_of = |line: &[u8]| format.parse(line).ok().and_then(|r| r.timestamp());
+    let first = logscan_source::lines(c).take(PROBE_LINES).find_map(time_of);
+    let mut last = None;
+    let mut end = c.len();
+    for _ in 0..PROBE_LINES {
+        if end == 0 {
+            break;
+        }
+        // The line ending at `end` (its `\n` excluded) starts after the previous `\n`.
+        let body_end = if c[end - 1] == b'\n' { end - 1 } else { end };
+        let start = memchr::memrchr(b'\n', &c[..body_end]).map_or(0, |i| i + 1);
+        let line = &c[start..body_end];
+        if let Some(t) = time_of(line) {
+            last = Some(t);
+            break;
+        }
+        end = start;
+    }
+    Span { first, last }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(from: &str, to: &str, skew: i128) -> TimeRange {
+        let from = parse_time("--from", from).unwrap();
+        let to = parse_time("--to", to).unwrap();
+        TimeRange {
+            from,
+            to,
+            from_ns: from.unix_nanos(),
+            to_ns: to.unix_nanos(),
+            skew_ns: skew * 1_000_000_000,
+        }
+    }
+
+    /// An app log of `n` lines one second apart from 2025-03-14T00:00:00Z, every
+    /// tenth followed by a stack-trace line without a timestamp.
+    fn app_log(n: u64) -> Vec<u8> {
+        let mut log = Vec::new();
+        for i in 0..n {
+            let (h, m, s) = (i / 3600, i / 60 % 60, i % 60);
+            log.extend_from_slice(
+                format!("2025-03-14 {h:02}:{m:02}:{s:02},000 INFO [main] a.B: event {i}\n")
+                    .as_bytes(),
+            );
+            if i % 10 == 0 {
+                log.extend_from_slice(b"\tat a.B.c(B.java:1)\n");
+            }
+        }
+        log
+    }
+
+    fn reference(c: &[u8], format: &LogFormat, r: &TimeRange) -> Vec<Vec<u8>> {
+        let mut state = RangeState::default();
+        logscan_source::lines(c)
+            .filter(|l| {
+                let t = format
+                    .parse(l)
+                    .ok()
+                    .and_then(|r| r.timestamp())
+                    .map(|t| t.unix_nanos());
+                state.take(r, t)
+            })
+            .map(<[u8]>::to_vec)
+            .collect()
+    }
+
+    fn searched(c: &[u8], format: &LogFormat, r: &TimeRange) -> Vec<Vec<u8>> {
+        let plan = search(c, format, r, LineLimit::default()).expect("ordered");
+        plan.into_iter()
+            .flat_map(|p| {
+                logscan_source::lines(&c[p])
+                    .map(<[u8]>::to_vec)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn search_prints_what_a_full_scan_prints() {
+        let log = app_log(20_000); // about 1.2 MB: many probes
+        let format = LogFormat::app();
+        for (from, to) in [
+            ("2025-03-14T01:00:00Z", "2025-03-14T01:00:30Z"),
+            ("2025-03-14T00:00:00Z", "2025-03-14T00:00:05Z"),
+            ("2025-03-14T05:30:00Z", "2025-03-14T09:00:00Z"),
+            ("2025-03-14T02:00:00.5Z", "2025-03-14T02:00:00.7Z"),
+            ("2025-03-13T00:00:00Z", "2025-03-13T01:00:00Z"),
+        ] {
+            for skew in [0, 5, 300] {
+                let r = range(from, to, skew);
+                let want = reference(&log, &format, &r);
+                assert_eq!(
+                    searched(&log, &format, &r),
+                    want,
+                    "{from}..{to} skew {skew}"
+                );
+            }
+        }
+        let r = range("2025-03-14T01:00:00Z", "2025-03-14T01:00:09Z", 0);
+        let got = searched(&log, &format, &r);
+        assert_eq!(got.len(), 11, "ten lines and one stack-trace line");
+        assert_eq!(got[1], b"\tat a.B.c(B.java:1)");
+    }
+
+    #[test]
+    fn lines_out_of_order_within_the_skew_are_found() {
+        // Every 50th line is written 3 s late.
+        let mut log = Vec::new();
+        for i in 0..30_000u64 {
+            let t = if i % 50 == 7 { i - 3 } else { i };
+            let (h, m, s) = (t / 3600, t / 60 % 60, t % 60);
+            log.extend_from_slice(
+                format!("2025-03-14 {h:02}:{m:02}:{s:02} WARN x: {i}\n").as_bytes(),
+            );
+        }
+        let format = LogFormat::app();
+        let r = range("2025-03-14T03:00:00Z", "2025-03-14T03:10:00Z", 5);
+        assert_eq!(searched(&log, &format, &r), reference(&log, &format, &r));
+        // Without the skew the disorder is noticed, not silently mis-sliced.
+        let strict = range("2025-03-14T03:00:00Z", "2025-03-14T03:10:00Z", 0);
+        assert!(matches!(
+            search(&log, &format, &strict, LineLimit::default()),
+            Err(Stop::Disorder { .. })
+        ));
+    }
+
+    #[test]
+    fn a_log_in_reverse_order_is_noticed() {
+        let log = app_log(20_000);
+        let mut reversed: Vec<&[u8]> = logscan_source::lines(&log).collect();
+        reversed.reverse();
+        let log = reversed.join(&b'\n');
+        let r = range("2025-03-14T01:00:00Z", "2025-03-14T01:01:00Z", 300);
+        assert!(matches!(
+            search(&log, &LogFormat::app(), &r, LineLimit::default()),
+            Err(Stop::Disorder { .. })
+        ));
+    }
+
+    #[test]
+    fn the_span_of_a_file_comes_from_both_ends() {
+        let log = app_log(100);
+        let span = file_span(&log, &LogFormat::app());
+        assert_eq!(
+            span.first.map(|t| t.to_string()).as_deref(),
+            Some("2025-03-14T00:00:00")
+        );
+        assert_eq!(
+            span.last.map(|t| t.to_string()).as_deref(),
+            Some("2025-03-14T00:01:39")
+        );
+    }
+}

@@ -1,0 +1,497 @@
+//! The subcommands on real and generated logs, through every I/O strategy, stdin and
+//! gzip.
+
+mod support;
+
+use predicates::prelude::*;
+use support::*;
+
+const STRATEGIES: [&str; 4] = ["auto", "stream", "read", "mmap"];
+
+#[test]
+fn count_real_access_log() {
+    // tstack/lnav test/logfile_shop_access_log.0: 1,000 lines, all combined + XFF.
+    let out = stdout_of(logscan().arg("count").arg(shop_log()));
+    assert_eq!(out, "lines: 1000\n");
+    let out = stdout_of(
+        logscan()
+            .args(["count", "--format", "auto"])
+            .arg(shop_log()),
+    );
+    assert_eq!(out, "lines: 1000\nmalformed: 0\n");
+}
+
+#[test]
+fn count_agrees_across_strategies_threads_and_advice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = write(dir.path(), "access.log", &combined_log(3_000));
+    for io in STRATEGIES {
+        for threads in ["1", "2"] {
+            let out = stdout_of(
+                logscan()
+                    .args([
+                        "count",
+                        "--format",
+                        "combined",
+                        "--io",
+                        io,
+                        "--threads",
+                        threads,
+                        "-q",
+                    ])
+                    .arg(&log),
+            );
+            assert_eq!(
+                out, "lines: 3000\nmalformed: 30\n",
+                "--io {io} --threads {threads}"
+            );
+        }
+    }
+    let out = stdout_of(
+        logscan()
+            .args(["count", "--io", "mmap", "--mmap-advice", "willneed", "-q"])
+            .arg(&log)
+            .arg(&log),
+    );
+    assert_eq!(out, "lines: 6000\n", "several files add up");
+}
+
+#[test]
+fn stdin_and_dash_read_standard_input() {
+    let log = combined_log(500);
+    for args in [&["count"][..], &["count", "-"]] {
+        let out = stdout_of(logscan().args(args).write_stdin(log.clone()));
+        assert_eq!(out, "lines: 500\n");
+    }
+    logscan()
+        .args(["count", "--io", "mmap", "-"])
+        .write_stdin(log)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "logscan: -: --io mmap cannot read",
+        ));
+}
+
+#[test]
+fn gzip_input_reads_like_the_plain_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = combined_log(2_000);
+    let plain = write(dir.path(), "access.log", &log);
+    let gz = write_gz(dir.path(), "access.log.gz", &log);
+    for args in [
+        &["count", "--format", "combined"][..],
+        &["filter", "--status", "5xx"],
+        &["records"],
+        &[
+            "slice",
+            "--from",
+            "2025-03-14T06:30:00Z",
+            "--to",
+            "2025-03-14T06:31:00Z",
+        ],
+    ] {
+        let want = stdout_of(logscan().args(args).arg(&plain));
+        let got = stdout_of(logscan().args(args).arg(&gz));
+        assert_eq!(got, want, "{args:?}");
+        let piped = stdout_of(
+            logscan()
+                .args(args)
+                .write_stdin(std::fs::read(&gz).unwrap()),
+        );
+        assert_eq!(piped, want, "{args:?} on gzip through stdin");
+    }
+}
+
+#[test]
+fn filter_conditions_and_invert() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log_bytes = combined_log(1_000);
+    let log = write(dir.path(), "access.log", &log_bytes);
+    let count = |args: &[&str]| -> usize {
+        let out = logscan()
+            .arg("filter")
+            .args(args)
+            .arg(&log)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.code() == Some(0) || out.status.code() == Some(1),
+            "{args:?}"
+        );
+        out.stdout
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count()
+    };
+    let is_line = |i: u64| !i.is_multiple_of(97);
+    let expect = |f: &dyn Fn(u64) -> bool| (1..=1_000u64).filter(|&i| is_line(i) && f(i)).count();
+    let status = |i: u64| {
+        if i.is_multiple_of(13) {
+            503
+        } else if i.is_multiple_of(7) {
+            404
+        } else {
+            200
+        }
+    };
+    assert_eq!(count(&["--status", "5xx"]), expect(&|i| status(i) == 503));
+    assert_eq!(count(&["--status", "404"]), expect(&|i| status(i) == 404));
+    assert_eq!(
+        count(&["--status", "400-599"]),
+        expect(&|i| status(i) >= 400)
+    );
+    assert_eq!(count(&["--method", "post"]), expect(&|i| i % 5 == 0));
+    assert_eq!(
+        count(&["--path-prefix", "/api/"]),
+        expect(&|i| i % 4 == 0 || i % 4 == 3)
+    );
+    assert_eq!(
+        count(&["--path-regex", "^/api/v2/"]),
+        expect(&|i| i % 4 == 3)
+    );
+    assert_eq!(count(&["--ip", "192.0.2.0/24"]), expect(&|i| i % 10 == 0));
+    assert_eq!(
+        count(&["--ip", "10.0.0.1,10.0.0.2"]),
+        expect(&|i| matches!(i % 10, 1 | 2))
+    );
+    // Line i is stamped 06:25:00 + i seconds.
+    assert_eq!(
+        count(&[
+            "--since",
+            "2025-03-14T06:30:00Z",
+            "--until",
+            "14/Mar/2025:06:35:00 +0000"
+        ]),
+        expect(&|i| (300..=600).contains(&i))
+    );
+    // -v prints every other line, malformed ones included.
+    assert_eq!(
+        count(&["-v", "--status", "5xx"]),
+        1_000 - expect(&|i| status(i) == 503)
+    );
+
+    // Raw lines, in input order.
+    let out = stdout_of(logscan().args(["filter", "--status", "503"]).arg(&log));
+    let want: Vec<&[u8]> = log_bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| l.windows(5).any(|w| w == b"\" 503"))
+        .collect();
+    let got: Vec<&[u8]> = out
+        .as_bytes()
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn filter_output_is_identical_for_every_strategy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = write(dir.path(), "access.log", &combined_log(5_000));
+    let want = stdout_of(
+        logscan()
+            .args(["filter", "--io", "stream", "--method", "POST"])
+            .arg(&log),
+    );
+    for io in STRATEGIES {
+        for threads in ["1", "2"] {
+            let got = stdout_of(
+                logscan()
+                    .args([
+                        "filter",
+                        "--io",
+                        io,
+                        "--threads",
+                        threads,
+                        "--method",
+                        "POST",
+                    ])
+                    .arg(&log),
+            );
+            assert!(got == want, "--io {io} --threads {threads} differs");
+        }
+    }
+}
+
+#[test]
+fn filter_on_application_logs_by_level() {
+    // logpai/loghub Zookeeper/Zookeeper_2k.log: log4j lines with INFO/WARN/ERROR.
+    let log = realdata("logpai_loghub/Zookeeper/Zookeeper_2k.log");
+    let warn = stdout_of(
+        logscan()
+            .args(["filter", "--format", "app", "--level", "warn"])
+            .arg(&log),
+    );
+    let error = stdout_of(
+        logscan()
+            .args(["filter", "--format", "app", "--level", "error"])
+            .arg(&log),
+    );
+    assert!(!warn.is_empty() && !error.is_empty());
+    assert!(warn.lines().count() > error.lines().count());
+    assert!(
+        warn.lines()
+            .all(|l| l.contains("WARN") || l.contains("ERROR") || l.contains("FATAL"))
+    );
+    assert!(!warn.contains(" INFO "));
+}
+
+#[test]
+fn filter_matching_nothing_exits_1() {
+    logscan()
+        .args(["filter", "--status", "418"])
+        .arg(shop_log())
+        .assert()
+        .code(1)
+        .stdout("");
+}
+
+#[test]
+fn records_are_typed_ndjson() {
+    let out = stdout_of(logscan().arg("records").arg(shop_log()));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1_000);
+    let first: serde_json::Value = serde_json::from_str(lines[0]).expect("JSON");
+    assert_eq!(first["_line"], 1);
+    assert_eq!(first["status"], 200);
+    assert_eq!(first["time_local"], "2019-01-22T03:56:14+03:30");
+    assert_eq!(first["remote_addr"], "54.36.149.41");
+    for line in lines {
+        let _: serde_json::Value = serde_json::from_str(line).expect("every line is JSON");
+    }
+}
+
+#[test]
+fn records_leave_out_malformed_lines_and_say_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = write(dir.path(), "access.log", &combined_log(200));
+    logscan()
+        .args(["records", "--format", "combined"])
+        .arg(&log)
+        .assert()
+        .success()
+        .stdout(predicate::function(|s: &str| s.lines().count() == 198))
+        .stderr(predicate::str::contains(
+            "2 malformed lines left out (the first is line 97)",
+        ));
+    logscan()
+        .args(["records", "-q", "--format", "combined"])
+        .arg(&log)
+        .assert()
+        .success()
+        .stderr("");
+}
+
+#[test]
+fn slice_by_binary_search_equals_a_full_scan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // About 10 MB: mapped under --io auto, so the search takes many probes.
+    let bytes = combined_log(100_000);
+    let log = write(dir.path(), "access.log", &bytes);
+    let (from, to) = ("2025-03-14T12:00:00Z", "2025-03-14T12:10:00Z");
+    // --io stream cannot search: it is the full scan every other strategy must match.
+    let reference = stdout_of(
+        logscan()
+            .args(["slice", "--io", "stream", "--from", from, "--to", to])
+            .arg(&log),
+    );
+    // Line i is stamped 06:25:00 + i s, so lines 20100..=20700, the malformed line
+    // 20176 among them (a line without a time goes with the line before it).
+    let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    let mut want = lines[20_099..20_700].join(&b'\n');
+    want.push(b'\n');
+    assert!(
+        reference.as_bytes() == want.as_slice(),
+        "the full scan prints lines 20100..=20700"
+    );
+    for io in STRATEGIES {
+        let got = stdout_of(
+            logscan()
+                .args(["slice", "--io", io, "--from", from, "--to", to])
+                .arg(&log),
+        );
+        assert!(got == reference, "--io {io}");
+    }
+    // filter reads each line's own time: the malformed line is not printed.
+    let filtered = stdout_of(
+        logscan()
+            .args(["filter", "--since", from, "--until", to])
+            .arg(&log),
+    );
+    let own_time_in_range = (20_100..=20_700u64).filter(|i| i % 97 != 0).count();
+    assert_eq!(filtered.lines().count(), own_time_in_range);
+}
+
+#[test]
+fn slice_outside_the_log_is_a_message_and_exit_1() {
+    logscan()
+        .args(["slice", "--from", "2030-01-01T00:00:00Z", "--to", "2030-01-02T00:00:00Z"])
+        .arg(shop_log())
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "is outside the log, which runs from 2019-01-22T03:56:14+03:30 to 2019-01-22T03:59:11+03:30",
+        ));
+}
+
+#[test]
+fn slice_of_a_log_out_of_order_falls_back_to_a_full_scan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let forward = combined_log(20_000);
+    let mut lines: Vec<&[u8]> = forward
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.reverse();
+    let mut reversed = lines.join(&b'\n');
+    reversed.push(b'\n');
+    let log = write(dir.path(), "reversed.log", &reversed);
+    let (from, to) = ("2025-03-14T08:00:00Z", "2025-03-14T08:01:00Z");
+    let want = stdout_of(
+        logscan()
+            .args(["slice", "--io", "stream", "--from", from, "--to", to])
+            .arg(&log),
+    );
+    assert!(!want.is_empty());
+    logscan()
+        .args(["slice", "--from", from, "--to", to])
+        .arg(&log)
+        .assert()
+        .success()
+        .stdout(want)
+        .stderr(predicate::str::contains("not in time order"));
+}
+
+#[test]
+fn nginx_conf_supplies_the_format() {
+    // satyrius/gonx example/access.log, with its log_format (see SOURCES.md).
+    let log = realdata("satyrius_gonx/example/access.log");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = write(
+        dir.path(),
+        "nginx.conf",
+        br#"
+http {
+    # the format gonx's example was written with
+    log_format gonx '$remote_addr [$time_local] "$request" $status $x $bytes '
+                    '$request_time "$preset" $a $b';
+    log_format short '$remote_addr';
+}
+"#,
+    );
+    let out = stdout_of(
+        logscan()
+            .args(["count", "--format-name", "gonx", "--nginx-conf"])
+            .arg(&conf)
+            .arg(&log),
+    );
+    assert_eq!(out, "lines: 1000\nmalformed: 0\n");
+    let direct = stdout_of(
+        logscan()
+            .args([
+                "filter",
+                "--status",
+                "404",
+                "--log-format",
+                r#"$remote_addr [$time_local] "$request" $status $x $bytes $request_time "$preset" $a $b"#,
+            ])
+            .arg(&log),
+    );
+    let via_conf = stdout_of(
+        logscan()
+            .args([
+                "filter",
+                "--status",
+                "404",
+                "--format-name",
+                "gonx",
+                "--nginx-conf",
+            ])
+            .arg(&conf)
+            .arg(&log),
+    );
+    assert_eq!(direct, via_conf);
+    assert!(!direct.is_empty());
+    logscan()
+        .args(["count", "--nginx-conf"])
+        .arg(&conf)
+        .arg(&log)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "several log_format directives (gonx, short)",
+        ));
+}
+
+#[test]
+fn long_lines_error_or_are_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bytes = b"short\nshort\n".to_vec();
+    bytes.extend(std::iter::repeat_n(b'x', 300));
+    bytes.extend_from_slice(b"\nshort\n");
+    let log = write(dir.path(), "long.log", &bytes);
+    for io in STRATEGIES {
+        logscan()
+            .args(["count", "--max-line-length", "100", "--io", io])
+            .arg(&log)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::ends_with(
+                "line longer than 100 bytes; raise --max-line-length or pass --skip-long-lines (line 3, byte 12)\n",
+            ));
+        let out = stdout_of(
+            logscan()
+                .args([
+                    "count",
+                    "--max-line-length",
+                    "100",
+                    "--skip-long-lines",
+                    "--io",
+                    io,
+                ])
+                .arg(&log),
+        );
+        assert_eq!(out, "lines: 3\nskipped (too long): 1\n", "--io {io}");
+    }
+}
+
+#[test]
+fn every_subcommand_has_help_with_an_example() {
+    for sub in [
+        "summary",
+        "count",
+        "filter",
+        "slice",
+        "records",
+        "completions",
+    ] {
+        logscan()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Examples:\n  logscan "));
+    }
+    logscan()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit status"));
+    logscan().arg("--version").assert().success();
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker, io_flag) in [
+        ("bash", "complete -F", "--io"),
+        ("zsh", "#compdef logscan", "--io"),
+        ("fish", "complete -c logscan", "-l io"),
+    ] {
+        logscan()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(marker).and(predicate::str::contains(io_flag)));
+    }
+}
