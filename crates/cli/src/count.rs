@@ -1,8 +1,7 @@
 //! `logscan count`: lines, and malformed lines when a format is given.
 
-use std::{cell::OnceCell, ops::ControlFlow};
-
 use logscan_parse::LogFormat;
+use logscan_scan::Aggregate;
 
 use crate::{
     cli::CountArgs,
@@ -32,9 +31,27 @@ impl std::ops::AddAssign for Counts {
     }
 }
 
+/// Lines that do not parse with a format.
+struct Malformed<'f> {
+    format: &'f LogFormat,
+    count: u64,
+}
+
+impl Aggregate for Malformed<'_> {
+    fn add_line(&mut self, line: &[u8], _line_number: u64) {
+        if self.format.parse(line).is_err() {
+            self.count += 1;
+        }
+    }
+
+    fn merge(&mut self, other: Self) {
+        self.count += other.count;
+    }
+}
+
 /// Runs `logscan count`.
 pub fn run(args: CountArgs) -> Result<Exit, CliError> {
-    let inputs = Inputs::from_args(&args.input);
+    let inputs = Inputs::from_args(&args.input)?;
     let spec = if FormatSpec::given(&args.format) {
         Some(FormatSpec::from_args(&args.format)?)
     } else {
@@ -43,9 +60,36 @@ pub fn run(args: CountArgs) -> Result<Exit, CliError> {
     let notes = Notes::new(inputs.quiet, &inputs.paths);
     let mut total = Counts::default();
     let failed = input::for_each_input(&inputs, &notes, |path| {
-        total += inputs.scan(path, &notes, |source, _| {
-            count_source(source, spec.as_ref(), &notes)
-        })?;
+        total += inputs.scan(
+            path,
+            spec.as_ref().is_some_and(FormatSpec::needs_head),
+            &notes,
+            |opened, _| {
+                let scanner = notes.scanner(&inputs.scanner);
+                let format = match &spec {
+                    Some(spec) => spec.for_input(opened.source.path(), opened.head.as_deref())?,
+                    None => None,
+                };
+                let Some(format) = format else {
+                    // The fastest path: the scanner counts lines by itself.
+                    let stats = scanner.scan(opened.source, || ())?.stats;
+                    return Ok(Counts {
+                        lines: stats.lines,
+                        malformed: 0,
+                        skipped: stats.skipped_lines,
+                    });
+                };
+                let out = scanner.scan(opened.source, || Malformed {
+                    format: &format,
+                    count: 0,
+                })?;
+                Ok(Counts {
+                    lines: out.stats.lines,
+                    malformed: out.aggregate.count,
+                    skipped: out.stats.skipped_lines,
+                })
+            },
+        )?;
         Ok(())
     })?;
     notes.finish();
@@ -62,38 +106,4 @@ pub fn run(args: CountArgs) -> Result<Exit, CliError> {
     });
     out.finish()?;
     Ok(if failed { Exit::Error } else { Exit::Success })
-}
-
-/// Counts one input; parses each line only when a format was asked for.
-fn count_source(
-    source: logscan_source::Source,
-    spec: Option<&FormatSpec>,
-    notes: &Notes,
-) -> Result<Counts, CliError> {
-    let path = source.path().to_owned();
-    let format: OnceCell<LogFormat> = OnceCell::new();
-    let mut malformed = 0u64;
-    let counts = input::each_line(
-        source,
-        notes,
-        |head| {
-            if let Some(spec) = spec {
-                let _ = format.set(spec.resolve(&path, head)?);
-            }
-            Ok(())
-        },
-        |line| {
-            if let Some(format) = format.get()
-                && format.parse(line.bytes).is_err()
-            {
-                malformed += 1;
-            }
-            ControlFlow::Continue(())
-        },
-    )?;
-    Ok(Counts {
-        lines: counts.lines,
-        malformed,
-        skipped: counts.skipped,
-    })
 }

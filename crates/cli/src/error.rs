@@ -33,6 +33,9 @@ pub enum CliError {
     /// Opening or reading an input failed.
     #[error(transparent)]
     Source(#[from] logscan_source::Error),
+    /// The scanner failed in a way this build does not know in detail.
+    #[error("{0}")]
+    Scan(logscan_scan::Error),
     /// A `--log-format` (or a `log_format` of an nginx config) does not compile.
     #[error("{origin}: {error}")]
     Format {
@@ -65,18 +68,26 @@ pub enum CliError {
     Output(io::Error),
 }
 
+impl From<logscan_scan::Error> for CliError {
+    fn from(e: logscan_scan::Error) -> CliError {
+        match e {
+            logscan_scan::Error::Source(e) => CliError::Source(e),
+            #[allow(unreachable_patterns)] // the enum is non-exhaustive
+            other => CliError::Scan(other),
+        }
+    }
+}
+
 impl CliError {
     /// A usage error with this message.
     pub fn usage(message: impl Into<String>) -> CliError {
         CliError::Usage(message.into())
     }
 
-    /// Whether this is a mapped file that shrank while it was scanned.
+    /// Whether a mapped file changed (shrank, or failed a read) while it was scanned,
+    /// so that reading it again with Stream may succeed.
     pub fn is_truncated(&self) -> bool {
-        matches!(
-            self,
-            CliError::Source(logscan_source::Error::Truncated { .. })
-        )
+        matches!(self, CliError::Source(e) if e.changed_while_mapped())
     }
 
     /// Whether the error concerns one input only, so that the other inputs can still be

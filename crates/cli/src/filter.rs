@@ -1,12 +1,12 @@
 //! `logscan filter`: the raw lines that meet every condition, in input order.
 
 use std::{
-    cell::OnceCell,
     net::IpAddr,
     ops::{ControlFlow, RangeInclusive},
 };
 
 use logscan_parse::{Level, LogFormat, Record, Timestamp};
+use logscan_scan::MapError;
 use regex::bytes::Regex;
 
 use crate::{
@@ -17,6 +17,14 @@ use crate::{
     notes::Notes,
     out::Output,
 };
+
+/// The lines of one chunk that are printed.
+#[derive(Debug, Default)]
+struct Hits {
+    bytes: Vec<u8>,
+    count: u64,
+    last_line: u64,
+}
 
 /// The compiled conditions of `logscan filter`; a record matches when it meets all.
 #[derive(Debug, Default)]
@@ -168,39 +176,54 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
         ));
     }
     let spec = FormatSpec::from_args(&args.format)?;
-    let inputs = Inputs::from_args(&args.input);
+    let inputs = Inputs::from_args(&args.input)?;
     let notes = Notes::new(inputs.quiet, &inputs.paths);
     let mut out = Output::stdout();
     let mut matched = 0u64;
     let failed = input::for_each_input(&inputs, &notes, |path| {
-        // Lines already printed before a mapped file shrank are not printed again.
+        // Lines printed before a mapped file changed are not printed again.
         let mut printed_up_to = 0u64;
-        inputs.scan(path, &notes, |source, _| {
-            let path = source.path().to_owned();
-            let format: OnceCell<LogFormat> = OnceCell::new();
-            input::each_line(
-                source,
-                &notes,
-                |head| {
-                    let _ = format.set(spec.resolve(&path, head)?);
-                    Ok(())
-                },
-                |line| {
-                    if line.number <= printed_up_to {
-                        return ControlFlow::Continue(());
+        inputs.scan(path, spec.needs_head(), &notes, |opened, _| {
+            let format = spec.for_input(opened.source.path(), opened.head.as_deref())?;
+            let Some(format) = format else {
+                return Ok(()); // an empty input
+            };
+            let skip_up_to = printed_up_to;
+            let scanner = notes.scanner(&inputs.scanner);
+            let result = scanner.map_ordered(
+                opened.source,
+                |chunk| {
+                    let mut hits = Hits::default();
+                    for line in chunk.lines() {
+                        if line.number <= skip_up_to {
+                            continue;
+                        }
+                        let hit = format.parse(line.bytes).is_ok_and(|r| filter.matches(&r));
+                        if hit != args.invert {
+                            hits.bytes.extend_from_slice(line.bytes);
+                            hits.bytes.push(b'\n');
+                            hits.count += 1;
+                            hits.last_line = line.number;
+                        }
                     }
-                    let hit = format
-                        .get()
-                        .and_then(|f| f.parse(line.bytes).ok())
-                        .is_some_and(|r| filter.matches(&r));
-                    if hit != args.invert {
-                        matched += 1;
-                        printed_up_to = line.number;
-                        return out.line(line.bytes);
-                    }
-                    ControlFlow::Continue(())
+                    hits
                 },
-            )
+                |hits| {
+                    if hits.count == 0 {
+                        return Ok(());
+                    }
+                    matched += hits.count;
+                    printed_up_to = hits.last_line;
+                    match out.write(|w| w.write_all(&hits.bytes)) {
+                        ControlFlow::Continue(()) => Ok(()),
+                        ControlFlow::Break(()) => Err(()),
+                    }
+                },
+            );
+            match result {
+                Ok(_) | Err(MapError::Sink(())) => Ok(()),
+                Err(MapError::Scan(e)) => Err(e.into()),
+            }
         })?;
         Ok(())
     })?;

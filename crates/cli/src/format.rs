@@ -53,6 +53,25 @@ impl FormatSpec {
         args.format.is_some() || args.log_format.is_some() || args.nginx_conf.is_some()
     }
 
+    /// The format for one input: the fixed one, or a guess from `head` (`None` for
+    /// an empty input, which has nothing to guess from and nothing to parse).
+    pub fn for_input(
+        &self,
+        path: &Path,
+        head: Option<&[u8]>,
+    ) -> Result<Option<LogFormat>, CliError> {
+        match (self, head) {
+            (FormatSpec::Fixed(format), _) => Ok(Some(format.clone())),
+            (FormatSpec::Auto, Some(head)) if !head.is_empty() => detect(path, head).map(Some),
+            (FormatSpec::Auto, _) => Ok(None),
+        }
+    }
+
+    /// Whether the format depends on the input (so its head must be read).
+    pub fn needs_head(&self) -> bool {
+        matches!(self, FormatSpec::Auto)
+    }
+
     /// The format for an input whose first bytes are `head` (complete lines or not; a
     /// cut last line is ignored when there is more than one).
     pub fn resolve(&self, path: &Path, head: &[u8]) -> Result<LogFormat, CliError> {

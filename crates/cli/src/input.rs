@@ -2,10 +2,14 @@
 //! mapped file that shrank.
 
 use std::{
+    fs::File,
+    io::{self, Read},
     ops::ControlFlow,
+    os::fd::AsFd,
     path::{Path, PathBuf},
 };
 
+use logscan_scan::Scanner;
 use logscan_source::{
     Line, LineCounts, LineLimit, LongLinePolicy, MmapAdvice, Source, SourceBuilder, Strategy,
 };
@@ -13,6 +17,7 @@ use logscan_source::{
 use crate::{
     cli::{AdviceChoice, InputArgs, IoChoice},
     error::CliError,
+    format::DETECT_LINES,
     notes::Notes,
 };
 
@@ -27,16 +32,25 @@ pub struct Inputs {
     pub advice: MmapAdvice,
     /// `--max-line-length` and `--skip-long-lines`.
     pub limit: LineLimit,
-    /// Worker threads (at least 1).
-    #[allow(dead_code)] // the scanner (logscan-scan) takes it once it lands
-    pub threads: usize,
+    /// The scanner, with `--threads` workers, shared by every input.
+    pub scanner: Scanner,
     /// `-q`.
     pub quiet: bool,
 }
 
+/// An opened input, and the start of its bytes when they were asked for.
+#[derive(Debug)]
+pub struct Opened {
+    /// The input.
+    pub source: Source,
+    /// Up to [`HEAD_BYTES`] from the start of the (decompressed) input, for guessing
+    /// its format; `None` unless asked for, empty for an empty input.
+    pub head: Option<Vec<u8>>,
+}
+
 impl Inputs {
-    /// Reads the input options; no files means stdin.
-    pub fn from_args(args: &InputArgs) -> Inputs {
+    /// Reads the input options (no files means stdin) and starts the scanner.
+    pub fn from_args(args: &InputArgs) -> Result<Inputs, CliError> {
         let paths = if args.files.is_empty() {
             vec![PathBuf::from("-")]
         } else {
@@ -58,18 +72,21 @@ impl Inputs {
         } else {
             LongLinePolicy::Error
         };
-        let threads = match args.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        };
-        Inputs {
+        let mut scanner = Scanner::builder();
+        if args.threads > 0 {
+            scanner.threads(args.threads);
+        }
+        let scanner = scanner
+            .build()
+            .map_err(|e| CliError::usage(format!("--threads: {e}")))?;
+        Ok(Inputs {
             paths,
             strategy,
             advice,
             limit: LineLimit::new(args.max_line_length, policy),
-            threads,
+            scanner,
             quiet: args.quiet,
-        }
+        })
     }
 
     /// A source builder with these options and `strategy`.
@@ -82,29 +99,139 @@ impl Inputs {
         builder
     }
 
+    /// Opens `path` with `strategy`; with `want_head`, also reads the start of the
+    /// input without taking it from the scan.
+    ///
+    /// A contiguous input shows its start directly. A regular file read as a stream
+    /// (gzip, `--io stream`) is opened a second time to read its first block. A pipe,
+    /// FIFO, device or stdin cannot be read twice: its first bytes are read here and
+    /// put back in front of the rest for the source.
+    pub fn open(
+        &self,
+        path: &Path,
+        strategy: Strategy,
+        want_head: bool,
+    ) -> Result<Opened, CliError> {
+        let builder = self.builder(strategy);
+        if !want_head {
+            return Ok(Opened {
+                source: builder.open(path)?,
+                head: None,
+            });
+        }
+        let is_stdin = path.as_os_str() == "-";
+        let no_size =
+            is_stdin || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if no_size {
+            let mut reader: Box<dyn Read + Send> = if is_stdin {
+                let fd = io::stdin()
+                    .as_fd()
+                    .try_clone_to_owned()
+                    .map_err(|e| io_error(path, e))?;
+                Box::new(File::from(fd))
+            } else {
+                Box::new(File::open(path).map_err(|e| io_error(path, e))?)
+            };
+            let prefix = read_prefix(&mut reader).map_err(|e| io_error(path, e))?;
+            let head = decompressed_head(&prefix);
+            let source = builder.open_reader(path, io::Cursor::new(prefix).chain(reader))?;
+            return Ok(Opened {
+                source,
+                head: Some(head),
+            });
+        }
+        let source = builder.open(path)?;
+        let head = match source.contents() {
+            Some(c) => c[..c.len().min(HEAD_BYTES)].to_vec(),
+            None => {
+                let mut first = self.builder(Strategy::Stream);
+                first.block_size(HEAD_BYTES);
+                match first.open(path)?.into_blocks().next() {
+                    Some(block) => block?.bytes().to_vec(),
+                    None => Vec::new(),
+                }
+            }
+        };
+        Ok(Opened {
+            source,
+            head: Some(head),
+        })
+    }
+
     /// Opens `path` and runs `scan` over it. Under `--io auto`, a mapped file that
-    /// shrank during the scan is read once more with Stream (saying so on stderr);
-    /// `scan` then starts again from nothing, with `retry` set.
+    /// changed during the scan is read once more with Stream (saying so on stderr);
+    /// `scan` then starts again from nothing, told that it is the retry.
     pub fn scan<T>(
         &self,
         path: &Path,
+        want_head: bool,
         notes: &Notes,
-        mut scan: impl FnMut(Source, Attempt) -> Result<T, CliError>,
+        mut scan: impl FnMut(Opened, Attempt) -> Result<T, CliError>,
     ) -> Result<T, CliError> {
-        let source = self.builder(self.strategy).open(path)?;
-        let mapped = source.strategy() == Strategy::Mmap;
-        match scan(source, Attempt::First) {
+        let opened = self.open(path, self.strategy, want_head)?;
+        let mapped = opened.source.strategy() == Strategy::Mmap;
+        match scan(opened, Attempt::First) {
             Err(e) if e.is_truncated() && mapped && self.strategy == Strategy::Auto => {
                 notes.note(format_args!(
                     "{}; reading it again with --io stream",
                     e.report().trim_start_matches("logscan: ")
                 ));
-                let source = self.builder(Strategy::Stream).open(path)?;
-                scan(source, Attempt::Retry)
+                let opened = self.open(path, Strategy::Stream, want_head)?;
+                scan(opened, Attempt::Retry)
             }
             other => other,
         }
     }
+}
+
+/// Reads until the prefix holds enough lines to guess a format, [`HEAD_BYTES`], or the
+/// end; not more, so that a slow pipe (`tail -f`) is not held up for long.
+fn read_prefix(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut prefix = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    while prefix.len() < HEAD_BYTES {
+        let want = buf.len().min(HEAD_BYTES - prefix.len());
+        let n = match reader.read(&mut buf[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        prefix.extend_from_slice(&buf[..n]);
+        let gzip = prefix.starts_with(&[0x1f, 0x8b]);
+        if !gzip && memchr::memchr_iter(b'\n', &prefix).count() > DETECT_LINES {
+            break;
+        }
+    }
+    Ok(prefix)
+}
+
+/// The start of the lines in `prefix`, decompressed if it is the start of gzip data
+/// (as far as it goes: a cut stream yields what it had).
+fn decompressed_head(prefix: &[u8]) -> Vec<u8> {
+    if !prefix.starts_with(&[0x1f, 0x8b]) {
+        return prefix.to_vec();
+    }
+    let mut head = Vec::new();
+    let mut decoder = flate2::read::MultiGzDecoder::new(prefix).take(HEAD_BYTES as u64);
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match decoder.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    head
+}
+
+/// An I/O error about `path`, classified as the source classifies its own.
+fn io_error(path: &Path, e: io::Error) -> CliError {
+    let path = path.to_owned();
+    CliError::Source(match e.kind() {
+        io::ErrorKind::NotFound => logscan_source::Error::NotFound { path },
+        io::ErrorKind::PermissionDenied => logscan_source::Error::PermissionDenied { path },
+        _ => logscan_source::Error::Io { path, source: e },
+    })
 }
 
 /// Runs `each` for every input in order. An error about one input is printed and the
@@ -141,7 +268,7 @@ pub enum Attempt {
 }
 
 /// How many bytes of a contiguous input [`each_line`] shows to `on_head`.
-pub const HEAD_BYTES: usize = 1 << 20;
+pub const HEAD_BYTES: usize = 256 * 1024;
 
 /// Calls `f` for every line of `source` in order, on this thread, until it breaks.
 ///
@@ -226,6 +353,7 @@ mod tests {
             skip_long_lines: false,
             quiet: true,
         })
+        .expect("options")
     }
 
     fn truncated(path: &Path) -> CliError {
@@ -250,11 +378,11 @@ mod tests {
         let (_dir, path) = big_file();
         let notes = Notes::new(true, &[]);
         let mut seen = Vec::new();
-        let got = inputs(IoChoice::Auto).scan(&path, &notes, |source, attempt| {
-            seen.push((source.strategy(), attempt));
+        let got = inputs(IoChoice::Auto).scan(&path, false, &notes, |opened, attempt| {
+            seen.push((opened.source.strategy(), attempt));
             match attempt {
                 Attempt::First => Err(truncated(&path)),
-                Attempt::Retry => Ok(source.for_each_line(|_| {})?.lines),
+                Attempt::Retry => Ok(opened.source.for_each_line(|_| {})?.lines),
             }
         });
         assert_eq!(got.expect("the retry succeeds"), 2_097_157);
@@ -272,7 +400,7 @@ mod tests {
         let (_dir, path) = big_file();
         let notes = Notes::new(true, &[]);
         let mut attempts = 0;
-        let got: Result<(), _> = inputs(IoChoice::Mmap).scan(&path, &notes, |_, _| {
+        let got: Result<(), _> = inputs(IoChoice::Mmap).scan(&path, false, &notes, |_, _| {
             attempts += 1;
             Err(truncated(&path))
         });

@@ -11,6 +11,7 @@ use std::{
 };
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use logscan_scan::Scanner;
 
 /// Inputs at least this big (in total) get a progress bar.
 pub const PROGRESS_MIN_BYTES: u64 = 100 * 1024 * 1024;
@@ -76,6 +77,19 @@ impl Notes {
     pub fn progress(&self, done_in_input: u64) {
         if let Some(bar) = &self.bar {
             bar.set_position(self.base.load(Ordering::Relaxed) + done_in_input);
+        }
+    }
+
+    /// `scanner`, reporting its progress through the current input to the bar (or
+    /// `scanner` itself when there is no bar).
+    pub fn scanner(&self, scanner: &Scanner) -> Scanner {
+        match &self.bar {
+            Some(bar) => {
+                let bar = bar.clone();
+                let base = self.base.load(Ordering::Relaxed);
+                scanner.with_progress(move |p| bar.set_position(base + p.bytes_done))
+            }
+            None => scanner.clone(),
         }
     }
 

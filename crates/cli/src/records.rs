@@ -7,12 +7,12 @@
 //! place of the bad bytes.
 
 use std::{
-    cell::OnceCell,
     io::{self, Write},
     ops::ControlFlow,
 };
 
-use logscan_parse::{LogFormat, Record, Value};
+use logscan_parse::{Record, Value};
+use logscan_scan::MapError;
 
 use crate::{
     cli::RecordsArgs,
@@ -23,55 +23,80 @@ use crate::{
     out::Output,
 };
 
+/// One chunk's records, and what was left out.
+#[derive(Debug, Default)]
+struct Batch {
+    ndjson: Vec<u8>,
+    last_line: u64,
+    malformed: u64,
+    first_malformed: Option<u64>,
+}
+
 /// Runs `logscan records`.
 pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
     let spec = FormatSpec::from_args(&args.format)?;
-    let inputs = Inputs::from_args(&args.input);
+    let inputs = Inputs::from_args(&args.input)?;
     let notes = Notes::new(inputs.quiet, &inputs.paths);
     let with_file = inputs.paths.len() > 1;
     let mut out = Output::stdout();
-    let mut buf = Vec::with_capacity(1024);
     let failed = input::for_each_input(&inputs, &notes, |path| {
+        // Records written before a mapped file changed are not written again.
         let mut written_up_to = 0u64;
-        let (malformed, first_malformed) = inputs.scan(path, &notes, |source, _| {
-            let path = source.path().to_owned();
-            let file_name = path.to_string_lossy().into_owned();
-            let format: OnceCell<LogFormat> = OnceCell::new();
-            let mut malformed = 0u64;
-            let mut first_malformed = None;
-            input::each_line(
-                source,
-                &notes,
-                |head| {
-                    let _ = format.set(spec.resolve(&path, head)?);
-                    Ok(())
-                },
-                |line| {
-                    let Some(format) = format.get() else {
-                        return ControlFlow::Continue(());
-                    };
-                    match format.parse(line.bytes) {
-                        Ok(record) => {
-                            if line.number <= written_up_to {
-                                return ControlFlow::Continue(());
+        let (malformed, first_malformed) =
+            inputs.scan(path, spec.needs_head(), &notes, |opened, _| {
+                let file_name = opened.source.path().to_string_lossy().into_owned();
+                let file = with_file.then_some(file_name.as_str());
+                let format = spec.for_input(opened.source.path(), opened.head.as_deref())?;
+                let Some(format) = format else {
+                    return Ok((0, None)); // an empty input
+                };
+                let skip_up_to = written_up_to;
+                let (mut malformed, mut first_malformed) = (0u64, None);
+                let scanner = notes.scanner(&inputs.scanner);
+                let result = scanner.map_ordered(
+                    opened.source,
+                    |chunk| {
+                        let mut batch = Batch::default();
+                        for line in chunk.lines() {
+                            match format.parse(line.bytes) {
+                                Ok(record) => {
+                                    if line.number > skip_up_to {
+                                        // Writing into a Vec cannot fail.
+                                        let _ = write_record(
+                                            &mut batch.ndjson,
+                                            line.number,
+                                            file,
+                                            &record,
+                                        );
+                                        batch.last_line = line.number;
+                                    }
+                                }
+                                Err(_) => {
+                                    batch.malformed += 1;
+                                    batch.first_malformed.get_or_insert(line.number);
+                                }
                             }
-                            buf.clear();
-                            let file = with_file.then_some(file_name.as_str());
-                            // Writing into a Vec cannot fail.
-                            let _ = write_record(&mut buf, line.number, file, &record);
-                            written_up_to = line.number;
-                            out.write(|w| w.write_all(&buf))
                         }
-                        Err(_) => {
-                            malformed += 1;
-                            first_malformed.get_or_insert(line.number);
-                            ControlFlow::Continue(())
+                        batch
+                    },
+                    |batch| {
+                        malformed += batch.malformed;
+                        first_malformed = first_malformed.or(batch.first_malformed);
+                        if batch.ndjson.is_empty() {
+                            return Ok(());
                         }
-                    }
-                },
-            )?;
-            Ok((malformed, first_malformed))
-        })?;
+                        written_up_to = batch.last_line;
+                        match out.write(|w| w.write_all(&batch.ndjson)) {
+                            ControlFlow::Continue(()) => Ok(()),
+                            ControlFlow::Break(()) => Err(()),
+                        }
+                    },
+                );
+                match result {
+                    Ok(_) | Err(MapError::Sink(())) => Ok((malformed, first_malformed)),
+                    Err(MapError::Scan(e)) => Err(e.into()),
+                }
+            })?;
         // After the reader went away the count is partial, and nobody asked.
         if let Some(first) = first_malformed
             && !out.is_closed()
@@ -148,6 +173,7 @@ fn write_value(w: &mut Vec<u8>, value: &Value<'_>) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use logscan_parse::LogFormat;
 
     fn ndjson(format: &LogFormat, line: &[u8]) -> serde_json::Value {
         let record = format.parse(line).expect("parses");

@@ -111,13 +111,13 @@ pub fn run(args: SliceArgs) -> Result<Exit, CliError> {
         skew_ns: i128::from(args.max_skew) * 1_000_000_000,
     };
     let spec = FormatSpec::from_args(&args.format)?;
-    let inputs = Inputs::from_args(&args.input);
+    let inputs = Inputs::from_args(&args.input)?;
     let notes = Notes::new(inputs.quiet, &inputs.paths);
     let mut out = Output::stdout();
     let mut printed = 0u64;
     let failed = input::for_each_input(&inputs, &notes, |path| {
-        let outcome = inputs.scan(path, &notes, |source, _| {
-            slice_source(source, &spec, &range, &notes, &mut out)
+        let outcome = inputs.scan(path, false, &notes, |opened, _| {
+            slice_source(opened.source, &spec, &range, &notes, &mut out)
         })?;
         printed += outcome.printed;
         if outcome.printed == 0 && !out.is_closed() {

@@ -186,32 +186,49 @@ fn filter_conditions_and_invert() {
 }
 
 #[test]
-fn filter_output_is_identical_for_every_strategy() {
+fn ordered_output_is_identical_for_every_strategy_and_thread_count() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let log = write(dir.path(), "access.log", &combined_log(5_000));
-    let want = stdout_of(
-        logscan()
-            .args(["filter", "--io", "stream", "--method", "POST"])
-            .arg(&log),
-    );
-    for io in STRATEGIES {
-        for threads in ["1", "2"] {
-            let got = stdout_of(
-                logscan()
-                    .args([
-                        "filter",
-                        "--io",
-                        io,
-                        "--threads",
-                        threads,
-                        "--method",
-                        "POST",
-                    ])
-                    .arg(&log),
-            );
-            assert!(got == want, "--io {io} --threads {threads} differs");
+    // About 3 MB: several scanner chunks (1 MiB) and Stream blocks (256 KiB).
+    let log = write(dir.path(), "access.log", &combined_log(30_000));
+    for args in [&["filter", "--method", "POST"][..], &["records"]] {
+        let want = stdout_of(
+            logscan()
+                .args(args)
+                .args(["--io", "stream", "--threads", "1"])
+                .arg(&log),
+        );
+        for io in STRATEGIES {
+            for threads in ["1", "3"] {
+                let got = stdout_of(
+                    logscan()
+                        .args(args)
+                        .args(["--io", io, "--threads", threads])
+                        .arg(&log),
+                );
+                assert!(
+                    got == want,
+                    "{args:?} --io {io} --threads {threads} differs"
+                );
+            }
         }
     }
+}
+
+#[test]
+fn the_format_is_guessed_on_pipes_too() {
+    let log = std::fs::read(shop_log()).expect("read");
+    let want = stdout_of(
+        logscan()
+            .args(["filter", "--status", "404"])
+            .arg(shop_log()),
+    );
+    assert!(!want.is_empty());
+    let got = stdout_of(
+        logscan()
+            .args(["filter", "--status", "404"])
+            .write_stdin(log),
+    );
+    assert_eq!(got, want);
 }
 
 #[test]
