@@ -20,7 +20,8 @@ pub enum ParseErrorKind {
     NoTimestampOrLevel,
     /// A JSON line that is not one well-formed top-level object.
     InvalidJson,
-    /// The line is longer than 4 GiB, which records cannot address.
+    /// The line is longer than a record can address: 64 KiB - 1 for access logs,
+    /// 4 GiB - 1 for application and JSON lines.
     TooLong,
 }
 
@@ -33,7 +34,7 @@ impl ParseErrorKind {
             ParseErrorKind::UnterminatedQuote => "quoted field is not closed",
             ParseErrorKind::NoTimestampOrLevel => "no timestamp or level found",
             ParseErrorKind::InvalidJson => "not a JSON object",
-            ParseErrorKind::TooLong => "line longer than 4 GiB",
+            ParseErrorKind::TooLong => "line too long for its format",
         }
     }
 }

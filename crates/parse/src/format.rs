@@ -229,6 +229,9 @@ impl LogFormat {
                 if line.is_empty() {
                     return Err(ParseError::new(ParseErrorKind::Empty, 0));
                 }
+                if line.len() > crate::nginx::MAX_ACCESS_LINE {
+                    return Err(ParseError::new(ParseErrorKind::TooLong, 0));
+                }
                 let m = nginx.match_line(line)?;
                 Body::Access {
                     format: nginx,

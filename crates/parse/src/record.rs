@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::app::AppParts;
 use crate::json::{self, JsonKind, JsonParts, JsonVal, Pairs};
 use crate::level::Level;
-use crate::nginx::{MAX_VARS, NginxFormat, Var};
+use crate::nginx::{MAX_VARS, NginxFormat, Pos, Var};
 use crate::request::{
     Request, parse_seconds_micros, parse_u64, parse_upstream_micros, split_query,
 };
@@ -31,8 +31,8 @@ pub enum RecordKind {
 pub(crate) enum Body<'a> {
     Access {
         format: &'a NginxFormat,
-        ends: [u32; MAX_VARS],
-        end: u32,
+        ends: [Pos; MAX_VARS],
+        end: Pos,
         unterminated: bool,
     },
     App(AppParts),
@@ -434,7 +434,7 @@ pub struct Field<'a> {
 enum State<'a> {
     Access {
         format: &'a NginxFormat,
-        ends: [u32; MAX_VARS],
+        ends: [Pos; MAX_VARS],
         i: usize,
     },
     App {

@@ -16,6 +16,8 @@ use crate::scan::find_byte;
 pub struct Request<'a> {
     raw: &'a [u8],
     method: Option<&'a [u8]>,
+    path: Option<&'a [u8]>,
+    query: Option<&'a [u8]>,
     target: Option<&'a [u8]>,
     protocol: Option<&'a [u8]>,
 }
@@ -26,6 +28,8 @@ impl<'a> Request<'a> {
         let none = Request {
             raw,
             method: None,
+            path: None,
+            query: None,
             target: None,
             protocol: None,
         };
@@ -52,10 +56,20 @@ impl<'a> Request<'a> {
             Some(k) if rest[k + 1..].starts_with(b"HTTP/") => (&rest[..k], Some(&rest[k + 1..])),
             _ => (rest, None),
         };
+        if target.is_empty() {
+            return Request {
+                method: Some(method),
+                protocol,
+                ..none
+            };
+        }
+        let (path, query) = split_query(target);
         Request {
             raw,
             method: Some(method),
-            target: (!target.is_empty()).then_some(target),
+            path: Some(path),
+            query,
+            target: Some(target),
             protocol,
         }
     }
@@ -77,12 +91,12 @@ impl<'a> Request<'a> {
 
     /// The target up to its first `?`.
     pub fn path(&self) -> Option<&'a [u8]> {
-        self.target.map(|t| split_query(t).0)
+        self.path
     }
 
     /// The part of the target after its first `?` (`Some(b"")` for a bare `?`).
     pub fn query(&self) -> Option<&'a [u8]> {
-        self.target.and_then(|t| split_query(t).1)
+        self.query
     }
 
     /// The protocol (`HTTP/1.1`), if the request ends with one.
@@ -130,27 +144,42 @@ pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
 /// digits past the sixth dropped. `None` for `-`, empty, or anything non-numeric.
 #[inline]
 pub(crate) fn parse_seconds_micros(s: &[u8]) -> Option<u64> {
-    let (int, frac) = match s.iter().position(|&b| b == b'.') {
-        Some(k) => (&s[..k], Some(&s[k + 1..])),
-        None => (s, None),
-    };
-    if int.is_empty() && frac.is_none_or(<[u8]>::is_empty) {
-        return None;
+    const SCALE: [u64; 7] = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
+    let mut whole: u64 = 0;
+    let mut i = 0;
+    while i < s.len() && s[i] != b'.' {
+        let d = s[i].wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        whole = whole.checked_mul(10)?.checked_add(u64::from(d))?;
+        i += 1;
     }
-    let whole = if int.is_empty() { 0 } else { parse_u64(int)? };
-    let mut micros: u64 = 0;
-    if let Some(frac) = frac {
-        let mut scale = 100_000;
-        for &b in frac {
-            let d = b.wrapping_sub(b'0');
+    let int_digits = i;
+    let mut frac: u64 = 0;
+    let mut frac_digits = 0;
+    if i < s.len() {
+        i += 1; // the '.'
+        while i < s.len() {
+            let d = s[i].wrapping_sub(b'0');
             if d > 9 {
                 return None;
             }
-            micros += u64::from(d) * scale;
-            scale /= 10;
+            if frac_digits < 6 {
+                frac = frac * 10 + u64::from(d);
+                frac_digits += 1;
+            }
+            i += 1;
         }
+        if int_digits == 0 && i == int_digits + 1 {
+            return None; // a lone "."
+        }
+    } else if int_digits == 0 {
+        return None;
     }
-    whole.checked_mul(1_000_000)?.checked_add(micros)
+    whole
+        .checked_mul(1_000_000)?
+        .checked_add(frac * SCALE[frac_digits])
 }
 
 /// nginx's `$upstream_response_time`: one time per upstream tried, separated by `, `

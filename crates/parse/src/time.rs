@@ -1,6 +1,7 @@
 //! Timestamps: a UTC instant plus the offset the log wrote, and hand-written parsers
 //! for the shapes logs use. No allocation, no locale, no time-zone database.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -229,27 +230,65 @@ pub fn parse_timestamp(input: &[u8]) -> Option<Timestamp> {
 
 /// Parses `dd/Mon/yyyy:HH:MM:SS` with an optional ` ±hhmm`, and nothing after it.
 /// This is the hot path of access logs: fixed positions, no search, no bounds checks
-/// past the length test.
+/// past the length test, and a per-thread memo of the last day seen.
 pub(crate) fn parse_clf(s: &[u8]) -> Option<Timestamp> {
     if let Ok(a) = <&[u8; 26]>::try_from(s) {
-        if a[20] != b' ' {
-            return None;
-        }
-        let sign = match a[21] {
-            b'+' => 1,
-            b'-' => -1,
-            _ => return None,
-        };
-        let oh = two_digits(a[22], a[23])?;
-        let om = two_digits(a[24], a[25])?;
-        if oh > 23 || om > 59 {
-            return None;
-        }
-        let off = sign * (i32::from(oh) * 3600 + i32::from(om) * 60);
-        let head: &[u8; 20] = a.first_chunk()?;
-        return clf_core(head, Some(off));
+        return clf_zoned(a);
     }
     clf_core(<&[u8; 20]>::try_from(s).ok()?, None)
+}
+
+thread_local! {
+    /// The last `dd/Mon/yyyy` + zone this thread parsed, as two words, with the UTC
+    /// second of that local midnight and the zone's offset. Log lines arrive in time
+    /// order, so consecutive lines nearly always share the day; a hit leaves only the
+    /// time of day to read. The key words always hold `/` bytes, so the zero start
+    /// value never matches.
+    static LAST_DAY: Cell<(u64, u64, i64, i32)> = const { Cell::new((0, 0, 0, 0)) };
+}
+
+fn clf_zoned(a: &[u8; 26]) -> Option<Timestamp> {
+    if a[11] != b':' || a[20] != b' ' {
+        return None;
+    }
+    let w = |bytes: [u8; 8]| u64::from_le_bytes(bytes);
+    let key1 = w([a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]]);
+    let key2 = w([a[8], a[9], a[10], a[21], a[22], a[23], a[24], a[25]]);
+    let (k1, k2, midnight, offset) = LAST_DAY.with(Cell::get);
+    if k1 == key1 && k2 == key2 {
+        if a[14] != b':' || a[17] != b':' {
+            return None;
+        }
+        let hour = two_digits(a[12], a[13])?;
+        let minute = two_digits(a[15], a[16])?;
+        let second = two_digits(a[18], a[19])?;
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        let secs = midnight + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+        return Some(Timestamp {
+            secs,
+            nanos: 0,
+            offset,
+        });
+    }
+    let sign = match a[21] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let oh = two_digits(a[22], a[23])?;
+    let om = two_digits(a[24], a[25])?;
+    if oh > 23 || om > 59 {
+        return None;
+    }
+    let off = sign * (i32::from(oh) * 3600 + i32::from(om) * 60);
+    let head: &[u8; 20] = a.first_chunk()?;
+    let ts = clf_core(head, Some(off))?;
+    let time_of_day =
+        ts.secs + i64::from(off) - (ts.secs + i64::from(off)).div_euclid(86_400) * 86_400;
+    LAST_DAY.with(|c| c.set((key1, key2, ts.secs - time_of_day, off)));
+    Some(ts)
 }
 
 fn clf_core(s: &[u8; 20], offset: Option<i32>) -> Option<Timestamp> {
@@ -385,26 +424,27 @@ pub(crate) fn parse_epoch(s: &[u8]) -> Option<Timestamp> {
 /// Month number from a three-letter English abbreviation, any case.
 pub(crate) fn month_from_abbrev(s: &[u8]) -> Option<u8> {
     let [a, b, c] = s else { return None };
-    let key = [
-        a.to_ascii_lowercase(),
-        b.to_ascii_lowercase(),
-        c.to_ascii_lowercase(),
+    // Setting bit 5 lower-cases ASCII letters. A byte that is not a letter cannot
+    // become one this way, so only real month names (any case) match below.
+    let key = u32::from_le_bytes([a | 0x20, b | 0x20, c | 0x20, 0]);
+    const fn k(m: &[u8; 3]) -> u32 {
+        u32::from_le_bytes([m[0], m[1], m[2], 0])
+    }
+    const KEYS: [u32; 12] = [
+        k(b"jan"),
+        k(b"feb"),
+        k(b"mar"),
+        k(b"apr"),
+        k(b"may"),
+        k(b"jun"),
+        k(b"jul"),
+        k(b"aug"),
+        k(b"sep"),
+        k(b"oct"),
+        k(b"nov"),
+        k(b"dec"),
     ];
-    Some(match &key {
-        b"jan" => 1,
-        b"feb" => 2,
-        b"mar" => 3,
-        b"apr" => 4,
-        b"may" => 5,
-        b"jun" => 6,
-        b"jul" => 7,
-        b"aug" => 8,
-        b"sep" => 9,
-        b"oct" => 10,
-        b"nov" => 11,
-        b"dec" => 12,
-        _ => return None,
-    })
+    KEYS.iter().position(|&m| m == key).map(|i| i as u8 + 1)
 }
 
 #[inline]
@@ -498,6 +538,32 @@ mod tests {
         assert_eq!(ts.unix_seconds(), 971_211_336);
         assert_eq!(ts.utc_offset_seconds(), Some(-25_200));
         assert_eq!(ts.to_string(), "2000-10-10T13:55:36-07:00");
+    }
+
+    #[test]
+    fn day_memo_never_returns_a_stale_day() {
+        let cases: [(&[u8], Option<&str>); 7] = [
+            (
+                b"10/Oct/2000:13:55:36 -0700",
+                Some("2000-10-10T13:55:36-07:00"),
+            ),
+            (
+                b"10/Oct/2000:23:59:59 -0700",
+                Some("2000-10-10T23:59:59-07:00"),
+            ),
+            (b"10/Oct/2000:24:00:00 -0700", None),
+            (b"10/Oct/2000:13:55:36 +0000", Some("2000-10-10T13:55:36Z")),
+            (b"11/Oct/2000:00:00:00 +0000", Some("2000-10-11T00:00:00Z")),
+            (b"11/Oct/2000:00:00:00 +0000", Some("2000-10-11T00:00:00Z")),
+            (b"11/Oct/2001:00:00:00 +0000", Some("2001-10-11T00:00:00Z")),
+        ];
+        for (input, want) in cases {
+            let got = parse_timestamp(input).map(|t| t.to_string());
+            assert_eq!(got.as_deref(), want, "{}", String::from_utf8_lossy(input));
+        }
+        let a = parse_timestamp(b"01/Jan/1970:00:00:00 +0100").unwrap();
+        let b = parse_timestamp(b"01/Jan/1970:00:00:01 +0100").unwrap();
+        assert_eq!((a.unix_seconds(), b.unix_seconds()), (-3600, -3599));
     }
 
     #[test]

@@ -216,3 +216,24 @@ fn app_and_json_levels() {
     );
     assert_eq!(r.path().as_deref(), Some(&b"/a/b"[..]));
 }
+
+#[test]
+fn over_long_access_lines_are_refused_not_truncated() {
+    let f = LogFormat::combined();
+    let mut line = br#"203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] "GET /"#.to_vec();
+    line.extend(std::iter::repeat_n(b'a', 70_000));
+    line.extend_from_slice(br#" HTTP/1.1" 200 5 "-" "x""#);
+    assert_eq!(f.parse(&line).unwrap_err().kind, ParseErrorKind::TooLong);
+    // Just under the limit still parses.
+    let cut = line.len() - 65_535 + 10;
+    let mut ok = line.clone();
+    ok.drain(60..60 + cut);
+    assert!(ok.len() <= 65_535);
+    assert_eq!(f.parse(&ok).unwrap().status(), Some(200));
+    // JSON and app lines have no such limit.
+    let json = format!(r#"{{"msg":"{}","status":200}}"#, "b".repeat(70_000));
+    assert_eq!(
+        LogFormat::json().parse(json.as_bytes()).unwrap().status(),
+        Some(200)
+    );
+}
