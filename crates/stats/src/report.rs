@@ -1,0 +1,574 @@
+//! [`Report`]: a finished summary as plain data, with the stable serialized schema.
+
+use logscan_parse::{Level, Timestamp};
+use logscan_scan::ScanStats;
+use serde::Serialize;
+
+use crate::{summary::Summary, table::CountTable};
+
+/// The value of [`Report::schema`]; it changes only when a field changes meaning or
+/// goes away (new fields may be added within a version).
+pub const SCHEMA: &str = "logscan.summary/1";
+
+/// A finished [`Summary`]: plain data, ready to print or serialize. Made by
+/// [`Summary::report`]; a `Summary` serializes as its report.
+///
+/// # Schema
+///
+/// This is the JSON that `logscan summary --json` prints (`schema` is
+/// `"logscan.summary/1"`). Text from the log (keys, samples) is decoded as UTF-8, with
+/// invalid bytes replaced by U+FFFD. Percentages are of all requests for the `access`
+/// tables and of all application lines for the `app` tables, rounded to 2 decimals.
+/// Times are RFC 3339 in the offset the log wrote (no suffix if it wrote none).
+/// Sections are `null` when the log had nothing for them.
+///
+/// ```text
+/// {
+///   "schema": "logscan.summary/1",
+///   "format": "combined",                      // LogFormat::name()
+///   "lines": {"total": 0, "parsed": 0, "malformed": 0},
+///   "malformed_samples": [                     // lowest line numbers first
+///     {"line": 17, "error": "line does not match the format's separators",
+///      "column": 12, "text": "...", "text_cut": false}],
+///   "time": {"first": "2025-03-14T06:25:00+00:00", "last": "...",
+///            "first_unix": 0, "last_unix": 0, "span_seconds": 0} | null,
+///   "access": {
+///     "requests": 0,
+///     "methods": Table,
+///     "statuses": [{"status": 200, "count": 0, "percent": 0.0}],   // by code
+///     "status_classes": {"1xx": 0, "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0,
+///                        "other": 0},               // other: no status, or >= 600
+///     "body_bytes": 0,
+///     "unique_clients": {"count": 0, "estimated": false},
+///     "requests_per_minute": {"mean": 0.0, "peak": 0, "peak_minute": "...",
+///                             "minutes": 0} | null,
+///     "served_time_us": {"count": 0, "min": 0, "mean": 0.0, "p50": 0, "p90": 0,
+///                        "p99": 0, "max": 0} | null,
+///     "top_paths": Table, "top_clients": Table, "top_user_agents": Table,
+///     "top_referrers": Table, "top_not_found_paths": Table
+///   } | null,
+///   "app": {
+///     "lines": 0,
+///     "levels": [{"level": "ERROR", "count": 0, "percent": 0.0}], // severity order
+///     "levels_assumed": 0,          // syslog lines without <PRI>: level assumed
+///     "no_level": 0,
+///     "top_components": Table,
+///     "top_messages": {"distinct": 0, "complete": true, "untracked": 0, "total": 0,
+///                      "entries": [{"level": "WARN", "template": "took <*> ms",
+///                                   "count": 0, "percent": 0.0}]}
+///   } | null,
+///   "scan": {"bytes": 0, "strategy": "mmap", "skipped_long_lines": 0,
+///            "threads": 2} | null,            // set by Report::with_scan
+///   "table_bytes": 0                          // heap held by the tables
+/// }
+///
+/// Table = {"distinct": 0,      // distinct keys counted
+///          "complete": true,   // false once the table hit its key bound
+///          "untracked": 0,     // occurrences of keys past the bound
+///          "total": 0,         // occurrences counted, untracked included
+///          "entries": [{"key": "/index.html", "count": 0, "percent": 0.0}]}
+///          // highest count first, ties by key bytes
+/// ```
+///
+/// Served-time percentiles come from an HdrHistogram with 3 significant digits: each
+/// is within 0.1 % of the exact value at that rank; `min`, `max` and `mean` are exact.
+/// The unique-client count is exact while the client table is complete; past its
+/// bound it is a HyperLogLog estimate (standard error 0.8 %) and `estimated` is true.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The log format's name.
+    pub format: String,
+    /// Line totals.
+    pub lines: LineTotals,
+    /// The first malformed lines, lowest line numbers first.
+    pub malformed_samples: Vec<MalformedSample>,
+    /// Earliest and latest timestamp of the parsed lines.
+    pub time: Option<TimeRange>,
+    /// Access-log statistics.
+    pub access: Option<AccessReport>,
+    /// Application-log statistics.
+    pub app: Option<AppReport>,
+    /// What the scan saw, when added with [`with_scan`](Report::with_scan).
+    pub scan: Option<ScanReport>,
+    /// Heap bytes the summary's tables held ([`Summary::table_bytes`]).
+    pub table_bytes: u64,
+}
+
+/// Line totals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LineTotals {
+    /// Lines seen.
+    pub total: u64,
+    /// Lines that parsed.
+    pub parsed: u64,
+    /// Lines that did not.
+    pub malformed: u64,
+}
+
+/// A malformed line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MalformedSample {
+    /// Its 1-based line number in the input.
+    pub line: u64,
+    /// Why it did not parse.
+    pub error: String,
+    /// The 0-based byte column where the parser gave up.
+    pub column: usize,
+    /// The line's first 512 bytes.
+    pub text: String,
+    /// True when `text` is only the start of the line.
+    pub text_cut: bool,
+}
+
+/// The earliest and latest timestamp seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimeRange {
+    /// Earliest, RFC 3339.
+    pub first: String,
+    /// Latest, RFC 3339.
+    pub last: String,
+    /// Earliest, Unix seconds.
+    pub first_unix: i64,
+    /// Latest, Unix seconds.
+    pub last_unix: i64,
+    /// Seconds from first to last.
+    pub span_seconds: i64,
+}
+
+/// Statistics of the requests of an access log.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AccessReport {
+    /// Lines counted as requests.
+    pub requests: u64,
+    /// Requests by method (`-` for none, as for a binary request).
+    pub methods: Table,
+    /// Requests by status code, lowest code first.
+    pub statuses: Vec<StatusCount>,
+    /// Requests by status class.
+    pub status_classes: StatusClasses,
+    /// Sum of `$body_bytes_sent`.
+    pub body_bytes: u64,
+    /// Distinct client addresses.
+    pub unique_clients: UniqueCount,
+    /// Requests per minute over the time the log spans.
+    pub requests_per_minute: Option<PerMinuteReport>,
+    /// `$request_time` in microseconds.
+    pub served_time_us: Option<ServedTimeReport>,
+    /// Most requested paths (without query).
+    pub top_paths: Table,
+    /// Most frequent client addresses.
+    pub top_clients: Table,
+    /// Most frequent user agents.
+    pub top_user_agents: Table,
+    /// Most frequent referrers.
+    pub top_referrers: Table,
+    /// Most frequent paths answered 404.
+    pub top_not_found_paths: Table,
+}
+
+/// Requests with one status code.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct StatusCount {
+    /// The code.
+    pub status: u16,
+    /// Requests.
+    pub count: u64,
+    /// Percent of all requests.
+    pub percent: f64,
+}
+
+/// Requests by status class.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StatusClasses {
+    /// 100-199.
+    #[serde(rename = "1xx")]
+    pub informational: u64,
+    /// 200-299.
+    #[serde(rename = "2xx")]
+    pub success: u64,
+    /// 300-399.
+    #[serde(rename = "3xx")]
+    pub redirection: u64,
+    /// 400-499.
+    #[serde(rename = "4xx")]
+    pub client_error: u64,
+    /// 500-599.
+    #[serde(rename = "5xx")]
+    pub server_error: u64,
+    /// No status, or a code outside 100-599.
+    pub other: u64,
+}
+
+/// A count that may be an estimate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct UniqueCount {
+    /// The count.
+    pub count: u64,
+    /// True when `count` is a HyperLogLog estimate (standard error 0.8 %) because the
+    /// exact table hit its bound.
+    pub estimated: bool,
+}
+
+/// Requests per minute.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PerMinuteReport {
+    /// Requests with a timestamp divided by the minutes from the first to the last.
+    pub mean: f64,
+    /// The most requests in one minute.
+    pub peak: u64,
+    /// That minute (the earliest, if several tie), RFC 3339 in the offset of the first
+    /// timestamp.
+    pub peak_minute: String,
+    /// Minutes from the first to the last, both included.
+    pub minutes: u64,
+}
+
+/// Served time (`$request_time`) in microseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ServedTimeReport {
+    /// Requests with a served time.
+    pub count: u64,
+    /// Exact minimum.
+    pub min: u64,
+    /// Exact mean.
+    pub mean: f64,
+    /// Median, within 0.1 %.
+    pub p50: u64,
+    /// 90th percentile, within 0.1 %.
+    pub p90: u64,
+    /// 99th percentile, within 0.1 %.
+    pub p99: u64,
+    /// Exact maximum.
+    pub max: u64,
+}
+
+/// A top-N table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Table {
+    /// Distinct keys counted.
+    pub distinct: u64,
+    /// False once the table hit its key bound: counts shown are still exact, but a
+    /// key first seen after that is missing.
+    pub complete: bool,
+    /// Occurrences of keys that arrived after the bound.
+    pub untracked: u64,
+    /// All occurrences counted, untracked included.
+    pub total: u64,
+    /// The top entries: highest count first, ties by key bytes.
+    pub entries: Vec<Entry>,
+}
+
+/// One entry of a [`Table`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Entry {
+    /// The key (UTF-8, invalid bytes replaced).
+    pub key: String,
+    /// Occurrences (exact).
+    pub count: u64,
+    /// Percent of the table's base (requests, or application lines).
+    pub percent: f64,
+}
+
+/// Statistics of the lines of an application log.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AppReport {
+    /// Lines counted.
+    pub lines: u64,
+    /// Lines per level, least severe first; levels with no line are left out.
+    pub levels: Vec<LevelCount>,
+    /// Lines whose level was assumed, not written (syslog lines without `<PRI>`).
+    pub levels_assumed: u64,
+    /// Lines without a level.
+    pub no_level: u64,
+    /// Most frequent components (loggers, classes, programs).
+    pub top_components: Table,
+    /// Most frequent warning-and-worse messages, grouped by template.
+    pub top_messages: MessageTable,
+}
+
+/// Lines of one level.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LevelCount {
+    /// The level, upper case (`ERROR`).
+    pub level: String,
+    /// Lines.
+    pub count: u64,
+    /// Percent of application lines.
+    pub percent: f64,
+}
+
+/// The top message templates.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MessageTable {
+    /// Distinct (level, template) pairs.
+    pub distinct: u64,
+    /// See [`Table::complete`].
+    pub complete: bool,
+    /// See [`Table::untracked`].
+    pub untracked: u64,
+    /// Warning-and-worse lines with a message.
+    pub total: u64,
+    /// The top entries: highest count first, ties by level then template.
+    pub entries: Vec<MessageCount>,
+}
+
+/// One message template.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MessageCount {
+    /// The level of the lines.
+    pub level: String,
+    /// The message with numbers and ids masked as `<*>` (first 200 bytes).
+    pub template: String,
+    /// Lines.
+    pub count: u64,
+    /// Percent of application lines.
+    pub percent: f64,
+}
+
+/// What the scan saw.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScanReport {
+    /// Bytes of input (decompressed).
+    pub bytes: u64,
+    /// The I/O strategy used (`stream`, `read`, `mmap`).
+    pub strategy: String,
+    /// Lines left out as longer than the limit.
+    pub skipped_long_lines: u64,
+    /// Threads used.
+    pub threads: usize,
+}
+
+impl Report {
+    pub(crate) fn from_summary(summary: &Summary) -> Report {
+        let c = &summary.counts;
+        let top = summary.options().top;
+        let access = (c.access.requests > 0).then(|| access_report(summary, top));
+        let app = (c.app.lines > 0).then(|| app_report(summary, top));
+        Report {
+            schema: SCHEMA,
+            format: summary.format().name().to_owned(),
+            lines: LineTotals {
+                total: c.lines,
+                parsed: c.parsed,
+                malformed: c.malformed,
+            },
+            malformed_samples: c
+                .samples
+                .iter()
+                .map(|s| MalformedSample {
+                    line: s.line_number,
+                    error: s.error.kind.as_str().to_owned(),
+                    column: s.error.column,
+                    text: String::from_utf8_lossy(&s.text).into_owned(),
+                    text_cut: s.text_cut,
+                })
+                .collect(),
+            time: match (c.first, c.last) {
+                (Some(first), Some(last)) => Some(TimeRange {
+                    first: first.to_string(),
+                    last: last.to_string(),
+                    first_unix: first.unix_seconds(),
+                    last_unix: last.unix_seconds(),
+                    span_seconds: last.unix_seconds() - first.unix_seconds(),
+                }),
+                _ => None,
+            },
+            access,
+            app,
+            scan: None,
+            table_bytes: summary.table_bytes() as u64,
+        }
+    }
+
+    /// The same report with the scan's totals added (bytes, strategy, skipped
+    /// over-long lines, threads).
+    pub fn with_scan(mut self, stats: &ScanStats) -> Report {
+        self.scan = Some(ScanReport {
+            bytes: stats.bytes,
+            strategy: stats.strategy.name().to_owned(),
+            skipped_long_lines: stats.skipped_lines,
+            threads: stats.threads,
+        });
+        self
+    }
+}
+
+pub(crate) fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    (part as f64 * 10_000.0 / whole as f64).round() / 100.0
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn table(t: &CountTable, n: usize, base: u64) -> Table {
+    Table {
+        distinct: t.len() as u64,
+        complete: t.is_complete(),
+        untracked: t.untracked(),
+        total: t.total(),
+        entries: t
+            .top(n)
+            .into_iter()
+            .map(|(key, count)| Entry {
+                key: text(key),
+                count,
+                percent: percent(count, base),
+            })
+            .collect(),
+    }
+}
+
+fn access_report(summary: &Summary, top: usize) -> AccessReport {
+    let a = &summary.counts.access;
+    let requests = a.requests;
+    let mut classes = StatusClasses {
+        other: a.status_other,
+        ..StatusClasses::default()
+    };
+    let mut statuses = Vec::new();
+    for (code, &count) in a.statuses.iter().enumerate() {
+        if count == 0 {
+            continue;
+        }
+        statuses.push(StatusCount {
+            status: code as u16,
+            count,
+            percent: percent(count, requests),
+        });
+        let class = match code / 100 {
+            1 => &mut classes.informational,
+            2 => &mut classes.success,
+            3 => &mut classes.redirection,
+            4 => &mut classes.client_error,
+            5 => &mut classes.server_error,
+            _ => &mut classes.other,
+        };
+        *class += count;
+    }
+    let unique_clients = if a.clients.is_complete() {
+        UniqueCount {
+            count: a.clients.len() as u64,
+            estimated: false,
+        }
+    } else {
+        UniqueCount {
+            count: a.clients_sketch.estimate(),
+            estimated: true,
+        }
+    };
+    AccessReport {
+        requests,
+        // Every method is worth showing, up to a sane number (binary garbage can make
+        // many "methods").
+        methods: table(&a.methods, top.max(20), requests),
+        statuses,
+        status_classes: classes,
+        body_bytes: a.body_bytes,
+        unique_clients,
+        requests_per_minute: per_minute(summary),
+        served_time_us: served_time(summary),
+        top_paths: table(&a.paths, top, requests),
+        top_clients: table(&a.clients, top, requests),
+        top_user_agents: table(&a.user_agents, top, requests),
+        top_referrers: table(&a.referrers, top, requests),
+        top_not_found_paths: table(&a.not_found, top, requests),
+    }
+}
+
+fn per_minute(summary: &Summary) -> Option<PerMinuteReport> {
+    let counts = summary.counts.access.minutes.settled();
+    let first = *counts.keys().min()?;
+    let last = *counts.keys().max()?;
+    let timed: u64 = counts.values().sum();
+    let (peak_minute, peak) = counts
+        .iter()
+        .map(|(&m, &n)| (m, n))
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))?;
+    let minutes = u64::try_from(last - first).ok()? + 1;
+    // Shown in the zone the log wrote, like the first and last times.
+    let offset = summary.counts.first.and_then(|t| t.utc_offset_seconds());
+    Some(PerMinuteReport {
+        mean: (timed as f64 / minutes as f64 * 100.0).round() / 100.0,
+        peak,
+        peak_minute: Timestamp::from_unix(peak_minute.saturating_mul(60), 0)
+            .map(|t| t.with_offset(offset).to_string())
+            .unwrap_or_default(),
+        minutes,
+    })
+}
+
+fn served_time(summary: &Summary) -> Option<ServedTimeReport> {
+    let s = &summary.counts.access.served;
+    if s.count == 0 {
+        return None;
+    }
+    let at = |q: f64| {
+        s.sketch
+            .as_ref()
+            .map_or(0, |h| h.value_at_quantile(q))
+            // The sketch answers with the top of a bucket, which can lie a little past
+            // the exact extremes; the true value at any rank lies between them.
+            .clamp(s.min, s.max)
+    };
+    Some(ServedTimeReport {
+        count: s.count,
+        min: s.min,
+        mean: (s.sum as f64 / s.count as f64 * 10.0).round() / 10.0,
+        p50: at(0.50),
+        p90: at(0.90),
+        p99: at(0.99),
+        max: s.max,
+    })
+}
+
+fn app_report(summary: &Summary, top: usize) -> AppReport {
+    let app = &summary.counts.app;
+    let lines = app.lines;
+    let levels = Level::ALL
+        .iter()
+        .zip(app.levels)
+        .filter(|(_, count)| *count > 0)
+        .map(|(level, count)| LevelCount {
+            level: level.to_string().to_ascii_uppercase(),
+            count,
+            percent: percent(count, lines),
+        })
+        .collect();
+    let m = &app.messages;
+    let top_messages = MessageTable {
+        distinct: m.len() as u64,
+        complete: m.is_complete(),
+        untracked: m.untracked(),
+        total: m.total(),
+        entries: m
+            .top(top)
+            .into_iter()
+            .map(|(key, count)| {
+                let (level, template) = key.split_first().unwrap_or((&0, &[]));
+                MessageCount {
+                    level: Level::ALL
+                        .get(usize::from(*level))
+                        .map(|l| l.to_string().to_ascii_uppercase())
+                        .unwrap_or_default(),
+                    template: text(template),
+                    count,
+                    percent: percent(count, lines),
+                }
+            })
+            .collect(),
+    };
+    AppReport {
+        lines,
+        levels,
+        levels_assumed: app.levels_assumed,
+        no_level: app.no_level,
+        top_components: table(&app.components, top, lines),
+        top_messages,
+    }
+}

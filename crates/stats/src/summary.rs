@@ -1,0 +1,631 @@
+//! [`Summary`]: the aggregate behind `logscan summary`.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use hdrhistogram::Histogram;
+use logscan_parse::{FormatKind, Level, LogFormat, ParseError, Record, Timestamp};
+use logscan_scan::Aggregate;
+
+use crate::{
+    hll::HyperLogLog,
+    report::Report,
+    table::{CountTable, cut_key, hash_key},
+    template::push_template,
+};
+
+/// Served times above this (one hour, in microseconds) are recorded as this in the
+/// percentile sketch; min, max and mean stay exact.
+pub(crate) const MAX_SERVED_US: u64 = 3_600_000_000;
+/// Significant decimal digits the percentile sketch keeps: values are within 0.1 %.
+pub(crate) const SERVED_SIGFIG: u8 = 3;
+/// Bytes of a malformed line kept as its sample.
+pub(crate) const SAMPLE_TEXT_LEN: usize = 512;
+
+/// Options for a [`Summary`]: how many entries the top tables report, how many
+/// malformed lines are kept, and the memory bound of each table.
+///
+/// ```
+/// use logscan_parse::LogFormat;
+/// use logscan_stats::SummaryBuilder;
+///
+/// let summary = SummaryBuilder::new().top(5).malformed_samples(3).build(&LogFormat::combined());
+/// assert_eq!(summary.report().lines.total, 0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SummaryBuilder {
+    pub(crate) top: usize,
+    pub(crate) samples: usize,
+    pub(crate) max_keys: usize,
+}
+
+impl Default for SummaryBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SummaryBuilder {
+    /// Default entries per top table: 10.
+    pub const DEFAULT_TOP: usize = 10;
+    /// Default malformed lines kept: the first 10.
+    pub const DEFAULT_SAMPLES: usize = 10;
+    /// Default bound on the distinct keys of each table: 1,000,000.
+    pub const DEFAULT_MAX_KEYS: usize = 1_000_000;
+
+    /// The defaults: top 10, 10 malformed samples, 1,000,000 keys per table.
+    pub fn new() -> Self {
+        Self {
+            top: Self::DEFAULT_TOP,
+            samples: Self::DEFAULT_SAMPLES,
+            max_keys: Self::DEFAULT_MAX_KEYS,
+        }
+    }
+
+    /// Entries reported per top table (paths, clients, user agents, referrers, 404
+    /// paths, components, messages).
+    pub fn top(&mut self, n: usize) -> &mut Self {
+        self.top = n;
+        self
+    }
+
+    /// Malformed lines kept as samples: those with the lowest line numbers.
+    pub fn malformed_samples(&mut self, n: usize) -> &mut Self {
+        self.samples = n;
+        self
+    }
+
+    /// Distinct keys each table may hold (per worker, and after merging). Below it every
+    /// count is exact and results are identical for every scan order; past it, new keys
+    /// are counted as untracked, the table is reported incomplete, the unique-client
+    /// count becomes an estimate, and which keys were kept depends on the scan order.
+    /// Memory per table is about (key length + 40 bytes) per key.
+    pub fn max_keys(&mut self, n: usize) -> &mut Self {
+        self.max_keys = n;
+        self
+    }
+
+    /// An empty summary for lines of `format`.
+    pub fn build(&self, format: &LogFormat) -> Summary {
+        Summary::with_options(format, *self)
+    }
+}
+
+/// Which record accessors the summary reads, decided once per format.
+#[derive(Clone, Copy, Debug)]
+struct Plan {
+    access: bool,
+    app: bool,
+    /// Only a JSON line has to show it is a request (status or path) to count as one.
+    access_needs_evidence: bool,
+    /// The format's method and path both come from `$request`: split it once.
+    split_request: bool,
+}
+
+impl Plan {
+    fn of(format: &LogFormat) -> Plan {
+        let has = |name: &str| format.variables().any(|v| v == name);
+        let kind = format.kind();
+        Plan {
+            access: matches!(kind, FormatKind::Access | FormatKind::Json),
+            app: matches!(kind, FormatKind::App | FormatKind::Json),
+            access_needs_evidence: kind == FormatKind::Json,
+            split_request: kind == FormatKind::Access
+                && has("request")
+                && !has("request_method")
+                && !has("uri")
+                && !has("request_uri"),
+        }
+    }
+}
+
+/// A line that did not parse, kept as a sample.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MalformedLine {
+    /// Its true 1-based line number.
+    pub line_number: u64,
+    /// Why it did not parse.
+    pub error: ParseError,
+    /// Its first bytes (at most 512).
+    pub text: Vec<u8>,
+    /// True when `text` is only the start of the line.
+    pub text_cut: bool,
+}
+
+/// A summary of a log: the [`Aggregate`] behind `logscan summary`.
+///
+/// Feed it lines (usually through a [`Scanner`](logscan_scan::Scanner)); it parses
+/// each with its [`LogFormat`] and counts:
+///
+/// - every line: total, parsed, malformed (with the first few malformed lines and
+///   their true line numbers), earliest and latest timestamp;
+/// - access logs (and JSON lines with a status or path): requests by method, status
+///   and status class, body bytes, unique clients, top paths, clients, user agents,
+///   referrers and 404 paths with exact counts, served time (`$request_time`) min,
+///   mean, p50, p90, p99, max, and requests per minute;
+/// - application logs (and JSON lines with a level or message): lines per level, top
+///   components, top warning-and-worse messages grouped by template (digits and hex
+///   masked).
+///
+/// [`report`](Self::report) turns it into a [`Report`] for printing; `Summary` also
+/// serializes as that report. Merging is order-independent, so every scan of the same
+/// input gives the same summary (within the table bound, see
+/// [`SummaryBuilder::max_keys`]).
+///
+/// Counting a key already seen allocates nothing; a new key is copied once into an
+/// arena. Memory therefore grows with the number of distinct keys — paths, clients,
+/// user agents, referrers, components, templates — about (key length + 40 bytes) each,
+/// per worker until the final merge, up to the bound of each table.
+pub struct Summary {
+    format: LogFormat,
+    options: SummaryBuilder,
+    plan: Plan,
+    pub(crate) counts: Counts,
+}
+
+/// Everything a summary counts; apart from the format, so that a record can borrow the
+/// format while the counts change.
+pub(crate) struct Counts {
+    pub(crate) lines: u64,
+    pub(crate) parsed: u64,
+    pub(crate) malformed: u64,
+    pub(crate) samples: Vec<MalformedLine>,
+    pub(crate) first: Option<Timestamp>,
+    pub(crate) last: Option<Timestamp>,
+    pub(crate) access: AccessStats,
+    pub(crate) app: AppStats,
+    /// Reused for message templates, so that building one allocates nothing.
+    scratch: Vec<u8>,
+}
+
+pub(crate) struct AccessStats {
+    pub(crate) requests: u64,
+    pub(crate) methods: CountTable,
+    /// Requests by status code, for codes below 1000.
+    pub(crate) statuses: Box<[u64; 1000]>,
+    /// Requests without a status, or with one of 1000 or more.
+    pub(crate) status_other: u64,
+    pub(crate) body_bytes: u64,
+    pub(crate) clients: CountTable,
+    pub(crate) clients_sketch: HyperLogLog,
+    pub(crate) paths: CountTable,
+    pub(crate) not_found: CountTable,
+    pub(crate) user_agents: CountTable,
+    pub(crate) referrers: CountTable,
+    pub(crate) served: ServedTime,
+    pub(crate) minutes: PerMinute,
+}
+
+pub(crate) struct AppStats {
+    pub(crate) lines: u64,
+    pub(crate) levels: [u64; Level::ALL.len()],
+    pub(crate) levels_assumed: u64,
+    pub(crate) no_level: u64,
+    pub(crate) components: CountTable,
+    /// Key: the level's index, then the template.
+    pub(crate) messages: CountTable,
+}
+
+/// Served time: exact min, max, sum; percentiles from a mergeable sketch.
+pub(crate) struct ServedTime {
+    pub(crate) sketch: Option<Histogram<u64>>,
+    pub(crate) count: u64,
+    pub(crate) sum: u128,
+    pub(crate) min: u64,
+    pub(crate) max: u64,
+}
+
+/// Requests per minute: counts by Unix minute. Lines mostly arrive in time order, so
+/// the current minute is counted aside and stored when the minute changes.
+pub(crate) struct PerMinute {
+    pub(crate) counts: hashbrown::HashMap<i64, u64>,
+    current: Option<(i64, u64)>,
+}
+
+impl Summary {
+    /// An empty summary for lines of `format`, with the default options.
+    pub fn new(format: &LogFormat) -> Summary {
+        Summary::with_options(format, SummaryBuilder::new())
+    }
+
+    /// A builder for the options.
+    pub fn builder() -> SummaryBuilder {
+        SummaryBuilder::new()
+    }
+
+    fn with_options(format: &LogFormat, options: SummaryBuilder) -> Summary {
+        Summary {
+            format: format.clone(),
+            options,
+            plan: Plan::of(format),
+            counts: Counts::new(options.max_keys),
+        }
+    }
+
+    /// The format lines are parsed with.
+    pub fn format(&self) -> &LogFormat {
+        &self.format
+    }
+
+    /// The options it was built with.
+    pub fn options(&self) -> SummaryBuilder {
+        self.options
+    }
+
+    /// Lines seen.
+    pub fn lines(&self) -> u64 {
+        self.counts.lines
+    }
+
+    /// Lines that parsed.
+    pub fn parsed(&self) -> u64 {
+        self.counts.parsed
+    }
+
+    /// Lines that did not parse.
+    pub fn malformed(&self) -> u64 {
+        self.counts.malformed
+    }
+
+    /// The malformed lines kept, lowest line numbers first.
+    pub fn malformed_samples(&self) -> &[MalformedLine] {
+        &self.counts.samples
+    }
+
+    /// Heap bytes held by the summary's tables: the part of its memory that grows with
+    /// the number of distinct keys.
+    pub fn table_bytes(&self) -> usize {
+        let a = &self.counts.access;
+        let app = &self.counts.app;
+        [
+            &a.methods,
+            &a.clients,
+            &a.paths,
+            &a.not_found,
+            &a.user_agents,
+            &a.referrers,
+            &app.components,
+            &app.messages,
+        ]
+        .iter()
+        .map(|t| t.heap_bytes())
+        .sum::<usize>()
+            + a.minutes.counts.allocation_size()
+    }
+
+    /// The finished report: top tables cut to size, percentiles computed.
+    pub fn report(&self) -> Report {
+        Report::from_summary(self)
+    }
+}
+
+impl Counts {
+    fn new(max_keys: usize) -> Counts {
+        let table = || CountTable::new(max_keys);
+        Counts {
+            lines: 0,
+            parsed: 0,
+            malformed: 0,
+            samples: Vec::new(),
+            first: None,
+            last: None,
+            access: AccessStats {
+                requests: 0,
+                methods: table(),
+                statuses: Box::new([0; 1000]),
+                status_other: 0,
+                body_bytes: 0,
+                clients: table(),
+                clients_sketch: HyperLogLog::new(),
+                paths: table(),
+                not_found: table(),
+                user_agents: table(),
+                referrers: table(),
+                served: ServedTime {
+                    sketch: None,
+                    count: 0,
+                    sum: 0,
+                    min: u64::MAX,
+                    max: 0,
+                },
+                minutes: PerMinute {
+                    counts: hashbrown::HashMap::new(),
+                    current: None,
+                },
+            },
+            app: AppStats {
+                lines: 0,
+                levels: [0; Level::ALL.len()],
+                levels_assumed: 0,
+                no_level: 0,
+                components: table(),
+                messages: table(),
+            },
+            scratch: Vec::new(),
+        }
+    }
+
+    fn add_record(&mut self, plan: Plan, record: &Record<'_>) {
+        self.parsed += 1;
+        let timestamp = record.timestamp();
+        if let Some(ts) = timestamp {
+            self.see_time(ts);
+        }
+        if plan.access {
+            let is_request =
+                !plan.access_needs_evidence || record.status().is_some() || record.path().is_some();
+            if is_request {
+                self.add_request(plan, record, timestamp);
+            }
+        }
+        if plan.app {
+            let is_app = !plan.access_needs_evidence
+                || record.level().is_some()
+                || record.message().is_some();
+            if is_app {
+                self.add_app(record);
+            }
+        }
+    }
+
+    fn see_time(&mut self, ts: Timestamp) {
+        if self.first.is_none_or(|f| earlier(&ts, &f)) {
+            self.first = Some(ts);
+        }
+        if self.last.is_none_or(|l| earlier(&l, &ts)) {
+            self.last = Some(ts);
+        }
+    }
+
+    fn add_request(&mut self, plan: Plan, record: &Record<'_>, timestamp: Option<Timestamp>) {
+        let a = &mut self.access;
+        a.requests += 1;
+
+        let (method, path) = if plan.split_request {
+            match record.request() {
+                Some(request) => (
+                    request.method().map(Cow::Borrowed),
+                    request.path().map(Cow::Borrowed),
+                ),
+                None => (None, None),
+            }
+        } else {
+            (record.method(), record.path())
+        };
+        a.methods.add(method.as_deref().unwrap_or(b"-"));
+
+        let status = record.status();
+        match status {
+            Some(code) if code < 1000 => a.statuses[usize::from(code)] += 1,
+            _ => a.status_other += 1,
+        }
+        if let Some(path) = path {
+            let key = cut_key(&path);
+            let hash = hash_key(key);
+            a.paths.add_hashed(hash, key, 1);
+            if status == Some(404) {
+                a.not_found.add_hashed(hash, key, 1);
+            }
+        }
+        if let Some(bytes) = record.body_bytes() {
+            a.body_bytes = a.body_bytes.saturating_add(bytes);
+        }
+        if let Some(client) = record.client() {
+            let key = cut_key(client);
+            let hash = hash_key(key);
+            a.clients.add_hashed(hash, key, 1);
+            a.clients_sketch.add_hash(hash);
+        }
+        if let Some(agent) = record.user_agent() {
+            a.user_agents.add(agent);
+        }
+        if let Some(referrer) = record.referrer() {
+            a.referrers.add(referrer);
+        }
+        if let Some(us) = record.request_time_us() {
+            a.served.record(us);
+        }
+        if let Some(ts) = timestamp {
+            a.minutes.add(ts.unix_seconds().div_euclid(60), 1);
+        }
+    }
+
+    fn add_app(&mut self, record: &Record<'_>) {
+        let app = &mut self.app;
+        app.lines += 1;
+        let level = record.level();
+        match level {
+            Some(level) => {
+                app.levels[level as usize] += 1;
+                app.levels_assumed += u64::from(record.level_is_assumed());
+            }
+            None => app.no_level += 1,
+        }
+        if let Some(component) = record.component() {
+            app.components.add(component);
+        }
+        if let Some(level) = level.filter(|l| *l >= Level::Warn)
+            && let Some(message) = record.message()
+        {
+            // The template goes after one byte naming the level, so the same message
+            // at WARN and at ERROR stays two entries.
+            self.scratch.clear();
+            self.scratch.push(level as u8);
+            push_template(&message, &mut self.scratch);
+            app.messages.add(&self.scratch);
+        }
+    }
+
+    fn add_malformed(&mut self, line: &[u8], line_number: u64, error: ParseError, cap: usize) {
+        self.malformed += 1;
+        if self.samples.len() >= cap
+            && self
+                .samples
+                .last()
+                .is_none_or(|s| s.line_number < line_number)
+        {
+            return;
+        }
+        let keep = &line[..line.len().min(SAMPLE_TEXT_LEN)];
+        let sample = MalformedLine {
+            line_number,
+            error,
+            text: keep.to_vec(),
+            text_cut: keep.len() < line.len(),
+        };
+        insert_sample(&mut self.samples, sample, cap);
+    }
+
+    fn merge(&mut self, other: Counts, cap: usize) {
+        self.lines += other.lines;
+        self.parsed += other.parsed;
+        self.malformed += other.malformed;
+        for sample in other.samples {
+            insert_sample(&mut self.samples, sample, cap);
+        }
+        if let Some(ts) = other.first {
+            self.see_time(ts);
+        }
+        if let Some(ts) = other.last {
+            self.see_time(ts);
+        }
+
+        let (a, b) = (&mut self.access, other.access);
+        a.requests += b.requests;
+        a.methods.merge(b.methods);
+        for (x, y) in a.statuses.iter_mut().zip(b.statuses.iter()) {
+            *x += y;
+        }
+        a.status_other += b.status_other;
+        a.body_bytes = a.body_bytes.saturating_add(b.body_bytes);
+        a.clients.merge(b.clients);
+        a.clients_sketch.merge(&b.clients_sketch);
+        a.paths.merge(b.paths);
+        a.not_found.merge(b.not_found);
+        a.user_agents.merge(b.user_agents);
+        a.referrers.merge(b.referrers);
+        a.served.merge(b.served);
+        a.minutes.merge(b.minutes);
+
+        let (a, b) = (&mut self.app, other.app);
+        a.lines += b.lines;
+        for (x, y) in a.levels.iter_mut().zip(b.levels) {
+            *x += y;
+        }
+        a.levels_assumed += b.levels_assumed;
+        a.no_level += b.no_level;
+        a.components.merge(b.components);
+        a.messages.merge(b.messages);
+    }
+}
+
+/// Keeps `samples` sorted by line number and at most `cap` long.
+fn insert_sample(samples: &mut Vec<MalformedLine>, sample: MalformedLine, cap: usize) {
+    let at = samples.partition_point(|s| s.line_number < sample.line_number);
+    if at >= cap {
+        return;
+    }
+    samples.insert(at, sample);
+    samples.truncate(cap);
+}
+
+/// Instant order, then the written offset: two lines at the same instant in different
+/// zones must not let the scan order decide which is shown.
+fn earlier(a: &Timestamp, b: &Timestamp) -> bool {
+    match a.cmp(b) {
+        Ordering::Equal => a.utc_offset_seconds() < b.utc_offset_seconds(),
+        o => o == Ordering::Less,
+    }
+}
+
+impl ServedTime {
+    fn record(&mut self, us: u64) {
+        self.count += 1;
+        self.sum += u128::from(us);
+        self.min = self.min.min(us);
+        self.max = self.max.max(us);
+        if self.sketch.is_none() {
+            self.sketch = Histogram::new_with_bounds(1, MAX_SERVED_US, SERVED_SIGFIG).ok();
+        }
+        if let Some(sketch) = &mut self.sketch {
+            sketch.saturating_record(us.min(MAX_SERVED_US));
+        }
+    }
+
+    fn merge(&mut self, other: ServedTime) {
+        self.count += other.count;
+        self.sum += other.sum;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        match (&mut self.sketch, other.sketch) {
+            (Some(mine), Some(theirs)) => {
+                // Same bounds on both sides, so adding cannot fail.
+                let _ = mine.add(&theirs);
+            }
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
+    }
+}
+
+impl PerMinute {
+    #[inline]
+    fn add(&mut self, minute: i64, n: u64) {
+        match &mut self.current {
+            Some((m, count)) if *m == minute => *count += n,
+            current => {
+                if let Some((m, count)) = current.replace((minute, n)) {
+                    *self.counts.entry(m).or_insert(0) += count;
+                }
+            }
+        }
+    }
+
+    /// Counts by minute, the pending one included.
+    pub(crate) fn settled(&self) -> hashbrown::HashMap<i64, u64> {
+        let mut counts = self.counts.clone();
+        if let Some((m, count)) = self.current {
+            *counts.entry(m).or_insert(0) += count;
+        }
+        counts
+    }
+
+    fn merge(&mut self, other: PerMinute) {
+        for (m, count) in other.settled() {
+            *self.counts.entry(m).or_insert(0) += count;
+        }
+    }
+}
+
+impl Aggregate for Summary {
+    #[inline]
+    fn add_line(&mut self, line: &[u8], line_number: u64) {
+        let counts = &mut self.counts;
+        counts.lines += 1;
+        match self.format.parse(line) {
+            Ok(record) => counts.add_record(self.plan, &record),
+            Err(error) => counts.add_malformed(line, line_number, error, self.options.samples),
+        }
+    }
+
+    fn merge(&mut self, other: Self) {
+        self.counts.merge(other.counts, self.options.samples);
+    }
+}
+
+impl serde::Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.report().serialize(serializer)
+    }
+}
+
+impl std::fmt::Debug for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Summary")
+            .field("format", &self.format.name())
+            .field("lines", &self.counts.lines)
+            .field("parsed", &self.counts.parsed)
+            .field("malformed", &self.counts.malformed)
+            .finish_non_exhaustive()
+    }
+}

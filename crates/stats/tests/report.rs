@@ -1,0 +1,251 @@
+//! The serialized schema (its field names are the CLI's `--json` contract), the CSV
+//! layout, and what the terminal report shows.
+
+mod support;
+
+use logscan_parse::LogFormat;
+use logscan_scan::Aggregate;
+use logscan_stats::{Summary, TextOptions};
+use serde_json::Value;
+use support::*;
+
+fn summary_of(format: &LogFormat, input: &[u8]) -> Summary {
+    let mut s = Summary::new(format);
+    for (i, l) in input.split(|&b| b == b'\n').enumerate() {
+        if !l.is_empty() {
+            s.add_line(l.strip_suffix(b"\r").unwrap_or(l), i as u64 + 1);
+        }
+    }
+    s
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    k.sort_unstable();
+    k
+}
+
+#[test]
+fn the_json_schema_has_the_documented_fields() {
+    let mut both = access_log(1, 300);
+    both.extend(app_log(2, 100));
+    let access = summary_of(&access_format(), &both);
+    let app = summary_of(&LogFormat::app(), &app_log(2, 300));
+    let json: Value = serde_json::to_value(&access).unwrap();
+    assert_eq!(
+        keys(&json),
+        [
+            "access",
+            "app",
+            "format",
+            "lines",
+            "malformed_samples",
+            "scan",
+            "schema",
+            "table_bytes",
+            "time"
+        ]
+    );
+    assert_eq!(json["schema"], "logscan.summary/1");
+    assert_eq!(json["format"], "nginx");
+    assert_eq!(keys(&json["lines"]), ["malformed", "parsed", "total"]);
+    assert_eq!(
+        keys(&json["malformed_samples"][0]),
+        ["column", "error", "line", "text", "text_cut"]
+    );
+    assert_eq!(
+        keys(&json["time"]),
+        ["first", "first_unix", "last", "last_unix", "span_seconds"]
+    );
+    assert!(json["app"].is_null() && json["scan"].is_null());
+    let a = &json["access"];
+    assert_eq!(
+        keys(a),
+        [
+            "body_bytes",
+            "methods",
+            "requests",
+            "requests_per_minute",
+            "served_time_us",
+            "status_classes",
+            "statuses",
+            "top_clients",
+            "top_not_found_paths",
+            "top_paths",
+            "top_referrers",
+            "top_user_agents",
+            "unique_clients"
+        ]
+    );
+    assert_eq!(
+        keys(&a["status_classes"]),
+        ["1xx", "2xx", "3xx", "4xx", "5xx", "other"]
+    );
+    assert_eq!(keys(&a["statuses"][0]), ["count", "percent", "status"]);
+    assert_eq!(keys(&a["unique_clients"]), ["count", "estimated"]);
+    assert_eq!(
+        keys(&a["requests_per_minute"]),
+        ["mean", "minutes", "peak", "peak_minute"]
+    );
+    assert_eq!(
+        keys(&a["served_time_us"]),
+        ["count", "max", "mean", "min", "p50", "p90", "p99"]
+    );
+    for table in [
+        "methods",
+        "top_paths",
+        "top_clients",
+        "top_user_agents",
+        "top_referrers",
+        "top_not_found_paths",
+    ] {
+        assert_eq!(
+            keys(&a[table]),
+            ["complete", "distinct", "entries", "total", "untracked"],
+            "{table}"
+        );
+        assert_eq!(
+            keys(&a[table]["entries"][0]),
+            ["count", "key", "percent"],
+            "{table}"
+        );
+    }
+
+    let json: Value = serde_json::to_value(&app).unwrap();
+    let p = &json["app"];
+    assert!(json["access"].is_null());
+    assert_eq!(
+        keys(p),
+        [
+            "levels",
+            "levels_assumed",
+            "lines",
+            "no_level",
+            "top_components",
+            "top_messages"
+        ]
+    );
+    assert_eq!(keys(&p["levels"][0]), ["count", "level", "percent"]);
+    assert_eq!(
+        keys(&p["top_messages"]),
+        ["complete", "distinct", "entries", "total", "untracked"]
+    );
+    assert_eq!(
+        keys(&p["top_messages"]["entries"][0]),
+        ["count", "level", "percent", "template"]
+    );
+
+    // Summary serializes as its report; write_json prints the same document.
+    let mut printed = Vec::new();
+    access.report().write_json(&mut printed).unwrap();
+    let reparsed: Value = serde_json::from_slice(&printed).unwrap();
+    assert_eq!(reparsed, serde_json::to_value(&access).unwrap());
+    assert!(printed.ends_with(b"}\n"));
+}
+
+#[test]
+fn scan_totals_appear_when_added() {
+    let stats = logscan_scan::ScanStats {
+        lines: 3,
+        skipped_lines: 1,
+        bytes: 99,
+        chunks: 1,
+        strategy: logscan_source::Strategy::Mmap,
+        threads: 2,
+    };
+    let report = Summary::new(&access_format()).report().with_scan(&stats);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        json["scan"],
+        serde_json::json!({"bytes": 99, "strategy": "mmap", "skipped_long_lines": 1, "threads": 2})
+    );
+    let text = report.to_text(TextOptions::default());
+    assert!(text.contains("99 B, mmap strategy, 2 threads"), "{text}");
+    assert!(text.contains("1 over-long lines"), "{text}");
+}
+
+#[test]
+fn csv_is_one_number_per_row_with_quoting() {
+    let input =
+        br#"10.0.0.1 - - [14/Mar/2024:10:00:00 +0000] "GET /a,b HTTP/1.1" 200 10 "-" "ua" 0.010
+10.0.0.1 - - [14/Mar/2024:10:00:00 +0000] "GET /q"uote HTTP/1.1" 404 10 "-" "ua" 0.010
+bad line
+"#;
+    let report = summary_of(&access_format(), input).report();
+    let mut csv = Vec::new();
+    report.write_csv(&mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "section,key,value,percent");
+    for want in [
+        "lines,total,3,",
+        "lines,malformed,1,33.33",
+        "status,404,1,50",
+        "status_class,2xx,1,50",
+        "path,\"/a,b\",1,50",
+        "path,\"/q\"\"uote\",1,50",
+        "not_found_path,\"/q\"\"uote\",1,50",
+        "served_time_us,p50,10000,",
+        "malformed_sample,3,bad line,",
+    ] {
+        assert!(rows.contains(&want), "missing row {want:?} in\n{csv}");
+    }
+}
+
+#[test]
+fn the_terminal_report_is_aligned_readable_and_safe() {
+    let input = b"10.0.0.1 - - [14/Mar/2024:10:00:00 +0000] \"GET /x\x1b]0;pwned\x07 HTTP/1.1\" 500 2048 \"-\" \"ua\" 1.500\n\
+10.0.0.2 - - [14/Mar/2024:10:01:00 +0000] \"GET /y HTTP/1.1\" 200 1048576 \"-\" \"ua\" 0.000\n";
+    let report = summary_of(&access_format(), input).report();
+    let plain = report.to_text(TextOptions { color: false });
+    assert!(
+        !plain.contains('\x1b'),
+        "a control character reached the terminal:\n{plain}"
+    );
+    assert!(plain.contains("/x\\x1b]0;pwned\\x07"), "{plain}");
+    assert!(plain.contains("body bytes      1.0 MiB"), "{plain}");
+    assert!(
+        plain.contains("served time     min 0 µs  mean 750.0 ms"),
+        "{plain}"
+    );
+    assert!(plain.contains("2 lines (nginx format)"), "{plain}");
+    // Counts are right-aligned in a column.
+    let status: Vec<&str> = plain
+        .lines()
+        .skip_while(|l| *l != "Status")
+        .skip(1)
+        .take(2)
+        .collect();
+    assert_eq!(
+        status,
+        ["  1   50.00%  2xx", "  1   50.00%  5xx"],
+        "{plain}"
+    );
+
+    let colored = report.to_text(TextOptions { color: true });
+    assert!(colored.contains("\x1b[1mRequests\x1b[0m"));
+    assert!(colored.contains("\x1b[31m5xx\x1b[0m"));
+}
+
+#[test]
+fn the_app_report_names_levels_and_templates() {
+    let input = b"2024-01-01 10:00:00 ERROR [db] connection to 10.0.0.7 refused after 30 ms\n\
+2024-01-01 10:00:01 ERROR [db] connection to 10.0.0.9 refused after 12 ms\n\
+2024-01-01 10:00:02 INFO [web] started\n\
+\tat continuation\n";
+    let report = summary_of(&LogFormat::app(), input).report();
+    let text = report.to_text(TextOptions::default());
+    assert!(
+        text.contains("Top warning and error messages (1 template)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ERROR connection to <*>.<*>.<*>.<*> refused after <*> ms"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Malformed lines (1; first 1 shown)"),
+        "{text}"
+    );
+    assert!(text.contains("line 4"), "{text}");
+}
