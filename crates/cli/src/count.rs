@@ -59,6 +59,7 @@ pub fn run(args: CountArgs) -> Result<Exit, CliError> {
     };
     let notes = Notes::new(inputs.quiet, &inputs.paths);
     let mut total = Counts::default();
+    let mut read_any = false;
     let failed = input::for_each_input(&inputs, &notes, |path| {
         total += inputs.scan(
             path,
@@ -90,9 +91,14 @@ pub fn run(args: CountArgs) -> Result<Exit, CliError> {
                 })
             },
         )?;
+        read_any = true;
         Ok(())
     })?;
     notes.finish();
+    if !read_any {
+        // Every input failed: there is no count to show.
+        return Ok(Exit::Error);
+    }
     let mut out = Output::stdout();
     let _ = out.write(|w| {
         writeln!(w, "lines: {}", total.lines)?;

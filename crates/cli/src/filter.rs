@@ -243,6 +243,14 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
 /// [`logscan_parse::parse_timestamp`], or a timestamp the way an application log
 /// writes it (`Jun 14 15:16:01`, `081109 203615`).
 pub fn parse_time(flag: &str, text: &str) -> Result<Timestamp, CliError> {
+    parse_time_as_written(flag, text).map(|t| match t.utc_offset_seconds() {
+        // A time without a zone is UTC; say so when it is shown.
+        None => t.with_offset(Some(0)),
+        Some(_) => t,
+    })
+}
+
+fn parse_time_as_written(flag: &str, text: &str) -> Result<Timestamp, CliError> {
     if let Some(t) = logscan_parse::parse_timestamp(text.as_bytes()) {
         return Ok(t);
     }

@@ -1,11 +1,199 @@
-//! `logscan summary`: waits for logscan-stats.
+//! `logscan summary`: the [`Summary`] of logscan-stats over every input, printed as a
+//! terminal report, JSON or CSV; one for all inputs, or one per input.
+
+use std::io::{IsTerminal, Write};
+
+use logscan_parse::LogFormat;
+use logscan_scan::ScanStats;
+use logscan_source::Strategy;
+use logscan_stats::{Report, Summary, SummaryBuilder, TextOptions};
 
 use crate::{
-    cli::SummaryArgs,
+    cli::{ColorChoice, SummaryArgs},
     error::{CliError, Exit},
+    format::FormatSpec,
+    input::{self, Inputs},
+    notes::Notes,
+    out::Output,
 };
 
+/// The `--per-file --json` document's schema name.
+pub const PER_FILE_SCHEMA: &str = "logscan.summary.per_file/1";
+
+/// One input's summary, with the scan's totals.
+struct Scanned {
+    path: String,
+    summary: Summary,
+    stats: ScanStats,
+}
+
 /// Runs `logscan summary`.
-pub fn run(_args: SummaryArgs) -> Result<Exit, CliError> {
-    Err(CliError::usage("summary is not built yet"))
+pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
+    let spec = FormatSpec::from_args(&args.format)?;
+    let inputs = Inputs::from_args(&args.input)?;
+    let notes = Notes::new(inputs.quiet, &inputs.paths);
+    let mut options = SummaryBuilder::new();
+    options.top(args.top);
+    let mut scanned: Vec<Scanned> = Vec::new();
+    let failed = input::for_each_input(&inputs, &notes, |path| {
+        let done = inputs.scan(path, spec.needs_head(), &notes, |opened, _| {
+            let format = spec.for_input(opened.source.path(), opened.head.as_deref())?;
+            // An empty input under --format auto has no format; it adds nothing.
+            let Some(format) = format else {
+                return Ok(None);
+            };
+            let scanner = notes.scanner(&inputs.scanner);
+            let out = scanner.scan(opened.source, || options.build(&format))?;
+            Ok(Some((out.aggregate, out.stats)))
+        })?;
+        if let Some((summary, stats)) = done {
+            scanned.push(Scanned {
+                path: path.display().to_string(),
+                summary,
+                stats,
+            });
+        }
+        Ok(())
+    })?;
+    notes.finish();
+    if failed && scanned.is_empty() {
+        // Every input failed (or the only readable ones were empty): nothing to show.
+        return Ok(Exit::Error);
+    }
+
+    let color = match args.color {
+        _ if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal(),
+    };
+    let text = TextOptions { color };
+    let mut out = Output::stdout();
+    if args.per_file {
+        let reports: Vec<(String, Report)> = scanned
+            .into_iter()
+            .map(|s| (s.path, s.summary.report().with_scan(&s.stats)))
+            .collect();
+        let _ = out.write(|w| write_per_file(w, &reports, &args, text));
+    } else {
+        let report = merged(scanned, &options);
+        let _ = out.write(|w| {
+            if args.json {
+                report.write_json(w)
+            } else if args.csv {
+                report.write_csv(w)
+            } else {
+                w.write_all(report.to_text(text).as_bytes())
+            }
+        });
+    }
+    out.finish()?;
+    Ok(if failed { Exit::Error } else { Exit::Success })
+}
+
+/// One report for all inputs: their summaries merged, their scans added up.
+fn merged(scanned: Vec<Scanned>, options: &SummaryBuilder) -> Report {
+    let mut formats: Vec<String> = Vec::new();
+    let mut strategies: Vec<Strategy> = Vec::new();
+    let mut total: Option<(Summary, ScanStats)> = None;
+    for s in scanned {
+        let name = s.summary.format().name().to_owned();
+        if !formats.contains(&name) {
+            formats.push(name);
+        }
+        if !strategies.contains(&s.stats.strategy) {
+            strategies.push(s.stats.strategy);
+        }
+        total = Some(match total {
+            None => (s.summary, s.stats),
+            Some((mut summary, mut stats)) => {
+                logscan_scan::Aggregate::merge(&mut summary, s.summary);
+                stats.lines += s.stats.lines;
+                stats.skipped_lines += s.stats.skipped_lines;
+                stats.bytes += s.stats.bytes;
+                stats.chunks += s.stats.chunks;
+                (summary, stats)
+            }
+        });
+    }
+    let Some((summary, stats)) = total else {
+        // Nothing was read (empty input): an empty report, with no format to name.
+        let mut report = options.build(&LogFormat::combined()).report();
+        report.format = "none".to_owned();
+        return report;
+    };
+    let mut report = summary.report().with_scan(&stats);
+    // Inputs of different formats or read by different strategies are named together.
+    report.format = formats.join("+");
+    if let Some(scan) = report.scan.as_mut() {
+        scan.strategy = strategies
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join("+");
+    }
+    report
+}
+
+/// `--per-file`: a report per input, in input order.
+fn write_per_file(
+    w: &mut dyn Write,
+    reports: &[(String, Report)],
+    args: &SummaryArgs,
+    text: TextOptions,
+) -> std::io::Result<()> {
+    if args.json {
+        let files: Vec<serde_json::Value> = reports
+            .iter()
+            .map(|(path, report)| serde_json::json!({ "path": path, "summary": report }))
+            .collect();
+        let doc = serde_json::json!({ "schema": PER_FILE_SCHEMA, "files": files });
+        serde_json::to_writer_pretty(&mut *w, &doc)?;
+        return w.write_all(b"\n");
+    }
+    if args.csv {
+        // The summary's CSV with the input's name in a first column.
+        w.write_all(b"file,section,key,value,percent\n")?;
+        for (path, report) in reports {
+            let mut csv = Vec::new();
+            report.write_csv(&mut csv)?;
+            let quoted = csv_field(path);
+            for row in csv.split(|&b| b == b'\n').skip(1).filter(|r| !r.is_empty()) {
+                w.write_all(quoted.as_bytes())?;
+                w.write_all(b",")?;
+                w.write_all(row)?;
+                w.write_all(b"\n")?;
+            }
+        }
+        return Ok(());
+    }
+    for (i, (path, report)) in reports.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b"\n")?;
+        }
+        writeln!(w, "==> {path} <==")?;
+        w.write_all(report.to_text(text).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A CSV field, quoted when it has to be.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("a.log"), "a.log");
+        assert_eq!(csv_field("a,b.log"), "\"a,b.log\"");
+        assert_eq!(csv_field("say \"hi\".log"), "\"say \"\"hi\"\".log\"");
+    }
 }

@@ -11,9 +11,10 @@ use std::{
 use predicates::prelude::*;
 use support::*;
 
-const COMMANDS: [&[&str]; 5] = [
+const COMMANDS: [&[&str]; 6] = [
     &["count"],
     &["count", "--format", "combined"],
+    &["summary"],
     &["filter", "--status", "5xx"],
     &[
         "slice",
@@ -33,6 +34,7 @@ fn a_missing_file_is_one_line_and_exit_2() {
             .arg("/nonexistent/access.log")
             .assert()
             .code(2)
+            .stdout("")
             .stderr("logscan: /nonexistent/access.log: no such file\n");
     }
 }

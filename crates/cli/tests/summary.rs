@@ -1,0 +1,232 @@
+//! `logscan summary`: the terminal report and the JSON (snapshots), merging several
+//! files, one report per file, colour rules.
+
+mod support;
+
+use predicates::prelude::*;
+use serde_json::Value;
+use support::*;
+
+/// The JSON summary with the fields that depend on the machine or on the table
+/// implementation's capacity policy blanked out.
+fn summary_json(cmd: &mut assert_cmd::Command) -> Value {
+    let mut v: Value = serde_json::from_str(&stdout_of(cmd)).expect("JSON");
+    v["table_bytes"] = Value::from("[table_bytes]");
+    v
+}
+
+/// The JSON summary as printed (field order kept), `table_bytes` blanked out.
+fn summary_json_text(cmd: &mut assert_cmd::Command) -> String {
+    let text = stdout_of(cmd);
+    let _: Value = serde_json::from_str(&text).expect("JSON");
+    regex::Regex::new(r#""table_bytes": \d+"#)
+        .expect("regex")
+        .replace(&text, r#""table_bytes": "[table_bytes]""#)
+        .into_owned()
+}
+
+#[test]
+fn terminal_report_of_a_real_log() {
+    // tstack/lnav test/logfile_shop_access_log.0
+    let text = stdout_of(
+        logscan()
+            .args([
+                "summary",
+                "--color",
+                "never",
+                "--threads",
+                "1",
+                "--io",
+                "read",
+            ])
+            .arg(shop_log()),
+    );
+    assert!(!text.contains('\x1b'), "no colour when asked for none");
+    insta::assert_snapshot!("shop_access_log_text", text);
+}
+
+#[test]
+fn json_report_of_a_real_log() {
+    let text = summary_json_text(
+        logscan()
+            .args(["summary", "--json", "--threads", "1", "--io", "read"])
+            .arg(shop_log()),
+    );
+    let v: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(v["schema"], "logscan.summary/1");
+    assert_eq!(v["lines"]["total"], 1000);
+    insta::assert_snapshot!("shop_access_log_json", text);
+}
+
+#[test]
+fn json_report_of_an_application_log() {
+    // logpai/loghub Zookeeper/Zookeeper_2k.log
+    let text = summary_json_text(
+        logscan()
+            .args([
+                "summary",
+                "--json",
+                "--top",
+                "3",
+                "--threads",
+                "1",
+                "--io",
+                "read",
+            ])
+            .arg(realdata("logpai_loghub/Zookeeper/Zookeeper_2k.log")),
+    );
+    let v: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(v["format"], "app");
+    assert!(v["access"].is_null());
+    insta::assert_snapshot!("zookeeper_app_log_json", text);
+}
+
+#[test]
+fn the_summary_is_the_same_for_every_strategy_and_thread_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // About 3 MB: several chunks.
+    let log = write(dir.path(), "access.log", &combined_log(30_000));
+    let gz = write_gz(dir.path(), "access.log.gz", &combined_log(30_000));
+    let without_scan = |mut v: Value| {
+        v["scan"] = Value::Null;
+        v
+    };
+    let want = without_scan(summary_json(
+        logscan()
+            .args(["summary", "--json", "--io", "stream", "--threads", "1"])
+            .arg(&log),
+    ));
+    assert_eq!(want["lines"]["malformed"], 309);
+    for io in ["auto", "stream", "read", "mmap"] {
+        for threads in ["1", "3"] {
+            let got = without_scan(summary_json(
+                logscan()
+                    .args(["summary", "--json", "--io", io, "--threads", threads])
+                    .arg(&log),
+            ));
+            assert_eq!(got, want, "--io {io} --threads {threads}");
+        }
+    }
+    let got = without_scan(summary_json(logscan().args(["summary", "--json"]).arg(&gz)));
+    assert_eq!(got, want, "gzip");
+    let piped = without_scan(summary_json(
+        logscan()
+            .args(["summary", "--json"])
+            .write_stdin(std::fs::read(&gz).expect("read")),
+    ));
+    assert_eq!(piped, want, "gzip on stdin");
+}
+
+#[test]
+fn several_files_merge_into_one_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let whole = std::fs::read(shop_log()).expect("read");
+    let cut = whole[whole.len() / 2..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| whole.len() / 2 + i + 1)
+        .expect("a newline");
+    let a = write(dir.path(), "a.log", &whole[..cut]);
+    let b = write(dir.path(), "b.log", &whole[cut..]);
+    let merged = summary_json(logscan().args(["summary", "--json"]).arg(&a).arg(&b));
+    let one = summary_json(logscan().args(["summary", "--json"]).arg(shop_log()));
+    for section in ["format", "lines", "time", "access"] {
+        assert_eq!(merged[section], one[section], "{section}");
+    }
+    assert_eq!(merged["scan"]["bytes"], one["scan"]["bytes"]);
+}
+
+#[test]
+fn per_file_reports_keep_inputs_apart() {
+    let access = realdata("tstack_lnav/test/logfile_access_log.0");
+    let app = realdata("logpai_loghub/Zookeeper/Zookeeper_2k.log");
+    let v: Value = serde_json::from_str(&stdout_of(
+        logscan()
+            .args(["summary", "--per-file", "--json"])
+            .arg(&access)
+            .arg(&app),
+    ))
+    .expect("JSON");
+    assert_eq!(v["schema"], "logscan.summary.per_file/1");
+    let files = v["files"].as_array().expect("files");
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["path"], access.display().to_string());
+    assert_eq!(files[0]["summary"]["format"], "combined");
+    assert_eq!(files[0]["summary"]["lines"]["total"], 3);
+    assert_eq!(files[1]["summary"]["format"], "app");
+    assert_eq!(files[1]["summary"]["lines"]["total"], 2000);
+
+    let csv = stdout_of(
+        logscan()
+            .args(["summary", "--per-file", "--csv"])
+            .arg(&access)
+            .arg(&app),
+    );
+    let mut rows = csv.lines();
+    assert_eq!(rows.next(), Some("file,section,key,value,percent"));
+    assert!(
+        rows.clone()
+            .any(|r| r == format!("{},lines,total,3,", access.display()))
+    );
+    assert!(rows.any(|r| r.starts_with(&format!("{},level,WARN,", app.display()))));
+
+    let text = stdout_of(
+        logscan()
+            .args(["summary", "--per-file", "--color", "never"])
+            .arg(&access)
+            .arg(&app),
+    );
+    assert!(text.starts_with(&format!("==> {} <==\n3 lines", access.display())));
+    assert!(text.contains(&format!("\n\n==> {} <==\n2,000 lines", app.display())));
+}
+
+#[test]
+fn merging_different_formats_names_them_all() {
+    let v = summary_json(
+        logscan()
+            .args(["summary", "--json"])
+            .arg(realdata("tstack_lnav/test/logfile_access_log.0"))
+            .arg(realdata("logpai_loghub/Zookeeper/Zookeeper_2k.log")),
+    );
+    assert_eq!(v["format"], "combined+app");
+    assert_eq!(v["lines"]["total"], 2003);
+    assert!(v["access"].is_object() && v["app"].is_object());
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let colored = |cmd: &mut assert_cmd::Command| stdout_of(cmd).contains('\x1b');
+    // stdout is a pipe here: auto means no colour.
+    assert!(!colored(logscan().arg("summary").arg(shop_log())));
+    assert!(colored(
+        logscan()
+            .args(["summary", "--color", "always"])
+            .arg(shop_log())
+    ));
+    assert!(!colored(
+        logscan()
+            .args(["summary", "--color", "always"])
+            .env("NO_COLOR", "1")
+            .arg(shop_log())
+    ));
+}
+
+#[test]
+fn csv_report_has_its_header_and_the_status_rows() {
+    logscan()
+        .args(["summary", "--csv"])
+        .arg(shop_log())
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::starts_with("section,key,value,percent\n")
+                .and(predicate::str::contains("\nstatus,404,24,2.4")),
+        );
+}
+
+#[test]
+fn an_empty_input_is_an_empty_summary() {
+    let v = summary_json(logscan().args(["summary", "--json"]).write_stdin(""));
+    assert_eq!(v["lines"]["total"], 0);
+    assert_eq!(v["format"], "none");
+}
