@@ -203,6 +203,9 @@ pub(crate) struct NginxFormat {
     pub(crate) known: Box<[Option<Var>]>,
     /// Index of each known variable's first occurrence, `u8::MAX` if absent.
     slots: [u8; VAR_COUNT],
+    /// The length of the literal before each variable (the prefix for the first),
+    /// inline so that reading a value touches no other allocation.
+    gaps: [Pos; MAX_VARS],
     #[allow(dead_code)] // kept for Debug and a later JSON-escape decoder
     pub(crate) escape: Escape,
 }
@@ -212,7 +215,9 @@ pub(crate) struct NginxFormat {
 /// halves what a record carries), where the matched part ends, and whether the last
 /// quoted field ran to the end of the line without its quote.
 pub(crate) struct Matched {
-    pub(crate) ends: [Pos; MAX_VARS],
+    /// `ends[i + 1]` is where value `i` ends; `ends[0]` is 0, so value `i` starts at
+    /// `ends[i] + gap[i]` with no special case for the first.
+    pub(crate) ends: [Pos; MAX_VARS + 1],
     pub(crate) end: Pos,
     pub(crate) unterminated: bool,
 }
@@ -288,7 +293,7 @@ impl NginxFormat {
                 }
             }
         }
-        let steps = afters
+        let steps: Box<[Step]> = afters
             .into_iter()
             .enumerate()
             .map(|(i, after)| {
@@ -310,7 +315,13 @@ impl NginxFormat {
                 }
             })
             .collect();
+        let mut gaps = [0; MAX_VARS];
+        gaps[0] = Pos::try_from(prefix.len()).unwrap_or(Pos::MAX);
+        for (gap, step) in gaps[1..].iter_mut().zip(steps.iter()) {
+            *gap = Pos::try_from(step.after.len()).unwrap_or(Pos::MAX);
+        }
         Ok(NginxFormat {
+            gaps,
             source: format.into(),
             prefix: prefix.into_boxed_slice(),
             steps,
@@ -330,12 +341,16 @@ impl NginxFormat {
 
     /// The value of variable `i` in a line matched with `ends`.
     #[inline]
-    pub(crate) fn value<'l>(&self, line: &'l [u8], ends: &[Pos; MAX_VARS], i: usize) -> &'l [u8] {
-        let start = match i.checked_sub(1) {
-            None => self.prefix.len(),
-            Some(prev) => ends[prev] as usize + self.steps[prev].after.len(),
-        };
-        line.get(start..ends[i] as usize).unwrap_or_default()
+    pub(crate) fn value<'l>(
+        &self,
+        line: &'l [u8],
+        ends: &[Pos; MAX_VARS + 1],
+        i: usize,
+    ) -> &'l [u8] {
+        let i = i % MAX_VARS;
+        let start = usize::from(ends[i]) + usize::from(self.gaps[i]);
+        line.get(start..usize::from(ends[i + 1]))
+            .unwrap_or_default()
     }
 
     /// Index of any variable by name (without the `$`).
@@ -377,7 +392,7 @@ impl NginxFormat {
     #[inline]
     fn match_first_try(&self, line: &[u8]) -> Option<Matched> {
         let mut m = Matched {
-            ends: [0; MAX_VARS],
+            ends: [0; MAX_VARS + 1],
             end: 0,
             unterminated: false,
         };
@@ -386,7 +401,7 @@ impl NginxFormat {
         }
         let n = line.len();
         let mut p = self.prefix.len();
-        for (slot, step) in m.ends.iter_mut().zip(self.steps.iter()) {
+        for (slot, step) in m.ends[1..].iter_mut().zip(self.steps.iter()) {
             let e = match step.end {
                 End::Quoted => find_closing_quote(line, p, p, &step.after)?,
                 End::Literal => {
@@ -412,7 +427,7 @@ impl NginxFormat {
     #[cold]
     fn match_with_retries(&self, line: &[u8]) -> Result<Matched, ParseError> {
         let mut m = Matched {
-            ends: [0; MAX_VARS],
+            ends: [0; MAX_VARS + 1],
             end: 0,
             unterminated: false,
         };
@@ -450,7 +465,7 @@ impl NginxFormat {
                     if step.end == End::Quoted {
                         choice = Some((i, p, e + 1));
                     }
-                    m.ends[i] = e as Pos;
+                    m.ends[i + 1] = e as Pos;
                     p = e + step.after.len();
                     i += 1;
                 }
@@ -460,7 +475,7 @@ impl NginxFormat {
                 {
                     // A last quoted field cut off before its closing quote (a
                     // truncated user agent): keep what is there.
-                    m.ends[i] = n as Pos;
+                    m.ends[i + 1] = n as Pos;
                     m.unterminated = true;
                     p = n;
                     i += 1;
@@ -490,7 +505,7 @@ impl NginxFormat {
 }
 
 /// The first occurrence of `lit` at or after `p`, trying `p + hint` first.
-#[inline]
+#[inline(always)]
 fn find_literal(line: &[u8], p: usize, hint: u32, lit: &[u8]) -> Option<usize> {
     let hint = hint as usize;
     if hint != 0 && lit_at(line, p + hint, lit) {
@@ -511,7 +526,7 @@ fn find_literal(line: &[u8], p: usize, hint: u32, lit: &[u8]) -> Option<usize> {
 /// The first `"` at or after `from` that is not escaped by an odd run of backslashes
 /// (counted back no further than the value's start `p`) and is followed by the rest of
 /// `lit` (which starts with that quote).
-#[inline]
+#[inline(always)]
 fn find_closing_quote(line: &[u8], p: usize, from: usize, lit: &[u8]) -> Option<usize> {
     let mut from = from;
     while from < line.len() {

@@ -31,7 +31,7 @@ pub enum RecordKind {
 pub(crate) enum Body<'a> {
     Access {
         format: &'a NginxFormat,
-        ends: [Pos; MAX_VARS],
+        ends: [Pos; MAX_VARS + 1],
         end: Pos,
         unterminated: bool,
     },
@@ -434,7 +434,7 @@ pub struct Field<'a> {
 enum State<'a> {
     Access {
         format: &'a NginxFormat,
-        ends: [Pos; MAX_VARS],
+        ends: [Pos; MAX_VARS + 1],
         i: usize,
     },
     App {

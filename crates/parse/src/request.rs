@@ -113,7 +113,7 @@ pub(crate) fn split_query(target: &[u8]) -> (&[u8], Option<&[u8]>) {
 }
 
 /// A decimal `u64` (1 to 20 digits, no sign, no spaces; `-` and overflow are `None`).
-#[inline]
+#[inline(always)]
 pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
     if s.is_empty() || s.len() > 20 {
         return None;
@@ -141,7 +141,8 @@ pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
 }
 
 /// Seconds with an optional fraction (`0.123`, `12`, `.5`) as whole microseconds,
-/// digits past the sixth dropped. `None` for `-`, empty, or anything non-numeric.
+/// digits past the sixth dropped. `None` for `-`, empty, anything non-numeric, or more
+/// than 12 whole-second digits.
 #[inline]
 pub(crate) fn parse_seconds_micros(s: &[u8]) -> Option<u64> {
     const SCALE: [u64; 7] = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
@@ -149,10 +150,12 @@ pub(crate) fn parse_seconds_micros(s: &[u8]) -> Option<u64> {
     let mut i = 0;
     while i < s.len() && s[i] != b'.' {
         let d = s[i].wrapping_sub(b'0');
-        if d > 9 {
+        if d > 9 || i >= 12 {
+            // Not a digit, or more whole seconds than any request takes (10^12 s
+            // keeps the arithmetic below from overflowing).
             return None;
         }
-        whole = whole.checked_mul(10)?.checked_add(u64::from(d))?;
+        whole = whole * 10 + u64::from(d);
         i += 1;
     }
     let int_digits = i;
@@ -177,9 +180,7 @@ pub(crate) fn parse_seconds_micros(s: &[u8]) -> Option<u64> {
     } else if int_digits == 0 {
         return None;
     }
-    whole
-        .checked_mul(1_000_000)?
-        .checked_add(frac * SCALE[frac_digits])
+    Some(whole * 1_000_000 + frac * SCALE[frac_digits])
 }
 
 /// nginx's `$upstream_response_time`: one time per upstream tried, separated by `, `
