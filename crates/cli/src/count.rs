@@ -66,7 +66,7 @@ pub fn run(args: CountArgs) -> Result<Exit, CliError> {
             spec.as_ref().is_some_and(FormatSpec::needs_head),
             &notes,
             |opened, _| {
-                let scanner = notes.scanner(&inputs.scanner);
+                let scanner = notes.scanner(inputs.scanner_for(&opened.source));
                 let format = match &spec {
                     Some(spec) => spec.for_input(opened.source.path(), opened.head.as_deref())?,
                     None => None,

@@ -189,7 +189,7 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
                 return Ok(()); // an empty input
             };
             let skip_up_to = printed_up_to;
-            let scanner = notes.scanner(&inputs.scanner);
+            let scanner = notes.scanner(inputs.scanner_for(&opened.source));
             let result = scanner.map_ordered(
                 opened.source,
                 |chunk| {

@@ -11,7 +11,8 @@ use std::{
 
 use logscan_scan::Scanner;
 use logscan_source::{
-    Line, LineCounts, LineLimit, LongLinePolicy, MmapAdvice, Source, SourceBuilder, Strategy,
+    Compression, Line, LineCounts, LineLimit, LongLinePolicy, MmapAdvice, Source, SourceBuilder,
+    Strategy,
 };
 
 use crate::{
@@ -34,6 +35,8 @@ pub struct Inputs {
     pub limit: LineLimit,
     /// The scanner, with `--threads` workers, shared by every input.
     pub scanner: Scanner,
+    /// A one-thread scanner (no pool) for inputs of one chunk or less.
+    pub single: Scanner,
     /// `-q`.
     pub quiet: bool,
 }
@@ -79,14 +82,35 @@ impl Inputs {
         let scanner = scanner
             .build()
             .map_err(|e| CliError::usage(format!("--threads: {e}")))?;
+        let single = Scanner::builder()
+            .threads(1)
+            .build()
+            .map_err(|e| CliError::usage(format!("--threads: {e}")))?;
         Ok(Inputs {
             paths,
             strategy,
             advice,
             limit: LineLimit::new(args.max_line_length, policy),
             scanner,
+            single,
             quiet: args.quiet,
         })
+    }
+
+    /// The scanner for `source`: the one-thread scanner when the input is known to
+    /// fit in one chunk, since handing a single chunk to a pool (or a Stream input
+    /// to a reader thread) costs more than it saves: many small files are read
+    /// faster one after the other. Results do not depend on the choice.
+    pub fn scanner_for(&self, source: &Source) -> &Scanner {
+        let known_size = match source.contents() {
+            Some(c) => Some(c.len() as u64),
+            None if source.compression() == Compression::None => source.size_at_open(),
+            None => None,
+        };
+        match known_size {
+            Some(size) if size <= self.scanner.chunk_size() as u64 => &self.single,
+            _ => &self.scanner,
+        }
     }
 
     /// A source builder with these options and `strategy`.
@@ -393,6 +417,28 @@ mod tests {
                 (Strategy::Stream, Attempt::Retry)
             ]
         );
+    }
+
+    #[test]
+    fn inputs_of_one_chunk_run_on_one_thread() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let small = dir.path().join("small.log");
+        std::fs::write(&small, b"a\nb\n").expect("write");
+        let mut args = inputs(IoChoice::Auto);
+        args.scanner = Scanner::builder().threads(3).build().expect("scanner");
+        for strategy in [Strategy::Stream, Strategy::ReadAll, Strategy::Mmap] {
+            let source = args.builder(strategy).open(&small).expect("opens");
+            assert_eq!(args.scanner_for(&source).threads(), 1, "{strategy}");
+        }
+        let (_big_dir, big) = big_file();
+        let source = args.builder(Strategy::Auto).open(&big).expect("opens");
+        assert_eq!(args.scanner_for(&source).threads(), 3);
+        // A pipe's size is unknown: all threads.
+        let piped = args
+            .builder(Strategy::Auto)
+            .open_reader("-", &b"a\n"[..])
+            .expect("opens");
+        assert_eq!(args.scanner_for(&piped).threads(), 3);
     }
 
     #[test]

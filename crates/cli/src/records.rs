@@ -52,7 +52,7 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                 };
                 let skip_up_to = written_up_to;
                 let (mut malformed, mut first_malformed) = (0u64, None);
-                let scanner = notes.scanner(&inputs.scanner);
+                let scanner = notes.scanner(inputs.scanner_for(&opened.source));
                 let result = scanner.map_ordered(
                     opened.source,
                     |chunk| {

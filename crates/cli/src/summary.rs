@@ -42,7 +42,7 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
             let Some(format) = format else {
                 return Ok(None);
             };
-            let scanner = notes.scanner(&inputs.scanner);
+            let scanner = notes.scanner(inputs.scanner_for(&opened.source));
             let out = scanner.scan(opened.source, || options.build(&format))?;
             Ok(Some((out.aggregate, out.stats)))
         })?;
