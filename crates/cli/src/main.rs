@@ -65,7 +65,9 @@ fn main() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("logscan: internal error (please report it): {message}{at}");
+        notes::stderr_line(format_args!(
+            "logscan: internal error (please report it): {message}{at}"
+        ));
     }));
     let exit = std::panic::catch_unwind(run).unwrap_or(Exit::Error);
     report_alloc_stats();
@@ -96,7 +98,7 @@ fn run() -> Exit {
     match result {
         Ok(exit) => exit,
         Err(e) => {
-            eprintln!("{}", e.report());
+            notes::stderr_line(format_args!("{}", e.report()));
             Exit::Error
         }
     }
@@ -122,9 +124,9 @@ fn report_alloc_stats() {
     let asked = std::env::var_os(ALLOC_STATS_ENV).is_some_and(|v| !v.is_empty() && v != "0");
     if asked {
         let stats = logscan_alloc::stats();
-        eprintln!(
+        notes::stderr_line(format_args!(
             "logscan-alloc: allocations={} peak_heap_bytes={}",
             stats.allocations, stats.peak_bytes
-        );
+        ));
     }
 }

@@ -4,7 +4,7 @@
 use std::{
     fmt,
     fs::File,
-    io::{IsTerminal, Read},
+    io::{IsTerminal, Read, Write},
     path::{Path, PathBuf},
     sync::atomic::{AtomicU64, Ordering},
     time::Duration,
@@ -57,7 +57,7 @@ impl Notes {
         if self.quiet {
             return;
         }
-        let print = || eprintln!("logscan: {message}");
+        let print = || stderr_line(format_args!("logscan: {message}"));
         match &self.bar {
             Some(bar) => bar.suspend(print),
             None => print(),
@@ -66,7 +66,7 @@ impl Notes {
 
     /// Prints an error line on stderr (even when quiet), above the progress bar.
     pub fn error(&self, line: &str) {
-        let print = || eprintln!("{line}");
+        let print = || stderr_line(format_args!("{line}"));
         match &self.bar {
             Some(bar) => bar.suspend(print),
             None => print(),
@@ -113,6 +113,13 @@ impl Drop for Notes {
     fn drop(&mut self) {
         self.finish();
     }
+}
+
+/// Writes one line on stderr. Unlike `eprintln!` it does not panic when stderr is
+/// gone (`2>&1 | head`): there is nobody left to tell.
+pub fn stderr_line(line: fmt::Arguments<'_>) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
 }
 
 /// The rule for showing a progress bar: not quiet, stderr is a terminal, and the

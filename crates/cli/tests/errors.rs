@@ -209,6 +209,23 @@ fn a_closed_pipe_ends_quietly_with_success() {
 }
 
 #[test]
+fn a_closed_stderr_does_not_crash() {
+    for (args, code) in [(&["count", "/nonexistent"][..], 2), (&["count", "-"], 0)] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader); // every write to stderr now fails with EPIPE
+        let status = StdCommand::new(env!("CARGO_BIN_EXE_logscan"))
+            .args(args)
+            .env("LOGSCAN_ALLOC_STATS", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(writer)
+            .status()
+            .expect("runs");
+        assert_eq!(status.code(), Some(code), "{args:?}: {status:?}");
+    }
+}
+
+#[test]
 fn alloc_stats_line_on_success_and_on_errors() {
     let pattern =
         predicate::str::is_match(r"(?m)^logscan-alloc: allocations=\d+ peak_heap_bytes=\d+\n\z")
