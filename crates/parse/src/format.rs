@@ -232,7 +232,8 @@ impl LogFormat {
                 if line.len() > crate::nginx::MAX_ACCESS_LINE {
                     return Err(ParseError::new(ParseErrorKind::TooLong, 0));
                 }
-                let m = nginx.match_line(line)?;
+                let mut m = crate::nginx::Matched::EMPTY;
+                nginx.match_line(line, &mut m)?;
                 Body::Access {
                     format: nginx,
                     ends: m.ends,

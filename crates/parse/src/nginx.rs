@@ -214,12 +214,21 @@ pub(crate) struct NginxFormat {
 /// right after the previous value's separator, so starts need not be stored, which
 /// halves what a record carries), where the matched part ends, and whether the last
 /// quoted field ran to the end of the line without its quote.
+#[derive(Clone, Copy)]
 pub(crate) struct Matched {
     /// `ends[i + 1]` is where value `i` ends; `ends[0]` is 0, so value `i` starts at
     /// `ends[i] + gap[i]` with no special case for the first.
     pub(crate) ends: [Pos; MAX_VARS + 1],
     pub(crate) end: Pos,
     pub(crate) unterminated: bool,
+}
+
+impl Matched {
+    pub(crate) const EMPTY: Matched = Matched {
+        ends: [0; MAX_VARS + 1],
+        end: 0,
+        unterminated: false,
+    };
 }
 
 enum Piece {
@@ -382,20 +391,18 @@ impl NginxFormat {
     /// number) goes to the full matcher, which can retry quoted fields and names the
     /// column of a failure.
     #[inline]
-    pub(crate) fn match_line(&self, line: &[u8]) -> Result<Matched, ParseError> {
-        match self.match_first_try(line) {
-            Some(m) => Ok(m),
-            None => self.match_with_retries(line),
+    pub(crate) fn match_line(&self, line: &[u8], m: &mut Matched) -> Result<(), ParseError> {
+        if self.match_first_try(line, m).is_some() {
+            return Ok(());
         }
+        *m = self.match_with_retries(line)?;
+        Ok(())
     }
 
+    /// Fills `m` in place (it is moved into the record afterwards, and building it
+    /// here rather than returning it saves copying it on every line).
     #[inline]
-    fn match_first_try(&self, line: &[u8]) -> Option<Matched> {
-        let mut m = Matched {
-            ends: [0; MAX_VARS + 1],
-            end: 0,
-            unterminated: false,
-        };
+    fn match_first_try(&self, line: &[u8], m: &mut Matched) -> Option<()> {
         if !lit_at(line, 0, &self.prefix) {
             return None;
         }
@@ -421,7 +428,7 @@ impl NginxFormat {
             p = e + step.after.len();
         }
         m.end = p as Pos;
-        Some(m)
+        Some(())
     }
 
     #[cold]
