@@ -41,8 +41,18 @@ fn bench_combined(c: &mut Criterion) {
 fn bench_timestamp(c: &mut Criterion) {
     let mut g = c.benchmark_group("timestamp");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("clf", |b| {
+    // The same day as the previous call: the per-thread day memo answers.
+    g.bench_function("clf_same_day", |b| {
         b.iter(|| parse_timestamp(black_box(b"10/Oct/2000:13:55:36 -0700")))
+    });
+    // Alternating days: every call parses the date in full.
+    let days: [&[u8]; 2] = [b"10/Oct/2000:13:55:36 -0700", b"11/Oct/2000:13:55:36 -0700"];
+    let mut k = 0usize;
+    g.bench_function("clf_new_day", |b| {
+        b.iter(|| {
+            k += 1;
+            parse_timestamp(black_box(days[k & 1]))
+        })
     });
     g.bench_function("rfc3339", |b| {
         b.iter(|| parse_timestamp(black_box(b"2000-10-10T13:55:36.123+02:00")))
