@@ -3,7 +3,7 @@
 //! in `record.rs`.
 
 use crate::error::{FormatError, ParseError, ParseErrorKind};
-use crate::scan::{find_byte, lit_at};
+use crate::scan::{Sep, find_byte, lit_at};
 
 /// The most variables one format may have; a record holds one span per variable
 /// inline, so this bounds the record's size (and keeps parsing allocation-free).
@@ -175,7 +175,7 @@ impl Check {
 struct Step {
     /// The literal that follows this variable (empty for the last one if the format
     /// ends with a variable).
-    after: Box<[u8]>,
+    after: Sep,
     end: End,
     width_hint: u32,
     check: Check,
@@ -317,7 +317,7 @@ impl NginxFormat {
                     End::Literal
                 };
                 Step {
-                    after: after.into_boxed_slice(),
+                    after: Sep::new(after),
                     end,
                     width_hint: known[i].map_or(0, Var::width_hint),
                     check: known[i].map_or(Check::Any, Var::check),
@@ -379,7 +379,7 @@ impl NginxFormat {
             self.names
                 .iter()
                 .zip(self.steps.iter())
-                .map(|(n, s)| (&**n, &*s.after)),
+                .map(|(n, s)| (&**n, s.after.bytes())),
         )
     }
 
@@ -478,7 +478,7 @@ impl NginxFormat {
                 }
                 None if step.end == End::Quoted
                     && i + 1 == steps.len()
-                    && step.after.trim_ascii_end() == b"\"" =>
+                    && step.after.bytes().trim_ascii_end() == b"\"" =>
                 {
                     // A last quoted field cut off before its closing quote (a
                     // truncated user agent): keep what is there.
@@ -513,16 +513,16 @@ impl NginxFormat {
 
 /// The first occurrence of `lit` at or after `p`, trying `p + hint` first.
 #[inline(always)]
-fn find_literal(line: &[u8], p: usize, hint: u32, lit: &[u8]) -> Option<usize> {
+fn find_literal(line: &[u8], p: usize, hint: u32, sep: &Sep) -> Option<usize> {
     let hint = hint as usize;
-    if hint != 0 && lit_at(line, p + hint, lit) {
+    if hint != 0 && sep.at(line, p + hint) {
         return Some(p + hint);
     }
-    let (&first, rest) = lit.split_first()?;
+    let first = *sep.bytes().first()?;
     let mut from = p;
     while from < line.len() {
         let k = find_byte(line, from, first)?;
-        if lit_at(line, k + 1, rest) {
+        if sep.at(line, k) {
             return Some(k);
         }
         from = k + 1;
@@ -534,7 +534,7 @@ fn find_literal(line: &[u8], p: usize, hint: u32, lit: &[u8]) -> Option<usize> {
 /// (counted back no further than the value's start `p`) and is followed by the rest of
 /// `lit` (which starts with that quote).
 #[inline(always)]
-fn find_closing_quote(line: &[u8], p: usize, from: usize, lit: &[u8]) -> Option<usize> {
+fn find_closing_quote(line: &[u8], p: usize, from: usize, sep: &Sep) -> Option<usize> {
     let mut from = from;
     while from < line.len() {
         let k = find_byte(line, from, b'"')?;
@@ -545,7 +545,7 @@ fn find_closing_quote(line: &[u8], p: usize, from: usize, lit: &[u8]) -> Option<
                 continue;
             }
         }
-        if lit_at(line, k + 1, lit.get(1..).unwrap_or_default()) {
+        if sep.at(line, k) {
             return Some(k);
         }
     }

@@ -55,6 +55,59 @@ pub(crate) fn lit_at(hay: &[u8], k: usize, lit: &[u8]) -> bool {
     }
 }
 
+/// A separator prepared for comparison: one of up to eight bytes compares as a single
+/// masked word, longer ones byte by byte.
+#[derive(Clone, Debug)]
+pub(crate) struct Sep {
+    bytes: Box<[u8]>,
+    word: u64,
+    /// Which bytes of `word` take part; 0 for an empty or long separator.
+    mask: u64,
+}
+
+impl Sep {
+    pub(crate) fn new(bytes: Vec<u8>) -> Sep {
+        let (word, mask) = match bytes.len() {
+            1..=8 => {
+                let mut w = [0u8; 8];
+                w[..bytes.len()].copy_from_slice(&bytes);
+                let mask = if bytes.len() == 8 {
+                    u64::MAX
+                } else {
+                    (1u64 << (8 * bytes.len())) - 1
+                };
+                (u64::from_le_bytes(w), mask)
+            }
+            _ => (0, 0),
+        };
+        Sep {
+            bytes: bytes.into_boxed_slice(),
+            word,
+            mask,
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the separator occurs in `hay` at `k`.
+    #[inline(always)]
+    pub(crate) fn at(&self, hay: &[u8], k: usize) -> bool {
+        if self.mask != 0
+            && let Some(chunk) = hay.get(k..k.saturating_add(8))
+            && let Ok(w) = <[u8; 8]>::try_from(chunk)
+        {
+            return (u64::from_le_bytes(w) ^ self.word) & self.mask == 0;
+        }
+        lit_at(hay, k, &self.bytes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +126,25 @@ mod tests {
         }
         assert_eq!(find_byte(&[0x80, 0x00, 0x01], 0, 0x00), Some(1));
         assert_eq!(find_byte(&[0xff; 40], 0, 0x7f), None);
+    }
+
+    #[test]
+    fn separators_compare_like_slices() {
+        let hay = b"ab\" \"x] [y\" 1234567890abcdef";
+        for sep in [
+            &b""[..],
+            b"\"",
+            b"\" ",
+            b"\" \"",
+            b"] [",
+            b"1234567890",
+            b"90abcdef",
+            b"f",
+        ] {
+            let s = Sep::new(sep.to_vec());
+            for k in 0..hay.len() + 10 {
+                assert_eq!(s.at(hay, k), lit_at(hay, k, sep), "{sep:?} at {k}");
+            }
+        }
     }
 }
