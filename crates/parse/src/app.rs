@@ -285,6 +285,34 @@ fn looks_like_logger(tok: &[u8]) -> bool {
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$' | b'-'))
 }
 
+/// Recognises a timestamp at the start of `input` in any shape this crate reads from
+/// logs, and returns it with the number of bytes it used. Besides the shapes of
+/// [`parse_timestamp`](crate::parse_timestamp) (RFC 3339 / ISO 8601, `$time_local`,
+/// Unix seconds), it knows Spark's `yy/MM/dd HH:mm:ss`, HDFS's `yyMMdd HHmmss`,
+/// syslog's `Mmm dd HH:MM:SS` (which has no year: `assumed_year` is used), C's ctime
+/// `Www Mmm dd HH:MM:SS yyyy`, and any of these in `[` `]`.
+///
+/// ```
+/// use logscan_parse::parse_timestamp_prefix;
+///
+/// let (t, used) = parse_timestamp_prefix(b"Jun 14 15:16:01 combo sshd[1]: hi", 2024).unwrap();
+/// assert_eq!((t.to_string().as_str(), used), ("2024-06-14T15:16:01", 15));
+/// let (t, used) = parse_timestamp_prefix(b"081109 203615 148 INFO x", 2024).unwrap();
+/// assert_eq!((t.to_string().as_str(), used), ("2008-11-09T20:36:15", 13));
+/// ```
+pub fn parse_timestamp_prefix(input: &[u8], assumed_year: i32) -> Option<(Timestamp, usize)> {
+    let year = assumed_year.clamp(0, 9999);
+    for len in [26, 20] {
+        if let Some(head) = input.get(..len)
+            && let Some(t) = crate::time::parse_clf(head)
+            && at_boundary(input, len)
+        {
+            return Some((t, len));
+        }
+    }
+    leading_timestamp(input, year).map(|(t, used, _)| (t, used))
+}
+
 /// Recognises a timestamp at the start of `s`; returns it, the bytes it used, and
 /// its shape.
 fn leading_timestamp(s: &[u8], year: i32) -> Option<(Timestamp, usize, Shape)> {

@@ -363,3 +363,11 @@ impl AppFormatBuilder {
         }
     }
 }
+
+// Scanner threads share one format and may send records between threads: keep both
+// Send + Sync (this fails to compile otherwise).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<LogFormat>();
+    send_sync::<Record<'static>>();
+};

@@ -8,7 +8,9 @@
 //! parse a field only when asked. A line that does not match is a [`ParseError`]
 //! with the column where matching stopped; the parser never panics and never reads
 //! outside the line. Times are [`Timestamp`]s (a UTC instant plus the offset the log
-//! wrote), and [`parse_timestamp`] reads the same shapes from user input.
+//! wrote), and [`parse_timestamp`] reads the same shapes from user input
+//! ([`parse_timestamp_prefix`] also the year-less and compact shapes application logs
+//! write).
 //! [`Request`] splits a request line; [`Level`] is an application log's severity;
 //! [`Record::fields`] yields every field by name as a typed [`Value`].
 //!
@@ -55,6 +57,7 @@ mod request;
 mod scan;
 mod time;
 
+pub use crate::app::parse_timestamp_prefix;
 pub use crate::error::{FormatError, ParseError, ParseErrorKind};
 pub use crate::format::{AppFormatBuilder, FormatKind, LogFormat, PRESET_NAMES};
 pub use crate::json::{JsonFormatBuilder, JsonKeys};

@@ -727,6 +727,40 @@ fn unwrap_directive(text: &str) -> Result<(String, Escape), FormatError> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 300, failure_persistence: None, ..Default::default()
+        })]
+
+        /// The straight pass and the matcher with retries agree whenever the straight
+        /// pass succeeds (it is only a faster route to the same first match).
+        #[test]
+        fn first_try_agrees_with_the_full_matcher(
+            edits in proptest::collection::vec((0usize..200, 0u8..4, 0usize..4), 0..6)
+        ) {
+            let f = NginxFormat::compile(
+                r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time"#,
+            ).unwrap();
+            let mut line = br#"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a?b HTTP/1.1" 200 5 "-" "ua \"x\" y" 0.004"#.to_vec();
+            for (at, what, op) in edits {
+                let at = at % (line.len() + 1);
+                let byte = [b'"', b' ', b'\\', b'x'][usize::from(what)];
+                match op {
+                    0 | 1 => line.insert(at, byte),
+                    2 if at < line.len() => { line.remove(at); }
+                    _ if at < line.len() => line[at] = byte,
+                    _ => {}
+                }
+            }
+            let mut fast = Matched::EMPTY;
+            if f.match_first_try(&line, &mut fast).is_some() {
+                let full = f.match_with_retries(&line).unwrap();
+                proptest::prop_assert_eq!(fast.ends, full.ends);
+                proptest::prop_assert_eq!(fast.end, full.end);
+            }
+        }
+    }
+
     #[test]
     fn directive_pieces_are_joined() {
         let f = NginxFormat::compile(
