@@ -1,5 +1,7 @@
 //! The [`Aggregate`] trait and a few ready-made aggregates and closure adapters.
 
+use crate::Chunk;
+
 /// A per-worker accumulator that a [`Scanner`](crate::Scanner) feeds lines to.
 ///
 /// Each worker thread gets its own accumulator, made fresh by the closure given to
@@ -57,6 +59,19 @@ pub trait Aggregate: Send {
     fn merge(&mut self, other: Self)
     where
         Self: Sized;
+
+    /// Takes a whole chunk: by default, each of [`Chunk::lines`] in order through
+    /// [`add_line`](Self::add_line). The scanner calls this, never `add_line` directly,
+    /// so an aggregate may override it to work across lines — for instance to start
+    /// the memory loads of one line's lookups while it parses the next. An override
+    /// must take exactly the lines of `chunk.lines()` (which leaves out lines over the
+    /// limit) with their numbers.
+    #[inline]
+    fn add_chunk(&mut self, chunk: &Chunk<'_>) {
+        for line in chunk.lines() {
+            self.add_line(line.bytes, line.number);
+        }
+    }
 }
 
 /// Scanning for the totals alone: [`ScanStats`](crate::ScanStats) already counts lines

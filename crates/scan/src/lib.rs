@@ -12,7 +12,9 @@
 //! must keep the order of the input (a parallel grep).
 //!
 //! Ready aggregates: [`LineCount`], [`count_matching`], [`from_fn`] for closures, and
-//! `()` for the totals alone; tuples of aggregates run in one pass.
+//! `()` for the totals alone; tuples of aggregates run in one pass. The scanner hands an
+//! aggregate whole chunks ([`Aggregate::add_chunk`]), line by line unless it chooses to
+//! work across the lines of a chunk.
 //!
 //! Every strategy, thread count and chunk size gives the same result, provided the
 //! aggregate's `merge` is order-independent (see [`Aggregate`]). How the line numbers

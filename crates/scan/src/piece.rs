@@ -6,9 +6,9 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
 };
 
-use logscan_source::{Block, LineLimit, Source, aligned_chunks, count_lines, lines};
+use logscan_source::{Block, LineLimit, Source, aligned_chunks, count_lines};
 
-use crate::{Aggregate, Error, Progress, ScanStats};
+use crate::{Aggregate, Chunk, Error, Progress, ScanStats};
 
 /// A newline-aligned run of lines with its true first line number.
 pub(crate) struct Piece<'a> {
@@ -225,39 +225,28 @@ impl<A: Aggregate> Partial<A> {
         if !shared.wanted(piece.byte_offset) {
             return;
         }
+        // Over-long lines first (free unless the piece is longer than the limit): an
+        // error stops here, before the aggregate sees any line of the piece.
+        let skipped = match shared.check_lines(&piece) {
+            Ok(skipped) => skipped,
+            Err(failure) => {
+                shared.fail_at(failure.offset);
+                self.fail(failure);
+                return;
+            }
+        };
         let bytes = piece.bytes();
-        let limit = shared.limit;
+        let line_count = piece.line_count.unwrap_or_else(|| count_lines(bytes));
+        self.aggregate.add_chunk(&Chunk::new(
+            bytes,
+            piece.first_line,
+            piece.byte_offset,
+            shared.limit,
+        ));
         self.totals.chunks += 1;
-        self.totals.skipped += piece.skipped_before;
+        self.totals.lines += line_count - skipped;
+        self.totals.skipped += skipped + piece.skipped_before;
         self.totals.end = self.totals.end.max(piece.end());
-        if bytes.len() <= limit.max_len() {
-            // No line of the piece can be over the limit: the plain splitter will do.
-            let mut number = piece.first_line;
-            for line in lines(bytes) {
-                self.aggregate.add_line(line, number);
-                number += 1;
-            }
-            self.totals.lines += number - piece.first_line;
-        } else {
-            let mut it = limit.lines(bytes, piece.first_line, piece.byte_offset);
-            for line in &mut it {
-                match line {
-                    Ok(line) => {
-                        self.aggregate.add_line(line.bytes, line.number);
-                        self.totals.lines += 1;
-                    }
-                    Err(e) => {
-                        shared.fail_at(e.byte_offset);
-                        self.fail(Failure {
-                            offset: e.byte_offset,
-                            error: e.into_error(shared.path).into(),
-                        });
-                        return;
-                    }
-                }
-            }
-            self.totals.skipped += it.skipped();
-        }
         if let Err(error) = shared.check_intact() {
             shared.fail_at(piece.byte_offset);
             self.fail(Failure {

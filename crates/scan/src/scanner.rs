@@ -8,12 +8,12 @@ use std::{
     thread,
 };
 
-use logscan_source::{Blocks, Source, Strategy, aligned_chunks};
+use logscan_source::{Blocks, Source, Strategy};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::{
     Aggregate, BuildError, Chunk, Error, MapError, ordered,
-    piece::{Cursor, Failure, Partial, Piece, PieceData, ProgressState, Shared},
+    piece::{Cursor, Failure, Partial, Piece, ProgressState, Shared},
 };
 
 /// How far a scan has got, given to the progress callback after each chunk.
@@ -299,27 +299,13 @@ impl Scanner {
     {
         let mut partial = match &self.pool {
             None => {
-                // One thread: chunks in order, so each chunk's first line number is
-                // where the previous one ended; no counting ahead needed.
+                // One thread: the chunks in order, on the calling thread.
                 let mut partial = Partial::new(make());
-                let mut first_line = 1;
-                for (offset, bytes) in aligned_chunks(contents, self.chunk_size) {
-                    let lines_before = partial.totals.lines + partial.totals.skipped;
-                    partial.take(
-                        Piece {
-                            seq: 0,
-                            data: PieceData::Slice(bytes),
-                            first_line,
-                            byte_offset: offset as u64,
-                            skipped_before: 0,
-                            line_count: None,
-                        },
-                        shared,
-                    );
+                for piece in Cursor::new(contents, self.chunk_size, shared.stop) {
+                    partial.take(piece, shared);
                     if partial.failure.is_some() {
                         break;
                     }
-                    first_line += partial.totals.lines + partial.totals.skipped - lines_before;
                 }
                 partial
             }

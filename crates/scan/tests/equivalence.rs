@@ -23,6 +23,8 @@ fn check_all_ways(input: &[u8], limit: LineLimit) {
                 assert_eq!(got, want, "scan: {ctx}");
                 let got = map_outcome(&scanner, open(&path, strategy, chunk_size, limit));
                 assert_eq!(got, want, "map_ordered: {ctx}");
+                let got = chunk_outcome(&scanner, open(&path, strategy, chunk_size, limit));
+                assert_eq!(got, want, "add_chunk: {ctx}");
             }
         }
     }

@@ -67,6 +67,7 @@
 #![deny(missing_docs)]
 
 mod hll;
+mod prefetch;
 mod render;
 mod report;
 mod summary;

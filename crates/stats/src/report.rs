@@ -466,7 +466,7 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         requests,
         // Every method is worth showing, up to a sane number (binary garbage can make
         // many "methods").
-        methods: table(&a.methods, top.max(20), requests),
+        methods: table(&a.all_methods(), top.max(20), requests),
         statuses,
         status_classes: classes,
         body_bytes: a.body_bytes,

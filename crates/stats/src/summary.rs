@@ -14,6 +14,27 @@ use crate::{
     template::push_template,
 };
 
+/// The methods counted without a table lookup.
+pub(crate) const COMMON_METHODS: [&[u8]; 9] = [
+    b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"PATCH", b"OPTIONS", b"CONNECT", b"TRACE",
+];
+
+#[inline]
+fn common_method(method: &[u8]) -> Option<usize> {
+    Some(match method {
+        b"GET" => 0,
+        b"POST" => 1,
+        b"HEAD" => 2,
+        b"PUT" => 3,
+        b"DELETE" => 4,
+        b"PATCH" => 5,
+        b"OPTIONS" => 6,
+        b"CONNECT" => 7,
+        b"TRACE" => 8,
+        _ => return None,
+    })
+}
+
 /// Served times above this (one hour, in microseconds) are recorded as this in the
 /// percentile sketch; min, max and mean stay exact.
 pub(crate) const MAX_SERVED_US: u64 = 3_600_000_000;
@@ -178,8 +199,21 @@ pub(crate) struct Counts {
     scratch: Vec<u8>,
 }
 
+/// The large-table lookups of one request, done one line late (see
+/// [`Counts::add_request`]). Keys borrow the line.
+struct Deferred<'a> {
+    path: Option<(u64, Cow<'a, [u8]>)>,
+    client: Option<(u64, &'a [u8])>,
+    referrer: Option<(u64, &'a [u8])>,
+    not_found: bool,
+}
+
 pub(crate) struct AccessStats {
     pub(crate) requests: u64,
+    /// Requests with one of [`COMMON_METHODS`], by its index: a match instead of a
+    /// hash-table lookup on almost every line.
+    pub(crate) common_methods: [u64; COMMON_METHODS.len()],
+    /// Requests with any other method, or none (`-`).
     pub(crate) methods: CountTable,
     /// Requests by status code, for codes below 1000.
     pub(crate) statuses: Box<[u64; 1000]>,
@@ -204,6 +238,19 @@ pub(crate) struct AppStats {
     pub(crate) components: CountTable,
     /// Key: the level's index, then the template.
     pub(crate) messages: CountTable,
+}
+
+impl AccessStats {
+    /// Every method's count in one table: the common ones joined to the others.
+    pub(crate) fn all_methods(&self) -> CountTable {
+        let mut all = self.methods.clone();
+        for (method, &count) in COMMON_METHODS.iter().zip(&self.common_methods) {
+            if count > 0 {
+                all.add_hashed(hash_key(method), method, count);
+            }
+        }
+        all
+    }
 }
 
 /// Served time: exact min, max, sum; percentiles from a mergeable sketch.
@@ -311,6 +358,7 @@ impl Counts {
             last: None,
             access: AccessStats {
                 requests: 0,
+                common_methods: [0; COMMON_METHODS.len()],
                 methods: table(),
                 statuses: Box::new([0; 1000]),
                 status_other: 0,
@@ -345,18 +393,32 @@ impl Counts {
         }
     }
 
-    fn add_record(&mut self, plan: Plan, record: &Record<'_>) {
+    /// Counts one line, parsed or not. The lookups in the large tables of a request
+    /// are handed back undone, for [`apply`](Self::apply) to finish a little later.
+    #[inline]
+    fn add_parsed<'a>(
+        &mut self,
+        plan: Plan,
+        samples: usize,
+        parsed: Result<Record<'a>, ParseError>,
+        line: &[u8],
+        line_number: u64,
+    ) -> Option<Deferred<'a>> {
+        self.lines += 1;
+        match parsed {
+            Ok(record) => self.add_record(plan, &record),
+            Err(error) => {
+                self.add_malformed(line, line_number, error, samples);
+                None
+            }
+        }
+    }
+
+    fn add_record<'a>(&mut self, plan: Plan, record: &Record<'a>) -> Option<Deferred<'a>> {
         self.parsed += 1;
         let timestamp = record.timestamp();
         if let Some(ts) = timestamp {
             self.see_time(ts);
-        }
-        if plan.access {
-            let is_request =
-                !plan.access_needs_evidence || record.status().is_some() || record.path().is_some();
-            if is_request {
-                self.add_request(plan, record, timestamp);
-            }
         }
         if plan.app {
             let is_app = !plan.access_needs_evidence
@@ -366,6 +428,14 @@ impl Counts {
                 self.add_app(record);
             }
         }
+        if plan.access {
+            let is_request =
+                !plan.access_needs_evidence || record.status().is_some() || record.path().is_some();
+            if is_request {
+                return Some(self.add_request(plan, record, timestamp));
+            }
+        }
+        None
     }
 
     fn see_time(&mut self, ts: Timestamp) {
@@ -377,7 +447,16 @@ impl Counts {
         }
     }
 
-    fn add_request(&mut self, plan: Plan, record: &Record<'_>, timestamp: Option<Timestamp>) {
+    /// Counts a request, except for the path, client and referrer tables: those grow
+    /// large and their lookups miss the cache. Their keys are hashed and their index
+    /// slots start loading now; the lookups themselves are returned, to be done after
+    /// the next line is parsed (see `Summary::add_chunk`), when the memory is there.
+    fn add_request<'a>(
+        &mut self,
+        plan: Plan,
+        record: &Record<'a>,
+        timestamp: Option<Timestamp>,
+    ) -> Deferred<'a> {
         let a = &mut self.access;
         a.requests += 1;
 
@@ -392,41 +471,85 @@ impl Counts {
         } else {
             (record.method(), record.path())
         };
-        a.methods.add(method.as_deref().unwrap_or(b"-"));
+        let keyed = |key: &[u8]| hash_key(cut_key(key));
+        let path = path.map(|p| (keyed(&p), p));
+        let client = record.client().map(|c| (keyed(c), c));
+        let referrer = record.referrer().map(|r| (keyed(r), r));
+        if let Some((hash, _)) = &path {
+            a.paths.prefetch(*hash);
+        }
+        if let Some((hash, _)) = client {
+            a.clients.prefetch(hash);
+        }
+        if let Some((hash, _)) = referrer {
+            a.referrers.prefetch(hash);
+        }
 
+        let method = method.as_deref().unwrap_or(b"-");
+        match common_method(method) {
+            Some(i) => a.common_methods[i] += 1,
+            None => a.methods.add(method),
+        }
         let status = record.status();
         match status {
             Some(code) if code < 1000 => a.statuses[usize::from(code)] += 1,
             _ => a.status_other += 1,
         }
-        if let Some(path) = path {
-            let key = cut_key(&path);
-            let hash = hash_key(key);
-            a.paths.add_hashed(hash, key, 1);
-            if status == Some(404) {
-                a.not_found.add_hashed(hash, key, 1);
-            }
-        }
         if let Some(bytes) = record.body_bytes() {
             a.body_bytes = a.body_bytes.saturating_add(bytes);
-        }
-        if let Some(client) = record.client() {
-            let key = cut_key(client);
-            let hash = hash_key(key);
-            a.clients.add_hashed(hash, key, 1);
-            a.clients_sketch.add_hash(hash);
-        }
-        if let Some(agent) = record.user_agent() {
-            a.user_agents.add(agent);
-        }
-        if let Some(referrer) = record.referrer() {
-            a.referrers.add(referrer);
         }
         if let Some(us) = record.request_time_us() {
             a.served.record(us);
         }
         if let Some(ts) = timestamp {
             a.minutes.add(ts.unix_seconds().div_euclid(60), 1);
+        }
+        if let Some(agent) = record.user_agent() {
+            a.user_agents.add(agent);
+        }
+        if let Some((hash, _)) = client {
+            a.clients_sketch.add_hash(hash);
+        }
+        Deferred {
+            path,
+            client,
+            referrer,
+            not_found: status == Some(404),
+        }
+    }
+
+    /// Starts loading the table entries a deferred request will update; by now the
+    /// index slots its keys hash to have had a whole line's parse to arrive.
+    #[inline]
+    fn prefetch_entries(&self, d: &Deferred<'_>) {
+        let a = &self.access;
+        if let Some((hash, _)) = &d.path {
+            a.paths.prefetch_entry(*hash);
+        }
+        if let Some((hash, _)) = d.client {
+            a.clients.prefetch_entry(hash);
+        }
+        if let Some((hash, _)) = d.referrer {
+            a.referrers.prefetch_entry(hash);
+        }
+    }
+
+    /// Does the table lookups of a request counted by `add_request`.
+    #[inline]
+    fn apply(&mut self, d: Deferred<'_>) {
+        let a = &mut self.access;
+        if let Some((hash, path)) = &d.path {
+            let key = cut_key(path);
+            a.paths.add_hashed(*hash, key, 1);
+            if d.not_found {
+                a.not_found.add_hashed(*hash, key, 1);
+            }
+        }
+        if let Some((hash, client)) = d.client {
+            a.clients.add_hashed(hash, cut_key(client), 1);
+        }
+        if let Some((hash, referrer)) = d.referrer {
+            a.referrers.add_hashed(hash, cut_key(referrer), 1);
         }
     }
 
@@ -492,6 +615,9 @@ impl Counts {
 
         let (a, b) = (&mut self.access, other.access);
         a.requests += b.requests;
+        for (x, y) in a.common_methods.iter_mut().zip(b.common_methods) {
+            *x += y;
+        }
         a.methods.merge(b.methods);
         for (x, y) in a.statuses.iter_mut().zip(b.statuses.iter()) {
             *x += y;
@@ -600,11 +726,17 @@ impl PerMinute {
 impl Aggregate for Summary {
     #[inline]
     fn add_line(&mut self, line: &[u8], line_number: u64) {
-        let counts = &mut self.counts;
-        counts.lines += 1;
-        match self.format.parse(line) {
-            Ok(record) => counts.add_record(self.plan, &record),
-            Err(error) => counts.add_malformed(line, line_number, error, self.options.samples),
+        let Summary {
+            format,
+            options,
+            plan,
+            counts,
+        } = self;
+        let parsed = format.parse(line);
+        if let Some(deferred) = counts.add_parsed(*plan, options.samples, parsed, line, line_number)
+        {
+            counts.prefetch_entries(&deferred);
+            counts.apply(deferred);
         }
     }
 

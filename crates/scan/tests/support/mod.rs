@@ -118,6 +118,33 @@ impl Aggregate for Collect {
     }
 }
 
+/// Like [`Collect`], but takes whole chunks through its own `add_chunk`, checking each
+/// chunk's position against its lines on the way.
+#[derive(Default)]
+pub struct CollectChunks(pub Vec<(u64, Vec<u8>)>);
+
+impl Aggregate for CollectChunks {
+    fn add_line(&mut self, _line: &[u8], _line_number: u64) {
+        unreachable!("the scanner hands this aggregate whole chunks");
+    }
+
+    fn add_chunk(&mut self, chunk: &logscan_scan::Chunk<'_>) {
+        let mut expected_offset = chunk.byte_offset();
+        for line in chunk.lines() {
+            assert!(line.number >= chunk.first_line());
+            assert!(line.byte_offset >= expected_offset);
+            expected_offset = line.byte_offset + line.bytes.len() as u64;
+            self.0.push((line.number, line.bytes.to_vec()));
+        }
+        assert!(expected_offset <= chunk.byte_offset() + chunk.bytes().len() as u64);
+    }
+
+    fn merge(&mut self, other: Self) {
+        self.0.extend(other.0);
+        self.0.sort_unstable_by_key(|(n, _)| *n);
+    }
+}
+
 pub const STRATEGIES: [Strategy; 3] = [Strategy::Stream, Strategy::ReadAll, Strategy::Mmap];
 pub const THREADS: [usize; 3] = [1, 2, 7];
 pub const CHUNK_SIZES: [usize; 4] = [
@@ -158,6 +185,19 @@ pub fn scan_outcome(scanner: &Scanner, source: Source) -> Outcome {
                 too_long: None,
             }
         }
+        Err(e) => too_long_outcome(e),
+    }
+}
+
+/// Scans with an aggregate that takes whole chunks.
+pub fn chunk_outcome(scanner: &Scanner, source: Source) -> Outcome {
+    match scanner.scan(source, CollectChunks::default) {
+        Ok(out) => Outcome {
+            lines: out.aggregate.0,
+            skipped: out.stats.skipped_lines,
+            bytes: out.stats.bytes,
+            too_long: None,
+        },
         Err(e) => too_long_outcome(e),
     }
 }
