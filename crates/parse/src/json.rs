@@ -45,7 +45,7 @@ pub(crate) struct JsonParts {
 /// Which top-level keys hold the well-known fields. Within a list, an earlier key wins
 /// when a line has several.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JsonKeys {
+pub(crate) struct JsonKeys {
     pub(crate) time: Vec<String>,
     pub(crate) level: Vec<String>,
     pub(crate) message: Vec<String>,
