@@ -243,6 +243,29 @@ proptest! {
         prop_assert_eq!(ours(got), want.as_nanosecond());
     }
 
+    /// Consecutive lines of one day go through the per-thread day memo: every time of
+    /// day must still agree with jiff, and a new day or zone must not reuse the memo.
+    #[test]
+    fn clf_same_day_runs_agree_with_jiff(
+        days in proptest::collection::vec(civil(), 1..4),
+        times in proptest::collection::vec((0u8..24, 0u8..60, 0u8..60), 1..6),
+    ) {
+        for c in days {
+            for &(h, mi, s) in &times {
+                let text = format!(
+                    "{:02}/{}/{:04}:{:02}:{:02}:{:02} {}",
+                    c.d, MONTHS[usize::from(c.mo) - 1], c.y, h, mi, s, offset_text(c.off_min, false)
+                );
+                let want = jiff::fmt::strtime::parse("%d/%b/%Y:%H:%M:%S %z", &text)
+                    .and_then(|t| t.to_timestamp())
+                    .unwrap_or_else(|e| panic!("jiff rejects {text}: {e}"));
+                let got = parse_timestamp(text.as_bytes()).unwrap();
+                prop_assert_eq!(ours(got), want.as_nanosecond(), "{}", text);
+                prop_assert_eq!(got.utc_offset_seconds(), Some(c.off_min * 60));
+            }
+        }
+    }
+
     #[test]
     fn invalid_days_are_rejected(y in 1i32..=9998, mo in 1u8..=12, extra in 1u8..=3) {
         let d = days_in_month(y, mo) + extra;
