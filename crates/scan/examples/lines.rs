@@ -1,7 +1,10 @@
 //! Counts the lines of a file with the scanner, to measure the scan path alone.
 //!
 //! `cargo run --release -p logscan-scan --example lines -- FILE [stream|read|mmap|auto]
-//! [THREADS] [CHUNK_BYTES] [REPEAT]`
+//! [THREADS] [CHUNK_BYTES] [REPEAT] [split|totals]`
+//!
+//! `split` (the default) feeds every line to [`LineCount`]; `totals` scans with `()`,
+//! which only counts newlines.
 
 use std::{process::ExitCode, time::Instant};
 
@@ -23,6 +26,7 @@ fn main() -> ExitCode {
         builder.chunk_size(chunk);
     }
     let repeat: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let split = args.get(5).is_none_or(|mode| mode != "totals");
     let scanner = match builder.build() {
         Ok(s) => s,
         Err(e) => {
@@ -36,15 +40,21 @@ fn main() -> ExitCode {
             .strategy(strategy)
             .open(path)
             .map_err(logscan_scan::Error::from)
-            .and_then(|source| scanner.scan(source, LineCount::default));
+            .and_then(|source| {
+                if split {
+                    scanner.scan(source, LineCount::default).map(|o| o.stats)
+                } else {
+                    scanner.scan(source, || ()).map(|o| o.stats)
+                }
+            });
         match result {
-            Ok(out) => println!(
+            Ok(stats) => println!(
                 "{} lines, {} bytes, {} ({} threads, {} chunks) in {:.3} s",
-                out.aggregate.lines,
-                out.stats.bytes,
-                out.stats.strategy,
-                out.stats.threads,
-                out.stats.chunks,
+                stats.lines,
+                stats.bytes,
+                stats.strategy,
+                stats.threads,
+                stats.chunks,
                 start.elapsed().as_secs_f64()
             ),
             Err(e) => {

@@ -25,6 +25,18 @@ fn check_all_ways(input: &[u8], limit: LineLimit) {
                 assert_eq!(got, want, "map_ordered: {ctx}");
                 let got = chunk_outcome(&scanner, open(&path, strategy, chunk_size, limit));
                 assert_eq!(got, want, "add_chunk: {ctx}");
+                let totals = scanner.scan(open(&path, strategy, chunk_size, limit), || ());
+                match (totals, want.too_long) {
+                    (Ok(out), None) => {
+                        let s = out.stats;
+                        let want = (want.lines.len() as u64, want.skipped, want.bytes);
+                        assert_eq!((s.lines, s.skipped_lines, s.bytes), want, "totals: {ctx}");
+                    }
+                    (Err(e), Some(at)) => {
+                        assert_eq!((e.line_number(), e.byte_offset()), (Some(at.0), Some(at.1)));
+                    }
+                    (got, _) => panic!("totals: {ctx}: {got:?}"),
+                }
             }
         }
     }
