@@ -6,7 +6,7 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
 };
 
-use logscan_source::{Block, LineLimit, Source, aligned_chunks, count_lines};
+use logscan_source::{Block, Blocks, LineLimit, Source, aligned_chunks, count_lines};
 
 use crate::{Aggregate, Chunk, Error, Progress, ScanStats};
 
@@ -36,7 +36,7 @@ impl Piece<'_> {
         }
     }
 
-    pub(crate) fn from_block(seq: u64, block: Block) -> Piece<'static> {
+    fn from_block(seq: u64, block: Block) -> Piece<'static> {
         Piece {
             seq,
             first_line: block.first_line(),
@@ -50,6 +50,44 @@ impl Piece<'_> {
     /// Offset just past the piece.
     pub(crate) fn end(&self) -> u64 {
         self.byte_offset + self.bytes().len() as u64
+    }
+}
+
+/// The blocks of a Stream source as pieces. Each block's line count is read off where
+/// the next block starts (the reader numbered them as it read), so no worker has to
+/// count them again; only the last block is counted.
+pub(crate) struct BlockPieces {
+    blocks: Blocks,
+    next: Option<Result<Block, logscan_source::Error>>,
+    seq: u64,
+}
+
+impl BlockPieces {
+    pub(crate) fn new(blocks: Blocks) -> Self {
+        Self {
+            blocks,
+            next: None,
+            seq: 0,
+        }
+    }
+}
+
+impl Iterator for BlockPieces {
+    type Item = Result<Piece<'static>, logscan_source::Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let block = match self.next.take().or_else(|| self.blocks.next())? {
+            Ok(block) => block,
+            Err(error) => return Some(Err(error)),
+        };
+        self.next = self.blocks.next();
+        let mut piece = Piece::from_block(self.seq, block);
+        if let Some(Ok(next)) = &self.next {
+            // Lines dropped as too long between the two blocks still took numbers.
+            piece.line_count = Some(next.first_line() - piece.first_line - next.skipped_lines());
+        }
+        self.seq += 1;
+        Some(Ok(piece))
     }
 }
 

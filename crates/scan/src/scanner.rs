@@ -13,7 +13,7 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::{
     Aggregate, BuildError, Chunk, Error, MapError, ordered,
-    piece::{Cursor, Failure, Partial, Piece, ProgressState, Shared},
+    piece::{BlockPieces, Cursor, Failure, Partial, Piece, ProgressState, Shared},
 };
 
 /// How far a scan has got, given to the progress callback after each chunk.
@@ -336,9 +336,9 @@ impl Scanner {
         let partial = match &self.pool {
             None => {
                 let mut partial = Partial::new(make());
-                for (seq, block) in (0..).zip(blocks) {
-                    match block {
-                        Ok(block) => partial.take(Piece::from_block(seq, block), shared),
+                for piece in BlockPieces::new(blocks) {
+                    match piece {
+                        Ok(piece) => partial.take(piece, shared),
                         Err(error) => partial.fail(Failure {
                             offset: u64::MAX,
                             error: error.into(),
@@ -465,10 +465,7 @@ impl Scanner {
                 stop: &stop,
                 progress,
             };
-            let pieces = (0..)
-                .zip(source.into_blocks())
-                .map(|(seq, block)| block.map(|b| Piece::from_block(seq, b)));
-            job.run(pieces, &shared, &map, sink)?
+            job.run(BlockPieces::new(source.into_blocks()), &shared, &map, sink)?
         };
         Ok(totals.into_stats(strategy, self.threads))
     }
@@ -481,13 +478,13 @@ fn read_blocks(
     tx: &crossbeam_channel::Sender<Piece<'static>>,
     shared: &Shared<'_>,
 ) -> Option<Failure> {
-    for (seq, block) in (0..).zip(blocks) {
-        match block {
-            Ok(block) => {
-                if !shared.wanted(block.byte_offset()) {
+    for piece in BlockPieces::new(blocks) {
+        match piece {
+            Ok(piece) => {
+                if !shared.wanted(piece.byte_offset) {
                     return None;
                 }
-                if tx.send(Piece::from_block(seq, block)).is_err() {
+                if tx.send(piece).is_err() {
                     return None;
                 }
             }
