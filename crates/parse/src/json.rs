@@ -153,6 +153,7 @@ fn take(slot: &mut Option<(usize, JsonVal)>, list: &[String], key: &[u8], val: J
 }
 
 impl JsonFormat {
+    #[inline(never)] // keeps the access-log path of `LogFormat::parse` small
     pub(crate) fn parse(&self, line: &[u8]) -> Result<JsonParts, ParseError> {
         let mut time = None;
         let mut level = None;

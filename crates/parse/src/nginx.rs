@@ -163,10 +163,16 @@ impl Check {
     fn accepts(self, v: &[u8]) -> bool {
         match self {
             Check::Any => true,
-            Check::Digits => v == b"-" || (!v.is_empty() && v.iter().all(u8::is_ascii_digit)),
-            Check::Decimal => {
-                v == b"-" || (!v.is_empty() && v.iter().all(|&b| b.is_ascii_digit() || b == b'.'))
-            }
+            Check::Digits => match v {
+                [] => false,
+                [b'-'] => true,
+                _ => v.iter().all(|&b| b.wrapping_sub(b'0') < 10),
+            },
+            Check::Decimal => match v {
+                [] => false,
+                [b'-'] => true,
+                _ => v.iter().all(|&b| b.wrapping_sub(b'0') < 10 || b == b'.'),
+            },
         }
     }
 }
