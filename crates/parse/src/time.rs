@@ -128,7 +128,7 @@ impl Timestamp {
         if self.offset == NO_OFFSET {
             self.secs
         } else {
-            self.secs + i64::from(self.offset)
+            self.secs.saturating_add(i64::from(self.offset))
         }
     }
 }
@@ -597,6 +597,16 @@ mod tests {
         assert!(parse_timestamp(b"2000-10-10T10:00:00Zjunk").is_none());
         assert!(parse_timestamp(b"").is_none());
         assert!(parse_timestamp(b"081109").is_none());
+    }
+
+    #[test]
+    fn extreme_instants_display_without_overflow() {
+        for secs in [i64::MIN, i64::MAX, 0] {
+            let t = Timestamp::from_unix(secs, 999_999_999).unwrap();
+            for offset in [None, Some(0), Some(-86_399), Some(86_399)] {
+                assert!(!t.with_offset(offset).to_string().is_empty());
+            }
+        }
     }
 
     #[test]
