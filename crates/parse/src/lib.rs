@@ -17,6 +17,18 @@
 //! Access and application lines are parsed without touching the heap; JSON strings
 //! are decoded (allocating) only when they hold escapes and are asked for.
 //!
+//! # Limits and conventions
+//!
+//! - An access format has at most 32 variables, and an access line at most
+//!   65,535 bytes (a longer one is [`ParseErrorKind::TooLong`], never truncated).
+//! - `-` is "no value": accessors return `None` for it.
+//! - Times written without a zone are taken as UTC ([`Timestamp::utc_offset_seconds`]
+//!   is `None`). Syslog's `Mmm dd HH:MM:SS` has no year: the application format's
+//!   assumed year is used ([`Record::year_is_assumed`]).
+//! - Syslog lines carry no level token. A `<PRI>` prefix gives one; otherwise a
+//!   message that starts with `error:` (or another level) does; otherwise the record
+//!   gets RFC 3164's default severity, notice, and [`Record::level_is_assumed`] says so.
+//!
 //! # Example
 //!
 //! ```
