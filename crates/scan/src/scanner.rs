@@ -160,9 +160,10 @@ impl ScannerBuilder {
     }
 
     /// Blocks a Stream reader may read ahead of the workers (default: twice the
-    /// threads, at least 2). Stream memory is about (queue depth + threads + 1) × block
-    /// size. For [`Scanner::map_ordered`], chunks in flight are at most queue depth +
-    /// threads, whatever the input.
+    /// threads, at least 2). Stream memory is about (queue depth + threads + 2) × block
+    /// size: the queue, one block per worker, and the reader's current and next block.
+    /// For [`Scanner::map_ordered`], chunks handed out but not yet sunk are at most
+    /// queue depth + threads, whatever the input.
     pub fn queue_depth(&mut self, blocks: usize) -> &mut Self {
         self.queue_depth = Some(blocks);
         self
@@ -389,8 +390,8 @@ impl Scanner {
     /// values to `sink` on the calling thread **in input order**.
     ///
     /// Each [`Chunk`] gives its lines with their true numbers. At most queue depth +
-    /// threads chunks are in flight (read or mapped but not yet sunk), so memory stays
-    /// bounded however large the input. This is how a parallel `grep` prints matching
+    /// threads chunks are in flight (handed out or mapped but not yet sunk), so memory
+    /// stays bounded however large the input. This is how a parallel `grep` prints matching
     /// lines in order: map a chunk to the bytes of its matching lines, write them in
     /// the sink.
     ///
