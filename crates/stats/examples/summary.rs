@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run --release -p logscan-stats --example summary -- FILE
 //!     [--io stream|read|mmap|auto] [--threads N] [--chunk BYTES]
-//!     [--format NAME] [--json | --csv | --quiet] [--repeat N] [--color]
+//!     [--format NAME | --log-format 'NGINX LOG_FORMAT'] [--json | --csv | --quiet]
+//!     [--repeat N] [--color]
 //! ```
 //!
 //! Without `--format` the format is detected from the first 100 lines.
@@ -30,6 +31,7 @@ struct Args {
     threads: Option<usize>,
     chunk: Option<usize>,
     format: Option<String>,
+    nginx: Option<String>,
     output: &'static str,
     repeat: usize,
     color: bool,
@@ -43,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
         threads: None,
         chunk: None,
         format: None,
+        nginx: None,
         output: "text",
         repeat: 1,
         color: false,
@@ -54,6 +57,7 @@ fn parse_args() -> Result<Args, String> {
             "--threads" => out.threads = Some(value()?.parse().map_err(|_| "bad --threads")?),
             "--chunk" => out.chunk = Some(value()?.parse().map_err(|_| "bad --chunk")?),
             "--format" => out.format = Some(value()?),
+            "--log-format" => out.nginx = Some(value()?),
             "--repeat" => out.repeat = value()?.parse().map_err(|_| "bad --repeat")?,
             "--json" => out.output = "json",
             "--csv" => out.output = "csv",
@@ -82,9 +86,10 @@ fn detect(path: &str) -> Result<LogFormat, String> {
 
 fn run() -> Result<(), String> {
     let args = parse_args()?;
-    let format = match &args.format {
-        Some(name) => name.parse::<LogFormat>().map_err(|e| e.to_string())?,
-        None => detect(&args.path)?,
+    let format = match (&args.format, &args.nginx) {
+        (_, Some(directive)) => LogFormat::from_nginx(directive).map_err(|e| e.to_string())?,
+        (Some(name), None) => name.parse::<LogFormat>().map_err(|e| e.to_string())?,
+        (None, None) => detect(&args.path)?,
     };
     let mut builder = Scanner::builder();
     if let Some(n) = args.threads {

@@ -27,9 +27,10 @@
 //! reported as incomplete, the unique-client count switches to a HyperLogLog estimate
 //! (labelled as one), and which keys made it into a full table depends on the order of
 //! the scan. Below the bound every number is exact and every scan order, strategy and
-//! thread count gives the identical summary. Everything else is fixed-size: an 8 KB
-//! status array, a 16 KB HyperLogLog, a served-time histogram of about 200 KB, one
-//! counter per minute of the log's time span, and the malformed samples (512 bytes each).
+//! thread count gives the identical summary. Everything else is small: an 8 KB status
+//! array, a 16 KB HyperLogLog, a served-time histogram (8 KB per doubling of the largest
+//! time, some 200 KB for times up to an hour), one counter per minute of the log's time
+//! span, and the malformed samples (512 bytes each).
 //!
 //! # Example
 //!

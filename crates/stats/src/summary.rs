@@ -35,9 +35,6 @@ fn common_method(method: &[u8]) -> Option<usize> {
     })
 }
 
-/// Served times above this (one hour, in microseconds) are recorded as this in the
-/// percentile sketch; min, max and mean stay exact.
-pub(crate) const MAX_SERVED_US: u64 = 3_600_000_000;
 /// Significant decimal digits the percentile sketch keeps: values are within 0.1 %.
 pub(crate) const SERVED_SIGFIG: u8 = 3;
 /// Bytes of a malformed line kept as its sample.
@@ -671,10 +668,16 @@ impl ServedTime {
         self.min = self.min.min(us);
         self.max = self.max.max(us);
         if self.sketch.is_none() {
-            self.sketch = Histogram::new_with_bounds(1, MAX_SERVED_US, SERVED_SIGFIG).ok();
+            // Grows its range as larger values come (a log may hold hours, or a value
+            // in the wrong unit): recording allocates only when the maximum doubles.
+            self.sketch = Histogram::new(SERVED_SIGFIG).ok();
         }
         if let Some(sketch) = &mut self.sketch {
-            sketch.saturating_record(us.min(MAX_SERVED_US));
+            // `record` grows the range; past what the sketch can ever hold (2^63), the
+            // value is recorded at its top.
+            if sketch.record(us).is_err() {
+                sketch.saturating_record(us);
+            }
         }
     }
 
@@ -685,7 +688,7 @@ impl ServedTime {
         self.max = self.max.max(other.max);
         match (&mut self.sketch, other.sketch) {
             (Some(mine), Some(theirs)) => {
-                // Same bounds on both sides, so adding cannot fail.
+                // Both sketches grow their range as needed, so adding cannot fail.
                 let _ = mine.add(&theirs);
             }
             (mine @ None, theirs) => *mine = theirs,

@@ -230,10 +230,9 @@ impl CountTable {
         // Grow at 5/8 full: linear probing stays short (about 1.8 slots per hit).
         if (self.len + 1) * 8 > self.slots.len() * 5 {
             self.grow();
-            slot = match self.find(hash, key) {
-                Err(empty) => empty,
-                Ok(_) => unreachable!("a key not found before growing is not found after"),
-            };
+            // The key is not in the table, so its place is the first empty slot of
+            // its probe sequence in the grown index.
+            slot = self.empty_slot(hash);
         }
         let pos = self.store(hash, key, n);
         self.slots[slot] = (hash & TAG_MASK) | (pos + 1);
@@ -243,15 +242,22 @@ impl CountTable {
     fn grow(&mut self) {
         let capacity = (self.slots.len() * 2).max(16);
         let old = std::mem::replace(&mut self.slots, vec![EMPTY; capacity]);
-        let mask = capacity - 1;
         for slot in old.into_iter().filter(|&s| s != EMPTY) {
             let hash = entry(&self.pages, (slot & POS_MASK) - 1).0;
-            let mut i = hash as usize & mask;
-            while self.slots[i] != EMPTY {
-                i = (i + 1) & mask;
-            }
+            let i = self.empty_slot(hash);
             self.slots[i] = slot;
         }
+    }
+
+    /// The first empty slot on the probe sequence of `hash` (the index has one: it is
+    /// never more than 5/8 full).
+    fn empty_slot(&self, hash: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        while self.slots[i] != EMPTY {
+            i = (i + 1) & mask;
+        }
+        i
     }
 
     /// Writes a new entry into the arena; returns its position.
