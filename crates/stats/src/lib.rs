@@ -56,7 +56,7 @@
 //! assert_eq!(access.status_classes.client_error, 1);
 //! assert_eq!(access.top_paths.entries[0].key, "/a");
 //! assert_eq!(access.top_paths.entries[0].count, 2);
-//! assert_eq!(access.unique_clients.count, 2);
+//! assert_eq!(access.unique_clients.map(|u| u.count), Some(2));
 //!
 //! let text = report.to_text(TextOptions::default());
 //! assert!(text.contains("Top paths"));

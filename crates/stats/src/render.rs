@@ -138,13 +138,17 @@ impl Text {
     fn access(&mut self, a: &crate::report::AccessReport) {
         self.heading("Requests");
         self.row("requests", &thousands(a.requests));
-        self.row("body bytes", &human_bytes(a.body_bytes));
-        let unique = if a.unique_clients.estimated {
-            format!("≈{} (estimate)", thousands(a.unique_clients.count))
-        } else {
-            thousands(a.unique_clients.count)
-        };
-        self.row("unique clients", &unique);
+        if let Some(bytes) = a.body_bytes {
+            self.row("body bytes", &human_bytes(bytes));
+        }
+        if let Some(unique) = &a.unique_clients {
+            let value = if unique.estimated {
+                format!("≈{} (estimate)", thousands(unique.count))
+            } else {
+                thousands(unique.count)
+            };
+            self.row("unique clients", &value);
+        }
         if let Some(m) = &a.requests_per_minute {
             let value = format!(
                 "mean {:.1}, peak {} at {}",
@@ -193,7 +197,10 @@ impl Text {
             self.counts(&codes);
         }
 
-        self.table("Methods", &a.methods);
+        // A log without methods (JSON lines without one) would show a lone `-`.
+        if a.methods.entries.iter().any(|e| e.key != "-") {
+            self.table("Methods", &a.methods);
+        }
         self.table("Top paths", &a.top_paths);
         self.table("Top clients", &a.top_clients);
         self.table("Top user agents", &a.top_user_agents);
@@ -367,18 +374,17 @@ impl Csv {
         }
         if let Some(a) = &r.access {
             self.row("requests", "total", &a.requests.to_string(), None);
-            self.row("requests", "body_bytes", &a.body_bytes.to_string(), None);
-            let unique_key = if a.unique_clients.estimated {
-                "unique_clients_estimated"
-            } else {
-                "unique_clients"
-            };
-            self.row(
-                "requests",
-                unique_key,
-                &a.unique_clients.count.to_string(),
-                None,
-            );
+            if let Some(bytes) = a.body_bytes {
+                self.row("requests", "body_bytes", &bytes.to_string(), None);
+            }
+            if let Some(unique) = &a.unique_clients {
+                let key = if unique.estimated {
+                    "unique_clients_estimated"
+                } else {
+                    "unique_clients"
+                };
+                self.row("requests", key, &unique.count.to_string(), None);
+            }
             if let Some(m) = &a.requests_per_minute {
                 self.row("per_minute", "mean", &m.mean.to_string(), None);
                 self.row("per_minute", "peak", &m.peak.to_string(), None);

@@ -38,8 +38,8 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///     "statuses": [{"status": 200, "count": 0, "percent": 0.0}],   // by code
 ///     "status_classes": {"1xx": 0, "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0,
 ///                        "other": 0},               // other: no status, or >= 600
-///     "body_bytes": 0,
-///     "unique_clients": {"count": 0, "estimated": false},
+///     "body_bytes": 0 | null,                      // null: no line had the field
+///     "unique_clients": {"count": 0, "estimated": false} | null,
 ///     "requests_per_minute": {"mean": 0.0, "peak": 0, "peak_minute": "...",
 ///                             "minutes": 0} | null,
 ///     "served_time_us": {"count": 0, "min": 0, "mean": 0.0, "p50": 0, "p90": 0,
@@ -148,10 +148,10 @@ pub struct AccessReport {
     pub statuses: Vec<StatusCount>,
     /// Requests by status class.
     pub status_classes: StatusClasses,
-    /// Sum of `$body_bytes_sent`.
-    pub body_bytes: u64,
-    /// Distinct client addresses.
-    pub unique_clients: UniqueCount,
+    /// Sum of `$body_bytes_sent`; `None` if no request had it (JSON lines, say).
+    pub body_bytes: Option<u64>,
+    /// Distinct client addresses; `None` if no request had one.
+    pub unique_clients: Option<UniqueCount>,
     /// Requests per minute over the time the log spans.
     pub requests_per_minute: Option<PerMinuteReport>,
     /// `$request_time` in microseconds.
@@ -451,16 +451,18 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         };
         *class += count;
     }
-    let unique_clients = if a.clients.is_complete() {
-        UniqueCount {
+    let unique_clients = if a.clients.total() == 0 {
+        None
+    } else if a.clients.is_complete() {
+        Some(UniqueCount {
             count: a.clients.len() as u64,
             estimated: false,
-        }
+        })
     } else {
-        UniqueCount {
+        Some(UniqueCount {
             count: a.clients_sketch.estimate(),
             estimated: true,
-        }
+        })
     };
     AccessReport {
         requests,
@@ -469,7 +471,7 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         methods: table(&a.all_methods(), top.max(20), requests),
         statuses,
         status_classes: classes,
-        body_bytes: a.body_bytes,
+        body_bytes: (a.body_bytes_seen > 0).then_some(a.body_bytes),
         unique_clients,
         requests_per_minute: per_minute(summary),
         served_time_us: served_time(summary),

@@ -217,6 +217,8 @@ pub(crate) struct AccessStats {
     /// Requests without a status, or with one of 1000 or more.
     pub(crate) status_other: u64,
     pub(crate) body_bytes: u64,
+    /// Requests that carried a body size (the sum is meaningless without any).
+    pub(crate) body_bytes_seen: u64,
     pub(crate) clients: CountTable,
     pub(crate) clients_sketch: HyperLogLog,
     pub(crate) paths: CountTable,
@@ -360,6 +362,7 @@ impl Counts {
                 statuses: Box::new([0; 1000]),
                 status_other: 0,
                 body_bytes: 0,
+                body_bytes_seen: 0,
                 clients: table(),
                 clients_sketch: HyperLogLog::new(),
                 paths: table(),
@@ -494,6 +497,7 @@ impl Counts {
         }
         if let Some(bytes) = record.body_bytes() {
             a.body_bytes = a.body_bytes.saturating_add(bytes);
+            a.body_bytes_seen += 1;
         }
         if let Some(us) = record.request_time_us() {
             a.served.record(us);
@@ -621,6 +625,7 @@ impl Counts {
         }
         a.status_other += b.status_other;
         a.body_bytes = a.body_bytes.saturating_add(b.body_bytes);
+        a.body_bytes_seen += b.body_bytes_seen;
         a.clients.merge(b.clients);
         a.clients_sketch.merge(&b.clients_sketch);
         a.paths.merge(b.paths);

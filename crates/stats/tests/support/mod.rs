@@ -365,7 +365,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
     let mut methods = BTreeMap::new();
     let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
     let mut status_other = 0u64;
-    let mut body = 0u64;
+    let mut body: Option<u64> = None;
     let mut clients = BTreeMap::new();
     let mut paths = BTreeMap::new();
     let mut not_found = BTreeMap::new();
@@ -423,7 +423,9 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
                     bump(&mut not_found, &p);
                 }
             }
-            body += record.body_bytes().unwrap_or(0);
+            if let Some(b) = record.body_bytes() {
+                body = Some(body.unwrap_or(0) + b);
+            }
             if let Some(c) = record.client() {
                 bump(&mut clients, c);
             }
@@ -495,10 +497,10 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
                 .collect(),
             status_classes: classes,
             body_bytes: body,
-            unique_clients: UniqueCount {
+            unique_clients: (!clients.is_empty()).then_some(UniqueCount {
                 count: clients.len() as u64,
                 estimated: false,
-            },
+            }),
             requests_per_minute: minutes.first_key_value().map(|(&lo, _)| {
                 let hi = *minutes.keys().last().unwrap();
                 let span = (hi - lo) as u64 + 1;
