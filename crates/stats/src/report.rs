@@ -59,7 +59,8 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///   } | null,
 ///   "scan": {"bytes": 0, "strategy": "mmap", "skipped_long_lines": 0,
 ///            "threads": 2} | null,            // set by Report::with_scan
-///   "table_bytes": 0                          // heap held by the tables
+///   "table_bytes": 0   // heap the tables held; varies with threads and growth, so
+///                      // it is a memory figure, not part of the result
 /// }
 ///
 /// Table = {"distinct": 0,      // distinct keys counted
@@ -92,7 +93,9 @@ pub struct Report {
     pub app: Option<AppReport>,
     /// What the scan saw, when added with [`with_scan`](Report::with_scan).
     pub scan: Option<ScanReport>,
-    /// Heap bytes the summary's tables held ([`Summary::table_bytes`]).
+    /// Heap bytes the summary's tables held ([`Summary::table_bytes`]). It depends on
+    /// how the work was split (capacity, not content), so it differs between otherwise
+    /// identical reports.
     pub table_bytes: u64,
 }
 
