@@ -142,9 +142,9 @@ pub struct InputArgs {
 /// What a line looks like.
 #[derive(Debug, Clone, Args)]
 pub struct FormatArgs {
-    /// The log format; `auto` guesses it from the first lines of each input.
-    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["log_format", "nginx_conf"])]
-    pub format: Option<FormatChoice>,
+    /// The log format: a preset, or `auto` to guess it from the first lines of each input.
+    #[arg(long, value_name = "FORMAT", value_parser = format_names(), conflicts_with_all = ["log_format", "nginx_conf"])]
+    pub format: Option<String>,
 
     /// An nginx log_format string (or a whole `log_format name '...';` directive).
     #[arg(long, value_name = "LOG_FORMAT", conflicts_with = "nginx_conf")]
@@ -318,28 +318,15 @@ pub enum AdviceChoice {
     Normal,
 }
 
-/// `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatChoice {
-    /// nginx/Apache combined.
-    Combined,
-    /// Common Log Format.
-    Common,
-    /// Apache vhost_combined (`host:port` first).
-    #[value(name = "vhost_combined")]
-    VhostCombined,
-    /// Combined plus a quoted X-Forwarded-For.
-    #[value(name = "combined_xff")]
-    CombinedXff,
-    /// Combined plus X-Forwarded-For, request time and upstream time.
-    #[value(name = "combined_extras")]
-    CombinedExtras,
-    /// Application logs (log4j, syslog, Apache error log...).
-    App,
-    /// JSON lines.
-    Json,
-    /// Guess from the first lines (the default).
-    Auto,
+/// The values `--format` accepts: every preset `logscan-parse` knows, and `auto`.
+/// Taken from the parser so a new preset needs no change here.
+fn format_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        logscan_parse::PRESET_NAMES
+            .iter()
+            .copied()
+            .chain(std::iter::once("auto")),
+    )
 }
 
 /// `--color`.

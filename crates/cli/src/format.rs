@@ -5,10 +5,7 @@ use std::path::Path;
 
 use logscan_parse::LogFormat;
 
-use crate::{
-    cli::{FormatArgs, FormatChoice},
-    error::CliError,
-};
+use crate::{cli::FormatArgs, error::CliError};
 
 /// How many lines from the start of an input `--format auto` looks at.
 pub const DETECT_LINES: usize = 200;
@@ -36,16 +33,18 @@ impl FormatSpec {
         if let Some(conf) = &args.nginx_conf {
             return from_nginx_conf(conf, args.format_name.as_deref()).map(FormatSpec::Fixed);
         }
-        Ok(match args.format.unwrap_or(FormatChoice::Auto) {
-            FormatChoice::Combined => FormatSpec::Fixed(LogFormat::combined()),
-            FormatChoice::Common => FormatSpec::Fixed(LogFormat::common()),
-            FormatChoice::VhostCombined => FormatSpec::Fixed(LogFormat::vhost_combined()),
-            FormatChoice::CombinedXff => FormatSpec::Fixed(LogFormat::combined_xff()),
-            FormatChoice::CombinedExtras => FormatSpec::Fixed(LogFormat::combined_extras()),
-            FormatChoice::App => FormatSpec::Fixed(LogFormat::app()),
-            FormatChoice::Json => FormatSpec::Fixed(LogFormat::json()),
-            FormatChoice::Auto => FormatSpec::Auto,
-        })
+        match args.format.as_deref() {
+            None | Some("auto") => Ok(FormatSpec::Auto),
+            // clap accepted only preset names, so parsing can fail only if the two
+            // lists disagree; report it as a format error rather than panic.
+            Some(name) => name
+                .parse::<LogFormat>()
+                .map(FormatSpec::Fixed)
+                .map_err(|error| CliError::Format {
+                    origin: "--format".to_owned(),
+                    error,
+                }),
+        }
     }
 
     /// Whether any format option was given at all (`count` parses only then).

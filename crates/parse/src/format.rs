@@ -18,14 +18,18 @@ const COMMON: &str = r#"$remote_addr $remote_logname $remote_user [$time_local] 
 /// Apache's `vhost_combined` (`%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"`).
 const VHOST_COMBINED: &str = r#"$server_name:$server_port $remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
 const COMBINED_XFF: &str = r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for""#;
+/// Combined plus `$request_time`: the `log_format` people add first when they care about
+/// latency, and the shape `cargo xtask gen` writes.
+const COMBINED_TIMED: &str = r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time"#;
 const COMBINED_EXTRAS: &str = r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $request_time $upstream_response_time"#;
 
 /// The names [`LogFormat::from_str`] accepts.
-pub const PRESET_NAMES: [&str; 7] = [
+pub const PRESET_NAMES: [&str; 8] = [
     "combined",
     "common",
     "vhost_combined",
     "combined_xff",
+    "combined_timed",
     "combined_extras",
     "app",
     "json",
@@ -62,6 +66,7 @@ enum Inner {
 /// | [`common`](LogFormat::common) | Common Log Format |
 /// | [`vhost_combined`](LogFormat::vhost_combined) | Apache's `vhost:port` + combined |
 /// | [`combined_xff`](LogFormat::combined_xff) | combined + `"$http_x_forwarded_for"` |
+/// | [`combined_timed`](LogFormat::combined_timed) | combined + `$request_time` |
 /// | [`combined_extras`](LogFormat::combined_extras) | combined + XFF + `$request_time $upstream_response_time` |
 /// | [`from_nginx`](LogFormat::from_nginx) | any `log_format` directive |
 /// | [`app`](LogFormat::app) / [`app_builder`](LogFormat::app_builder) | application logs |
@@ -103,6 +108,11 @@ impl LogFormat {
     /// Combined followed by a quoted `$http_x_forwarded_for`.
     pub fn combined_xff() -> LogFormat {
         LogFormat::preset("combined_xff", COMBINED_XFF)
+    }
+
+    /// Combined followed by `$request_time` (seconds with a millisecond fraction).
+    pub fn combined_timed() -> LogFormat {
+        LogFormat::preset("combined_timed", COMBINED_TIMED)
     }
 
     /// Combined with the usual extras: `"$http_x_forwarded_for" $request_time
@@ -249,7 +259,8 @@ impl LogFormat {
 
     /// Guesses the format from the first lines of a log: JSON if most lines are JSON
     /// objects; else the access preset that matches the most lines (ties go to the one
-    /// leaving the least unparsed trailing text, then to the more specific); else
+    /// with more clients that are IP addresses, then to the one leaving the least
+    /// unparsed trailing text, then to the more specific); else
     /// application logs if most lines have a timestamp or level. Blank lines are
     /// ignored. `None` if nothing fits at least half of the lines.
     pub fn detect(first_lines: &[&[u8]]) -> Option<LogFormat> {
@@ -267,31 +278,40 @@ impl LogFormat {
         if count(&json) >= half {
             return Some(json);
         }
-        let mut best: Option<(usize, usize, LogFormat)> = None;
+        // Score: lines matched, then lines whose client is an IP address (a format
+        // shifted by one field still "matches" `localhost:443 1.2.3.4 - -` with the
+        // vhost as client), then the least unparsed trailing text.
+        let mut best: Option<(usize, usize, usize, LogFormat)> = None;
         for f in [
             LogFormat::combined_extras(),
             LogFormat::vhost_combined(),
             LogFormat::combined_xff(),
+            LogFormat::combined_timed(),
             LogFormat::combined(),
             LogFormat::common(),
         ] {
             let mut matched = 0;
+            let mut with_ip = 0;
             let mut trailing = 0;
             for l in &lines {
                 if let Ok(r) = f.parse(l) {
                     matched += 1;
+                    with_ip += usize::from(r.client_ip().is_some());
                     trailing += r.trailing().len();
                 }
             }
             let better = match &best {
                 None => true,
-                Some((m, t, _)) => matched > *m || (matched == *m && trailing < *t),
+                Some((m, ip, t, _)) => {
+                    (matched, with_ip) > (*m, *ip)
+                        || ((matched, with_ip) == (*m, *ip) && trailing < *t)
+                }
             };
             if better {
-                best = Some((matched, trailing, f));
+                best = Some((matched, with_ip, trailing, f));
             }
         }
-        if let Some((matched, _, f)) = best
+        if let Some((matched, _, _, f)) = best
             && matched >= half
         {
             return Some(f);
@@ -324,7 +344,8 @@ impl FromStr for LogFormat {
     type Err = FormatError;
 
     /// A preset by name: `combined`, `common`, `vhost_combined`, `combined_xff`,
-    /// `combined_extras`, `app`, `json` (case-insensitive; `-` may replace `_`).
+    /// `combined_timed`, `combined_extras`, `app`, `json` (case-insensitive; `-` may
+    /// replace `_`).
     fn from_str(s: &str) -> Result<LogFormat, FormatError> {
         let key = s.trim().to_ascii_lowercase().replace('-', "_");
         Ok(match key.as_str() {
@@ -332,6 +353,7 @@ impl FromStr for LogFormat {
             "common" | "clf" => LogFormat::common(),
             "vhost_combined" => LogFormat::vhost_combined(),
             "combined_xff" => LogFormat::combined_xff(),
+            "combined_timed" => LogFormat::combined_timed(),
             "combined_extras" => LogFormat::combined_extras(),
             "app" => LogFormat::app(),
             "json" => LogFormat::json(),

@@ -6,18 +6,10 @@ use logscan_parse::{LogFormat, Record, Timestamp, parse_timestamp};
 use proptest::prelude::*;
 
 fn all_formats() -> Vec<LogFormat> {
-    let mut v: Vec<LogFormat> = [
-        "combined",
-        "common",
-        "vhost_combined",
-        "combined_xff",
-        "combined_extras",
-        "app",
-        "json",
-    ]
-    .iter()
-    .map(|n| n.parse().unwrap())
-    .collect();
+    let mut v: Vec<LogFormat> = logscan_parse::PRESET_NAMES
+        .iter()
+        .map(|n| n.parse().unwrap())
+        .collect();
     v.push(
         LogFormat::from_nginx(
             r#"$time_iso8601 $msec [$remote_addr] "$request_method $request_uri $server_protocol" $status $bytes_sent $request_length $upstream_addr $host "$args" $request_time $upstream_response_time $custom"#,

@@ -237,3 +237,22 @@ fn over_long_access_lines_are_refused_not_truncated() {
         Some(200)
     );
 }
+
+#[test]
+fn combined_with_request_time_is_detected_and_typed() {
+    let lines: [&[u8]; 3] = [
+        br#"203.0.113.9 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 512 "-" "curl/8.0" 0.004"#,
+        br#"198.51.100.2 - bob [10/Oct/2000:13:55:37 -0700] "POST /b?x=1 HTTP/1.1" 503 0 "https://e.example/" "Mozilla/5.0" 12.250"#,
+        br#"2001:db8::1 - - [10/Oct/2000:13:55:38 -0700] "HEAD / HTTP/1.0" 404 153 "-" "-" 0.000"#,
+    ];
+    // Plain combined also matches these lines, leaving the time as trailing text;
+    // detection must prefer the preset that consumes it.
+    let format = LogFormat::detect(&lines).expect("detected");
+    assert_eq!(format.name(), "combined_timed");
+    let r = format.parse(lines[1]).unwrap();
+    assert_eq!(r.request_time_us(), Some(12_250_000));
+    assert_eq!(r.status(), Some(503));
+    assert!(r.trailing().is_empty());
+    let by_name: LogFormat = "combined-timed".parse().unwrap();
+    assert_eq!(by_name.name(), "combined_timed");
+}
