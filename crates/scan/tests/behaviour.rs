@@ -343,7 +343,7 @@ fn a_mapped_file_that_shrank_fails_as_truncated() {
     // Shrink within the last page, so reading the mapping cannot fault: the check after
     // each chunk must still notice the file is shorter than the mapping.
     let input = generate(8, 400, 40);
-    assert!(input.len() > 5000);
+    assert!(input.len() > 5000 && input.len() % 4096 > 10);
     let (_dir, path) = write_temp(&input);
     for threads in [1, 2] {
         let source = Source::builder()
@@ -361,6 +361,47 @@ fn a_mapped_file_that_shrank_fails_as_truncated() {
             .unwrap_err();
         assert!(err.is_truncated(), "{err}");
         std::fs::write(&path, &input).unwrap();
+    }
+}
+
+#[test]
+fn the_ordered_map_fails_as_truncated_too_and_reports_progress() {
+    let input = generate(10, 400, 40);
+    let (_dir, path) = write_temp(&input);
+    let done = Arc::new(AtomicU64::new(0));
+    let seen = Arc::clone(&done);
+    let scanner = Scanner::builder()
+        .threads(2)
+        .chunk_size(64)
+        .progress(move |p| seen.store(p.bytes_done, Ordering::Relaxed))
+        .build()
+        .unwrap();
+    let map = |chunk: logscan_scan::Chunk<'_>| chunk.bytes().len();
+    let source = Source::builder()
+        .strategy(Strategy::Mmap)
+        .open(&path)
+        .unwrap();
+    let stats = scanner
+        .map_ordered(source, map, |_| Ok::<(), ()>(()))
+        .unwrap();
+    assert_eq!(done.load(Ordering::Relaxed), input.len() as u64);
+    assert_eq!(stats.bytes, input.len() as u64);
+
+    // Shrink within the last page, so that reading the mapping cannot fault.
+    assert!(input.len() % 4096 > 10);
+    let source = Source::builder()
+        .strategy(Strategy::Mmap)
+        .open(&path)
+        .unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(input.len() as u64 - 10)
+        .unwrap();
+    match scanner.map_ordered(source, map, |_| Ok::<(), ()>(())) {
+        Err(MapError::Scan(e)) => assert!(e.is_truncated(), "{e}"),
+        other => panic!("expected Truncated, got {other:?}"),
     }
 }
 
