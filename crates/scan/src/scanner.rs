@@ -246,7 +246,9 @@ impl Scanner {
     /// (one per worker, plus a few spare), and returns them merged.
     ///
     /// Lines are split and limited as [`logscan_source`] defines for every strategy;
-    /// each reaches [`Aggregate::add_line`] with its true line number. On error, the
+    /// each reaches the aggregate with its true line number, a chunk at a time through
+    /// [`Aggregate::add_chunk`] (by default line by line through
+    /// [`Aggregate::add_line`]). On error, the
     /// one nearest the start of the input is returned and the accumulators are
     /// dropped; a mapped file is checked ([`Source::check_intact`]) after every chunk.
     pub fn scan<A, F>(&self, source: Source, make: F) -> Result<ScanOutput<A>, Error>
