@@ -9,6 +9,16 @@
 //!   [`Report`] as `report.md`, `report.json` and `strategies.svg`:
 //!   `cargo xtask bench`. [`planned_rows`] says which rows a finished report must
 //!   hold; [`render_markdown`] and [`render_svg`] are the two renderings.
+//! - [`run_profile`] takes a [`ProfileConfig`] and does the work of `logscan
+//!   summary` or `logscan count` ([`ProfiledCommand`]) in this process through the
+//!   library crates (Source → Scanner → Summary) under pprof's sampling profiler,
+//!   then writes a flamegraph SVG and ranks functions by self time ([`HotFrame`]):
+//!   `cargo xtask flamegraph`, which moves itself to an optimised build first.
+//! - [`run_fuzz_target`] drives `cargo +nightly fuzz run` for one target of the
+//!   cargo-fuzz project in `fuzz/` and reads libFuzzer's output
+//!   ([`parse_libfuzzer_output`]): executions, and the artifact of a crash.
+//!   `cargo xtask fuzz` runs every target [`list_fuzz_targets`] names, one after
+//!   another, installing cargo-fuzz if needed ([`ensure_cargo_fuzz`]).
 //! - [`build_release_binary`] and [`workspace_target_dir`] ask cargo where things
 //!   are, so `CARGO_TARGET_DIR` and `.cargo/config.toml` are honoured.
 //!
@@ -57,6 +67,8 @@
 #![deny(missing_docs)]
 
 mod bench;
+mod flamegraph;
+mod fuzz;
 mod generate;
 mod size;
 mod workspace;
@@ -65,6 +77,14 @@ pub use bench::{
     BenchConfig, BenchConfigBuilder, BenchError, Case, EXCERPT_LINES, Input, IoStrategy, Machine,
     Measurement, Outcome, QUICK_LINES, QUICK_SMALL_FILES, REPORT_SCHEMA, Report, ReportFiles, Row,
     RowKey, planned_rows, render_markdown, render_svg, render_table, run_bench, write_report,
+};
+pub use flamegraph::{
+    HotFrame, Profile, ProfileConfig, ProfileConfigBuilder, ProfileError, ProfiledCommand,
+    run_profile,
+};
+pub use fuzz::{
+    FuzzError, FuzzOutcome, FuzzRun, LibFuzzerOutput, ensure_cargo_fuzz, list_fuzz_targets,
+    parse_libfuzzer_output, render_fuzz_summary, run_fuzz_target, select_targets,
 };
 pub use generate::{
     Amount, DEFAULT_LINES, DEFAULT_SEED, Format, GENERATOR_VERSION, GenError, GenStats, Generator,

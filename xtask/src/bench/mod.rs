@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: runs the `logscan` binary as a child process for every I/O
 //! strategy × thread count × command, plus baselines, and writes the report.
 
-mod data;
+pub(crate) mod data;
 mod report;
 mod runner;
 
@@ -71,6 +71,11 @@ impl IoStrategy {
             IoStrategy::MmapWillNeed => &["--io", "mmap", "--mmap-advice", "willneed"],
             IoStrategy::Auto => &["--io", "auto"],
         }
+    }
+
+    /// The strategy whose [`label`](Self::label) is `label`.
+    pub fn from_label(label: &str) -> Option<IoStrategy> {
+        IoStrategy::ALL.into_iter().find(|s| s.label() == label)
     }
 
     /// When to use it: the table's "use case" column.
