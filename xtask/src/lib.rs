@@ -8,7 +8,8 @@
 //!   (`wc -l`, `awk`, GoAccess) and a many-small-files case, then writes a
 //!   [`Report`] as `report.md`, `report.json` and `strategies.svg`:
 //!   `cargo xtask bench`. [`planned_rows`] says which rows a finished report must
-//!   hold; [`render_markdown`] and [`render_svg`] are the two renderings.
+//!   hold and [`check_report`] checks a written one against them (`--strict`, what
+//!   CI runs); [`render_markdown`] and [`render_svg`] are the two renderings.
 //! - [`run_profile`] takes a [`ProfileConfig`] and does the work of `logscan
 //!   summary` or `logscan count` ([`ProfiledCommand`]) in this process through the
 //!   library crates (Source → Scanner → Summary) under pprof's sampling profiler,
@@ -76,7 +77,8 @@ mod workspace;
 pub use bench::{
     BenchConfig, BenchConfigBuilder, BenchError, Case, EXCERPT_LINES, Input, IoStrategy, Machine,
     Measurement, Outcome, QUICK_LINES, QUICK_SMALL_FILES, REPORT_SCHEMA, Report, ReportFiles, Row,
-    RowKey, planned_rows, render_markdown, render_svg, render_table, run_bench, write_report,
+    RowKey, check_report, planned_rows, render_markdown, render_svg, render_table, run_bench,
+    write_report,
 };
 pub use flamegraph::{
     HotFrame, Profile, ProfileConfig, ProfileConfigBuilder, ProfileError, ProfiledCommand,

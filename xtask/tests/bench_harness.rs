@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
-use xtask::{BenchConfig, Case, Outcome, Report, planned_rows, run_bench};
+use xtask::{BenchConfig, Case, Outcome, Report, check_report, planned_rows, run_bench};
 
 /// Counts with `wc`, summarises with `awk`, prints the allocation line when asked.
 /// It fails on purpose for `mmap+willneed` (message on stderr) and dies by SIGKILL
@@ -128,6 +128,38 @@ fn every_planned_row_is_reported_whatever_its_outcome() {
     assert!(md.contains("failed: killed by signal 9"));
     let svg = fs::read_to_string(&files.svg).unwrap_or_default();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+
+    // The strict check (CI's) names exactly the failed logscan rows: willneed for
+    // every command, case and thread count, and summary --io auto.
+    let problems = check_report(&config, &files);
+    assert_eq!(problems.len(), 2 * 3 + 2, "{problems:#?}");
+    assert!(
+        problems.iter().all(|p| p.starts_with("failed: ")),
+        "{problems:#?}"
+    );
+    assert!(problems.contains(
+        &"failed: dataset logscan summary --io auto --threads 3: killed by signal 9".to_owned()
+    ));
+    // A row taken out of report.json, and one put in twice, are found.
+    let mut tampered = report.clone();
+    let dropped = tampered.rows.remove(0);
+    tampered.rows.push(tampered.rows[0].clone());
+    let text = serde_json::to_string(&tampered).unwrap_or_default();
+    fs::write(&files.json, text).unwrap_or_else(|e| panic!("{e}"));
+    let problems = check_report(&config, &files);
+    let missing = format!(
+        "missing row: dataset logscan count --io {} --threads 1",
+        dropped.strategy.as_deref().unwrap_or_default()
+    );
+    assert!(problems.contains(&missing), "{problems:#?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("row reported 2 times: ")),
+        "{problems:#?}"
+    );
+    fs::write(&files.json, "{").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(check_report(&config, &files).len(), 1);
 
     // The datasets are cached: a second run reuses them byte for byte.
     let dataset = Path::new(&report.dataset.path);

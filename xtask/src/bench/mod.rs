@@ -718,6 +718,90 @@ pub fn write_report(report: &Report, dir: &Path) -> Result<ReportFiles, BenchErr
     Ok(files)
 }
 
+/// What a written report lacks against the plan of `config`, one message per
+/// problem; empty when the report is complete. `cargo xtask bench --strict` (what CI
+/// runs) fails on any. Never about timings: it reads `report.json` back from disk
+/// and checks that every planned row is there exactly once and no other, that no
+/// logscan row failed or was skipped (baselines may be skipped when not on PATH),
+/// that every measured row has its runs, and that `report.md` and `strategies.svg`
+/// were written with a table line per row and a chart.
+pub fn check_report(config: &BenchConfig, files: &ReportFiles) -> Vec<String> {
+    let mut problems = Vec::new();
+    let report: Report = match std::fs::read_to_string(&files.json)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
+    {
+        Ok(report) => report,
+        Err(e) => return vec![format!("{}: {e}", files.json.display())],
+    };
+    if report.schema != REPORT_SCHEMA {
+        problems.push(format!(
+            "report.json has schema {}, expected {REPORT_SCHEMA}",
+            report.schema
+        ));
+    }
+    let describe = |k: &RowKey| {
+        let mut s = format!("{} {} {}", k.case.title(), k.tool, k.command);
+        if let Some(strategy) = &k.strategy {
+            s.push_str(&format!(" --io {strategy}"));
+        }
+        if let Some(threads) = k.threads {
+            s.push_str(&format!(" --threads {threads}"));
+        }
+        s
+    };
+    let planned = planned_rows(config);
+    let got: Vec<RowKey> = report.rows.iter().map(Row::key).collect();
+    for key in &planned {
+        match got.iter().filter(|k| *k == key).count() {
+            1 => {}
+            0 => problems.push(format!("missing row: {}", describe(key))),
+            n => problems.push(format!("row reported {n} times: {}", describe(key))),
+        }
+    }
+    for key in got.iter().filter(|k| !planned.contains(k)) {
+        problems.push(format!("row not planned: {}", describe(key)));
+    }
+    for row in &report.rows {
+        let what = describe(&row.key());
+        match &row.outcome {
+            Outcome::Failed { error } if row.tool == "logscan" => {
+                problems.push(format!("failed: {what}: {error}"));
+            }
+            Outcome::Skipped { reason } if row.tool == "logscan" => {
+                problems.push(format!("skipped: {what}: {reason}"));
+            }
+            Outcome::Ok(m) if m.runs_s.len() != report.reps as usize => problems.push(format!(
+                "{what}: {} timed runs, expected {}",
+                m.runs_s.len(),
+                report.reps
+            )),
+            _ => {}
+        }
+    }
+    match std::fs::read_to_string(&files.markdown) {
+        Ok(md) => {
+            let table_rows = md
+                .lines()
+                .filter(|l| l.starts_with("| ") && !l.starts_with("| tool"))
+                .count();
+            if table_rows != report.rows.len() {
+                problems.push(format!(
+                    "report.md has {table_rows} table rows for {} report rows",
+                    report.rows.len()
+                ));
+            }
+        }
+        Err(e) => problems.push(format!("{}: {e}", files.markdown.display())),
+    }
+    match std::fs::read_to_string(&files.svg) {
+        Ok(svg) if svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>") => {}
+        Ok(_) => problems.push(format!("{} is not a whole SVG", files.svg.display())),
+        Err(e) => problems.push(format!("{}: {e}", files.svg.display())),
+    }
+    problems
+}
+
 /// Prepares the inputs (cached), runs every planned row and writes the report
 /// files into the configured output directory.
 pub fn run_bench(config: &BenchConfig) -> Result<(Report, ReportFiles), BenchError> {

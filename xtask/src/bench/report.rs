@@ -84,7 +84,7 @@ pub enum Case {
 }
 
 impl Case {
-    fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Case::Dataset => "dataset",
             Case::Excerpt => "excerpt",
