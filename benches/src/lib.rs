@@ -2,9 +2,122 @@
 //! workloads, so that the criterion benches in `benches/benches/` and the single-pass
 //! examples in `benches/examples/` (used for instruction counts under callgrind, a
 //! figure that does not move when other work shares the CPU) run the same code.
+//!
+//! Besides the hand-made [`combined_request_time_lines`], [`generated`] takes any
+//! format from the dataset generator behind `cargo xtask gen` (Zipf-distributed
+//! paths and clients, malformed and very long lines included), and the `naive_*`
+//! functions are the plain byte loops the line splitter is measured against.
 #![deny(missing_docs)]
 
 use logscan_parse::LogFormat;
+
+/// `bytes` bytes (rounded up to a whole line) of generated log in `format`, from the
+/// generator behind `cargo xtask gen` with its default seed.
+///
+/// # Panics
+///
+/// If the generator refuses the amount (zero bytes), which is a bug in the bench.
+pub fn generated(format: xtask::Format, bytes: u64) -> Vec<u8> {
+    let generator = xtask::Generator::builder()
+        .format(format)
+        .seed(xtask::DEFAULT_SEED)
+        .bytes(bytes)
+        .build()
+        .expect("the bench's generator configuration is valid");
+    let mut out = Vec::with_capacity(bytes as usize + (256 << 10));
+    generator
+        .write_to(&mut out)
+        .expect("writing to a Vec cannot fail");
+    out
+}
+
+/// The same lines with their last space-separated field removed: the generator's
+/// `combined` + `$request_time` lines become plain nginx `combined` lines.
+pub fn without_last_field(buf: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(buf.len());
+    for line in logscan_source::lines(buf) {
+        let kept = match memchr::memrchr(b' ', line) {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        out.extend_from_slice(kept);
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Lines counted one byte at a time, by the rule of [`logscan_source::count_lines`]
+/// (a last line without `\n` counts).
+#[inline(never)]
+pub fn naive_count(buf: &[u8]) -> u64 {
+    let mut n = 0u64;
+    for &b in buf {
+        n += u64::from(b == b'\n');
+    }
+    match buf.last() {
+        Some(b'\n') | None => n,
+        Some(_) => n + 1,
+    }
+}
+
+/// Line count and total line length (terminators and a `\r` before `\n`
+/// excluded) through [`logscan_source::lines`].
+#[inline(never)]
+pub fn split_with_lines(buf: &[u8]) -> (u64, u64) {
+    let (mut n, mut len) = (0u64, 0u64);
+    for line in logscan_source::lines(buf) {
+        n += 1;
+        len += line.len() as u64;
+    }
+    (n, len)
+}
+
+/// [`split_with_lines`] done with a byte-at-a-time search for each `\n`.
+#[inline(never)]
+pub fn naive_split(buf: &[u8]) -> (u64, u64) {
+    let (mut n, mut len) = (0u64, 0u64);
+    let mut visit = |line: &[u8]| {
+        let line = match line {
+            [rest @ .., b'\r'] => rest,
+            _ => line,
+        };
+        n += 1;
+        len += line.len() as u64;
+    };
+    let mut start = 0;
+    for (i, &b) in buf.iter().enumerate() {
+        if b == b'\n' {
+            visit(&buf[start..i]);
+            start = i + 1;
+        }
+    }
+    if start < buf.len() {
+        visit(&buf[start..]);
+    }
+    (n, len)
+}
+
+/// Parses every line with `format` and reads the fields a summary reads whatever the
+/// format (time, status, level, path, message), folded into a checksum; lines that
+/// do not parse are counted in the top bits.
+#[inline(never)]
+pub fn parse_typed(format: &LogFormat, buf: &[u8]) -> u64 {
+    let mut sum = 0u64;
+    let mut bad = 0u64;
+    for line in logscan_source::lines(buf) {
+        let Ok(r) = format.parse(line) else {
+            bad += 1;
+            continue;
+        };
+        sum = sum
+            .wrapping_add(r.timestamp().map_or(0, |t| t.unix_seconds() as u64))
+            .wrapping_add(u64::from(r.status().unwrap_or(0)))
+            .wrapping_add(u64::from(r.level().is_some()))
+            .wrapping_add(r.path().map_or(0, |p| p.len() as u64))
+            .wrapping_add(r.message().map_or(0, |m| m.len() as u64));
+    }
+    sum.wrapping_add(bad << 48)
+}
 
 /// The format under test, pasted as an nginx directive.
 pub const DIRECTIVE: &str = r#"log_format timed '$remote_addr - $remote_user [$time_local] "$request" '
@@ -167,6 +280,63 @@ pub fn scan_match_only(format: &LogFormat, buf: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn naive_splitters_agree_with_the_source_crate() {
+        let cases: [&[u8]; 7] = [
+            b"",
+            b"\n",
+            b"a",
+            b"a\r\n\nb\xff\nlast",
+            b"one\ntwo\n",
+            b"\r\n\r",
+            b"x\ry\n\n\n",
+        ];
+        for case in cases {
+            let want_lines: Vec<&[u8]> = logscan_source::lines(case).collect();
+            let want_len: u64 = want_lines.iter().map(|l| l.len() as u64).sum();
+            assert_eq!(split_with_lines(case), (want_lines.len() as u64, want_len));
+            assert_eq!(naive_split(case), split_with_lines(case), "{case:?}");
+            assert_eq!(
+                naive_count(case),
+                logscan_source::count_lines(case),
+                "{case:?}"
+            );
+        }
+        let buf = generated(xtask::Format::Combined, 256 << 10);
+        assert_eq!(naive_split(&buf), split_with_lines(&buf));
+        assert_eq!(naive_count(&buf), logscan_source::count_lines(&buf));
+    }
+
+    #[test]
+    fn every_format_parses_its_generated_lines() {
+        let combined = generated(xtask::Format::Combined, 256 << 10);
+        let plain = without_last_field(&combined);
+        let app = generated(xtask::Format::App, 256 << 10);
+        let json = generated(xtask::Format::Json, 256 << 10);
+        for (format, buf) in [
+            (LogFormat::combined(), &plain),
+            (LogFormat::combined_timed(), &combined),
+            (LogFormat::app(), &app),
+            (LogFormat::json(), &json),
+        ] {
+            let lines = logscan_source::count_lines(buf);
+            let bad = parse_typed(&format, buf) >> 48;
+            // The generator makes about 0.1% of lines malformed (and stack-trace
+            // continuations for app logs); the rest must parse.
+            assert!(
+                bad * 20 < lines,
+                "{}: {bad} of {lines} lines did not parse",
+                format.name()
+            );
+        }
+        // The plain lines really lost their last field, and nothing else.
+        assert_eq!(
+            logscan_source::count_lines(&plain),
+            logscan_source::count_lines(&combined)
+        );
+        assert!(plain.len() < combined.len());
+    }
 
     #[test]
     fn the_dataset_parses_completely_and_every_field_is_typed() {
