@@ -193,6 +193,9 @@ impl Inputs {
         mut scan: impl FnMut(Opened, Attempt) -> Result<T, CliError>,
     ) -> Result<T, CliError> {
         let opened = self.open(path, self.strategy, want_head)?;
+        if let Some(why) = opened.source.auto_fallback() {
+            notes.note(format_args!("{why}; reading it with --io stream instead"));
+        }
         let mapped = opened.source.strategy() == Strategy::Mmap;
         match scan(opened, Attempt::First) {
             Err(e) if e.is_truncated() && mapped && self.strategy == Strategy::Auto => {
