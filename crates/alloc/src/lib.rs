@@ -127,11 +127,18 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
         // SAFETY: the caller's contract for `realloc` is passed through unchanged.
         let new_ptr = unsafe { self.inner.realloc(ptr, layout, new_size) };
         if !new_ptr.is_null() {
-            // Count the new block as an allocation and the old one as freed; the
-            // peak may briefly over-state a realloc that grew in place, which is
-            // the safe side for a memory bound.
-            grew(new_size);
-            shrank(layout.size());
+            // Count the size change only. Large blocks grow in place or by
+            // `mremap` (glibc), so old and new never coexist; a small block that
+            // moves is briefly held twice, which is too small to matter for a peak.
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            let old_size = layout.size();
+            if new_size >= old_size {
+                let live = LIVE_BYTES.fetch_add(new_size - old_size, Ordering::Relaxed)
+                    + (new_size - old_size);
+                PEAK_BYTES.fetch_max(live, Ordering::Relaxed);
+            } else {
+                shrank(old_size - new_size);
+            }
         }
         new_ptr
     }

@@ -156,7 +156,20 @@ impl StreamReader {
         } else {
             self.block_size
         };
-        buf.reserve(want);
+        let needed = buf.len() + want;
+        if needed > buf.capacity() {
+            // Grow geometrically, but never past what the longest allowed line (plus
+            // one read) needs: doubling a 40 MiB partial line to 80 MiB would let one
+            // over-long line pin twice the limit.
+            let ceiling = self
+                .limit
+                .max_len()
+                .saturating_add(self.block_size)
+                .saturating_add(2);
+            let target = buf.capacity().saturating_mul(2).min(ceiling).max(needed);
+            let len = buf.len();
+            buf.reserve_exact(target - len);
+        }
         // Never locked, so never poisoned; `into_inner` only satisfies the type.
         let input = self.input.get_mut().unwrap_or_else(PoisonError::into_inner);
         // `read_to_end` on `Take` fills the spare capacity without zeroing it first
