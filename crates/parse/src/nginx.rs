@@ -373,6 +373,17 @@ impl NginxFormat {
             .unwrap_or_default()
     }
 
+    /// Where value `i` is in a line matched with `ends`: `(start, end)`, which
+    /// [`value`](Self::value) checks against the line.
+    #[inline]
+    pub(crate) fn span(&self, ends: &[Pos; MAX_VARS + 1], i: usize) -> (usize, usize) {
+        let i = i % MAX_VARS;
+        (
+            usize::from(ends[i]) + usize::from(self.gaps[i]),
+            usize::from(ends[i + 1]),
+        )
+    }
+
     /// Index of any variable by name (without the `$`).
     pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
         let name = name.strip_prefix('$').unwrap_or(name);

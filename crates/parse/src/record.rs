@@ -9,7 +9,8 @@ use crate::json::{self, JsonKind, JsonParts, JsonVal, Pairs};
 use crate::level::Level;
 use crate::nginx::{MAX_VARS, NginxFormat, Pos, Var};
 use crate::request::{
-    Request, parse_seconds_micros, parse_u64, parse_upstream_micros, split_query,
+    Request, parse_seconds_micros, parse_seconds_micros_in, parse_u64, parse_u64_in,
+    parse_upstream_micros, split_query,
 };
 use crate::time::{Timestamp, parse_clf, parse_epoch, parse_iso_prefix};
 
@@ -86,6 +87,19 @@ impl<'a> Record<'a> {
             Body::Access { format, ends, .. } => {
                 let i = format.slot(var)?;
                 Some(format.value(self.line, ends, i))
+            }
+            _ => None,
+        }
+    }
+
+    /// Where the value of `var` is in the line: `(start, end)`, unchecked against the
+    /// line (the number readers check).
+    #[inline]
+    fn access_span(&self, var: Var) -> Option<(usize, usize)> {
+        match &self.body {
+            Body::Access { format, ends, .. } => {
+                let i = format.slot(var)?;
+                Some(format.span(ends, i))
             }
             _ => None,
         }
@@ -224,28 +238,32 @@ impl<'a> Record<'a> {
         if let Some(v) = self.json_val(|p| p.status) {
             return json::status_of(self.line, v);
         }
-        let s = self.access(Var::Status)?;
-        u16::try_from(parse_u64(s)?).ok()
+        let (start, end) = self.access_span(Var::Status)?;
+        u16::try_from(parse_u64_in(self.line, start, end)?).ok()
     }
 
     /// Body bytes sent (`$body_bytes_sent`).
     pub fn body_bytes(&self) -> Option<u64> {
-        parse_u64(self.access(Var::BodyBytesSent)?)
+        let (start, end) = self.access_span(Var::BodyBytesSent)?;
+        parse_u64_in(self.line, start, end)
     }
 
     /// All bytes sent, headers included (`$bytes_sent`).
     pub fn bytes_sent(&self) -> Option<u64> {
-        parse_u64(self.access(Var::BytesSent)?)
+        let (start, end) = self.access_span(Var::BytesSent)?;
+        parse_u64_in(self.line, start, end)
     }
 
     /// Request length, line and headers and body (`$request_length`).
     pub fn request_length(&self) -> Option<u64> {
-        parse_u64(self.access(Var::RequestLength)?)
+        let (start, end) = self.access_span(Var::RequestLength)?;
+        parse_u64_in(self.line, start, end)
     }
 
     /// `$request_time` in whole microseconds (nginx writes milliseconds).
     pub fn request_time_us(&self) -> Option<u64> {
-        parse_seconds_micros(self.access(Var::RequestTime)?)
+        let (start, end) = self.access_span(Var::RequestTime)?;
+        parse_seconds_micros_in(self.line, start, end)
     }
 
     /// `$upstream_response_time` in microseconds: the sum over all upstreams tried
