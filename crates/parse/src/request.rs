@@ -3,7 +3,7 @@
 
 use memchr::memrchr;
 
-use crate::scan::find_byte;
+use crate::scan::{digit_values, find_byte, word_ending_at};
 
 /// An HTTP request line (`GET /a?b=1 HTTP/1.1`) split into its parts. Every part
 /// borrows from the log line.
@@ -147,36 +147,16 @@ pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
 pub(crate) fn parse_u64_in(line: &[u8], start: usize, end: usize) -> Option<u64> {
     let len = end.wrapping_sub(start);
     if (1..=8).contains(&len)
-        && let Some(word) = end.checked_sub(8).and_then(|from| line.get(from..end))
-        && let Ok(word) = <[u8; 8]>::try_from(word)
+        && let Some(word) = word_ending_at(line, end)
     {
-        return last_digits(u64::from_le_bytes(word), len);
+        // The dropped bytes act as leading zeros. Adjacent digits are joined pairwise:
+        // bytes to two-digit lanes, to four-digit lanes, to the number.
+        let d = digit_values(word, len)?;
+        let d = (d * 10 + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+        let d = (d * 100 + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
+        return Some((d * 10_000 + (d >> 32)) & 0xFFFF_FFFF);
     }
     parse_u64(line.get(start..end)?)
-}
-
-/// The number written by the last `len` (1 to 8) bytes of `word` (loaded little-endian,
-/// so they are its high bytes), or `None` unless all of them are ASCII digits.
-#[inline(always)]
-fn last_digits(word: u64, len: usize) -> Option<u64> {
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    let keep = u64::MAX << (8 * (8 - len) as u32 % 64);
-    let t = word & keep;
-    let zeros = ZEROS & keep;
-    // A digit is 0x30..=0x39: high nibble 3, and still 3 after adding 6. The bytes
-    // dropped are 0 and stay 0 and 6, matching `zeros`. A carry out of a non-digit
-    // byte can only spoil a word the first test already rejects.
-    if (t & HIGH_NIBBLES != zeros) | (t.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES != zeros)
-    {
-        return None;
-    }
-    // The dropped bytes act as leading zeros. Adjacent digits are joined pairwise:
-    // bytes to two-digit lanes, to four-digit lanes, to the number.
-    let d = t - zeros;
-    let d = (d * 10 + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
-    let d = (d * 100 + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
-    Some((d * 10_000 + (d >> 32)) & 0xFFFF_FFFF)
 }
 
 /// `line[start..end]` read by [`parse_seconds_micros`]'s rules, with nginx's own shape
