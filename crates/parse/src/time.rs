@@ -229,48 +229,78 @@ pub fn parse_timestamp(input: &[u8]) -> Option<Timestamp> {
 }
 
 /// Parses `dd/Mon/yyyy:HH:MM:SS` with an optional ` ±hhmm`, and nothing after it.
-/// This is the hot path of access logs: fixed positions, no search, no bounds checks
-/// past the length test, and a per-thread memo of the last day seen.
+/// This is the hot path of access logs: fixed positions, no search, and a per-thread
+/// memo of the last day seen, checked inline; everything else is out of line.
+#[inline]
 pub(crate) fn parse_clf(s: &[u8]) -> Option<Timestamp> {
     if let Ok(a) = <&[u8; 26]>::try_from(s) {
-        return clf_zoned(a);
+        let key = clf_day_key(a);
+        let (k, midnight, offset) = LAST_DAY.with(Cell::get);
+        if k == key {
+            let secs = time_of_day(a)?;
+            return Some(Timestamp {
+                secs: midnight + secs,
+                nanos: 0,
+                offset,
+            });
+        }
+        return clf_zoned(a, key);
     }
     clf_core(<&[u8; 20]>::try_from(s).ok()?, None)
 }
 
 thread_local! {
-    /// The last `dd/Mon/yyyy` + zone this thread parsed, as two words, with the UTC
-    /// second of that local midnight and the zone's offset. Log lines arrive in time
-    /// order, so consecutive lines nearly always share the day; a hit leaves only the
-    /// time of day to read. The key words always hold `/` bytes, so the zero start
-    /// value never matches.
-    static LAST_DAY: Cell<(u64, u64, i64, i32)> = const { Cell::new((0, 0, 0, 0)) };
+    /// The day and zone of the last `$time_local` this thread parsed (see
+    /// [`clf_day_key`]), with the UTC second of that local midnight and the zone's
+    /// offset. Log lines arrive in time order, so consecutive lines nearly always share
+    /// the day; a hit leaves only the time of day to read. A key holds the `/` bytes,
+    /// so the zero start value never matches.
+    static LAST_DAY: Cell<([u64; 3], i64, i32)> = const { Cell::new(([0; 3], 0, 0)) };
 }
 
-fn clf_zoned(a: &[u8; 26]) -> Option<Timestamp> {
-    if a[11] != b':' || a[20] != b' ' {
+/// Everything of `dd/Mon/yyyy:HH:MM:SS ±hhmm` but the time of day, as three
+/// (overlapping) words: `dd/Mon/y`, `on/yyyy:` and ` ±hhmm` with the two bytes
+/// before it cleared.
+#[inline(always)]
+fn clf_day_key(a: &[u8; 26]) -> [u64; 3] {
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&a[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    [word(0), word(4), word(18) & !0xFFFF]
+}
+
+/// Seconds since midnight of `HH:MM:SS` at byte 12, read as one word, or `None` if it
+/// is not two digits, `:`, two digits, `:`, two digits within a day.
+#[inline(always)]
+fn time_of_day(a: &[u8; 26]) -> Option<i64> {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&a[12..20]);
+    let v = u64::from_le_bytes(w);
+    const PATTERN: u64 = u64::from_le_bytes(*b"00:00:00");
+    // Digits keep their high nibble (3) when 6 is added; the colons are compared
+    // whole.
+    const SHAPE: u64 = u64::from_le_bytes([0xF0, 0xF0, 0xFF, 0xF0, 0xF0, 0xFF, 0xF0, 0xF0]);
+    const SIX: u64 = u64::from_le_bytes([6, 6, 0, 6, 6, 0, 6, 6]);
+    if (v & SHAPE != PATTERN & SHAPE) | (v.wrapping_add(SIX) & SHAPE != PATTERN & SHAPE) {
         return None;
     }
-    let w = |bytes: [u8; 8]| u64::from_le_bytes(bytes);
-    let key1 = w([a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]]);
-    let key2 = w([a[8], a[9], a[10], a[21], a[22], a[23], a[24], a[25]]);
-    let (k1, k2, midnight, offset) = LAST_DAY.with(Cell::get);
-    if k1 == key1 && k2 == key2 {
-        if a[14] != b':' || a[17] != b':' {
-            return None;
-        }
-        let hour = two_digits(a[12], a[13])?;
-        let minute = two_digits(a[15], a[16])?;
-        let second = two_digits(a[18], a[19])?;
-        if hour > 23 || minute > 59 || second > 59 {
-            return None;
-        }
-        let secs = midnight + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
-        return Some(Timestamp {
-            secs,
-            nanos: 0,
-            offset,
-        });
+    // Digit values, colons 0; then each digit pair joined in its first byte.
+    let d = v - PATTERN;
+    let pairs = d * 10 + (d >> 8);
+    let (hour, minute, second) = (pairs & 0xFF, pairs >> 24 & 0xFF, pairs >> 48 & 0xFF);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    Some((hour * 3600 + minute * 60 + second) as i64)
+}
+
+/// A `$time_local` value whose day is not the memo's: parsed in full, and memoised.
+#[inline(never)]
+fn clf_zoned(a: &[u8; 26], key: [u64; 3]) -> Option<Timestamp> {
+    if a[11] != b':' || a[20] != b' ' {
+        return None;
     }
     let sign = match a[21] {
         b'+' => 1,
@@ -287,7 +317,7 @@ fn clf_zoned(a: &[u8; 26]) -> Option<Timestamp> {
     let ts = clf_core(head, Some(off))?;
     let time_of_day =
         ts.secs + i64::from(off) - (ts.secs + i64::from(off)).div_euclid(86_400) * 86_400;
-    LAST_DAY.with(|c| c.set((key1, key2, ts.secs - time_of_day, off)));
+    LAST_DAY.with(|c| c.set((key, ts.secs - time_of_day, off)));
     Some(ts)
 }
 
@@ -538,6 +568,50 @@ mod tests {
         assert_eq!(ts.unix_seconds(), 971_211_336);
         assert_eq!(ts.utc_offset_seconds(), Some(-25_200));
         assert_eq!(ts.to_string(), "2000-10-10T13:55:36-07:00");
+    }
+
+    /// The word-at-a-time time of day agrees with reading it digit by digit, on every
+    /// time of day and on corrupted ones.
+    #[test]
+    fn time_of_day_agrees_with_the_digit_reader() {
+        let reference = |t: &[u8]| -> Option<i64> {
+            if t[2] != b':' || t[5] != b':' {
+                return None;
+            }
+            let h = two_digits(t[0], t[1])?;
+            let m = two_digits(t[3], t[4])?;
+            let s = two_digits(t[6], t[7])?;
+            (h < 24 && m < 60 && s < 60)
+                .then(|| i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s))
+        };
+        let mut line = *b"10/Oct/2000:00:00:00 -0700";
+        let junk = [
+            b'/',
+            b':',
+            b';',
+            b'9',
+            b'0',
+            b' ',
+            0x3A + 6,
+            0xFF,
+            0x0A,
+            b'a',
+        ];
+        for secs in 0..100_000u32 {
+            let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+            let text = format!("{h:02}:{m:02}:{s:02}");
+            line[12..20].copy_from_slice(&text.as_bytes()[text.len() - 8..]);
+            let corrupt = secs % 7 == 0;
+            if corrupt {
+                line[12 + (secs as usize / 7) % 8] = junk[(secs as usize / 56) % junk.len()];
+            }
+            assert_eq!(
+                time_of_day(&line),
+                reference(&line[12..20]),
+                "{:?}",
+                &line[12..20]
+            );
+        }
     }
 
     #[test]
