@@ -33,28 +33,50 @@ impl<'a> Request<'a> {
             target: None,
             protocol: None,
         };
-        let Some(sp) = find_byte(raw, 0, b' ') else {
-            return none;
+        // Nearly every request is `GET` or `POST` and ends with ` HTTP/1.1`, ` HTTP/1.0`
+        // or ` HTTP/2.0`: those shapes are checked as words before anything is searched.
+        let head = raw.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
+        let sp = if head & 0xFF_FFFF_FFFF == u64::from_le_bytes(*b"POST \0\0\0") {
+            4
+        } else if head & 0xFFFF_FFFF == u64::from_le_bytes(*b"GET \0\0\0\0") {
+            3
+        } else {
+            let Some(sp) = find_byte(raw, 0, b' ') else {
+                return none;
+            };
+            let method = &raw[..sp];
+            if method.is_empty()
+                || method.len() > 24
+                || !method
+                    .iter()
+                    .all(|&b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+            {
+                return none;
+            }
+            sp
         };
         let method = &raw[..sp];
-        if method.is_empty()
-            || method.len() > 24
-            || !method
-                .iter()
-                .all(|&b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
-        {
-            return none;
-        }
         let rest = &raw[sp + 1..];
-        // Nearly every request ends with ` HTTP/1.1`, `HTTP/1.0` or ` HTTP/2.0`: check
-        // that shape before searching backwards.
-        let last_space = match rest.len().checked_sub(9) {
-            Some(k) if rest[k] == b' ' && rest[k + 1..].iter().all(|&b| b != b' ') => Some(k),
-            _ => memrchr(b' ', rest),
-        };
-        let (target, protocol) = match last_space {
-            Some(k) if rest[k + 1..].starts_with(b"HTTP/") => (&rest[..k], Some(&rest[k + 1..])),
-            _ => (rest, None),
+        let (target, protocol) = match rest.split_last_chunk::<9>() {
+            Some((target, [b' ', version @ ..]))
+                if matches!(version, b"HTTP/1.1" | b"HTTP/1.0" | b"HTTP/2.0") =>
+            {
+                (target, Some(&version[..]))
+            }
+            _ => {
+                let last_space = match rest.len().checked_sub(9) {
+                    Some(k) if rest[k] == b' ' && rest[k + 1..].iter().all(|&b| b != b' ') => {
+                        Some(k)
+                    }
+                    _ => memrchr(b' ', rest),
+                };
+                match last_space {
+                    Some(k) if rest[k + 1..].starts_with(b"HTTP/") => {
+                        (&rest[..k], Some(&rest[k + 1..]))
+                    }
+                    _ => (rest, None),
+                }
+            }
         };
         if target.is_empty() {
             return Request {
@@ -279,6 +301,79 @@ mod tests {
         assert_eq!(r.path(), Some(&b"/a/b"[..]));
         assert_eq!(r.query(), Some(&b"x=1&y"[..]));
         assert_eq!(r.protocol(), Some(&b"HTTP/1.1"[..]));
+    }
+
+    /// The split as it reads in words, without the word-at-a-time shortcuts: the
+    /// shortcuts must give the same parts.
+    fn reference(raw: &[u8]) -> (Option<&[u8]>, Option<&[u8]>, Option<&[u8]>, Option<&[u8]>) {
+        let Some(sp) = raw.iter().position(|&b| b == b' ') else {
+            return (None, None, None, None);
+        };
+        let method = &raw[..sp];
+        if method.is_empty()
+            || method.len() > 24
+            || !method
+                .iter()
+                .all(|&b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+        {
+            return (None, None, None, None);
+        }
+        let rest = &raw[sp + 1..];
+        let (target, protocol) = match rest.iter().rposition(|&b| b == b' ') {
+            Some(k) if rest[k + 1..].starts_with(b"HTTP/") => (&rest[..k], Some(&rest[k + 1..])),
+            _ => (rest, None),
+        };
+        if target.is_empty() {
+            return (Some(method), None, None, protocol);
+        }
+        let (path, query) = match target.iter().position(|&b| b == b'?') {
+            Some(q) => (&target[..q], Some(&target[q + 1..])),
+            None => (target, None),
+        };
+        (Some(method), Some(path), query, protocol)
+    }
+
+    #[test]
+    fn shortcuts_agree_with_the_plain_split() {
+        let methods = [
+            "GET", "POST", "get", "POSTS", "GETX", "PUT", "", "G-T", "\x16",
+        ];
+        let targets = [
+            "",
+            "/",
+            "/a?b",
+            "/a b",
+            "/x?",
+            "?",
+            "/ HTTP/1.1",
+            "/a?b=1 c",
+        ];
+        let protocols = [
+            "",
+            " HTTP/1.1",
+            " HTTP/1.0",
+            " HTTP/2.0",
+            " HTTP/3",
+            " HTTP/1.1 ",
+            "HTTP/1.1",
+            " http/1.1",
+            " HTTP/1.1x",
+        ];
+        for m in methods {
+            for sep in ["", " ", "  "] {
+                for t in targets {
+                    for p in protocols {
+                        let raw = format!("{m}{sep}{t}{p}");
+                        let r = Request::parse(raw.as_bytes());
+                        assert_eq!(
+                            (r.method(), r.path(), r.query(), r.protocol()),
+                            reference(raw.as_bytes()),
+                            "{raw:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
