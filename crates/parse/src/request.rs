@@ -303,9 +303,17 @@ mod tests {
         assert_eq!(r.protocol(), Some(&b"HTTP/1.1"[..]));
     }
 
+    /// Method, path, query and protocol.
+    type Parts<'a> = (
+        Option<&'a [u8]>,
+        Option<&'a [u8]>,
+        Option<&'a [u8]>,
+        Option<&'a [u8]>,
+    );
+
     /// The split as it reads in words, without the word-at-a-time shortcuts: the
     /// shortcuts must give the same parts.
-    fn reference(raw: &[u8]) -> (Option<&[u8]>, Option<&[u8]>, Option<&[u8]>, Option<&[u8]>) {
+    fn reference(raw: &[u8]) -> Parts<'_> {
         let Some(sp) = raw.iter().position(|&b| b == b' ') else {
             return (None, None, None, None);
         };
