@@ -242,14 +242,19 @@ impl LogFormat {
                 if line.len() > crate::nginx::MAX_ACCESS_LINE {
                     return Err(ParseError::new(ParseErrorKind::TooLong, 0));
                 }
-                let mut m = crate::nginx::Matched::EMPTY;
-                nginx.match_line(line, &mut m)?;
-                Body::Access {
-                    format: nginx,
-                    ends: m.ends,
-                    end: m.end,
-                    unterminated: m.unterminated,
+                // Matched where it will be returned: a record is large, and filling
+                // one copy beats filling a second and moving it.
+                let mut record = Record::new(
+                    line,
+                    Body::Access {
+                        format: nginx,
+                        m: crate::nginx::Matched::EMPTY,
+                    },
+                );
+                if let Body::Access { m, .. } = record.body_mut() {
+                    nginx.match_line(line, m)?;
                 }
+                return Ok(record);
             }
             Inner::App(app) => Body::App(app.parse(line)?),
             Inner::Json(json) => Body::Json(json.parse(line)?),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::app::AppParts;
 use crate::json::{self, JsonKind, JsonParts, JsonVal, Pairs};
 use crate::level::Level;
-use crate::nginx::{MAX_VARS, NginxFormat, Pos, Var};
+use crate::nginx::{MAX_VARS, Matched, NginxFormat, Pos, Var};
 use crate::request::{
     Request, parse_seconds_micros, parse_seconds_micros_in, parse_u64, parse_u64_in,
     parse_upstream_micros, split_query,
@@ -30,12 +30,7 @@ pub enum RecordKind {
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Copy)]
 pub(crate) enum Body<'a> {
-    Access {
-        format: &'a NginxFormat,
-        ends: [Pos; MAX_VARS + 1],
-        end: Pos,
-        unterminated: bool,
-    },
+    Access { format: &'a NginxFormat, m: Matched },
     App(AppParts),
     Json(JsonParts),
 }
@@ -67,6 +62,11 @@ impl<'a> Record<'a> {
         Record { line, body }
     }
 
+    #[inline(always)]
+    pub(crate) fn body_mut(&mut self) -> &mut Body<'a> {
+        &mut self.body
+    }
+
     /// The line this record was parsed from (without its line ending).
     pub fn line(&self) -> &'a [u8] {
         self.line
@@ -84,9 +84,9 @@ impl<'a> Record<'a> {
     #[inline]
     fn access(&self, var: Var) -> Option<&'a [u8]> {
         match &self.body {
-            Body::Access { format, ends, .. } => {
+            Body::Access { format, m, .. } => {
                 let i = format.slot(var)?;
-                Some(format.value(self.line, ends, i))
+                Some(format.value(self.line, &m.ends, i))
             }
             _ => None,
         }
@@ -97,9 +97,9 @@ impl<'a> Record<'a> {
     #[inline]
     fn access_span(&self, var: Var) -> Option<(usize, usize)> {
         match &self.body {
-            Body::Access { format, ends, .. } => {
+            Body::Access { format, m, .. } => {
                 let i = format.slot(var)?;
-                Some(format.span(ends, i))
+                Some(format.span(&m.ends, i))
             }
             _ => None,
         }
@@ -118,9 +118,9 @@ impl<'a> Record<'a> {
     /// returned as is.
     pub fn var(&self, name: &str) -> Option<&'a [u8]> {
         match &self.body {
-            Body::Access { format, ends, .. } => {
+            Body::Access { format, m, .. } => {
                 let i = format.index_of(name)?;
-                Some(format.value(self.line, ends, i))
+                Some(format.value(self.line, &m.ends, i))
             }
             Body::Json(_) => {
                 let pairs = Pairs::new(self.line).ok()?;
@@ -363,9 +363,9 @@ impl<'a> Record<'a> {
     /// fields the format does not name), without leading spaces. Empty otherwise.
     pub fn trailing(&self) -> &'a [u8] {
         match &self.body {
-            Body::Access { end, .. } => self
+            Body::Access { m, .. } => self
                 .line
-                .get(*end as usize..)
+                .get(usize::from(m.end)..)
                 .unwrap_or_default()
                 .trim_ascii_start(),
             _ => &[],
@@ -375,13 +375,7 @@ impl<'a> Record<'a> {
     /// True when the last quoted field of an access line had no closing quote (the
     /// line was cut short) and was taken to the end of the line.
     pub fn is_truncated(&self) -> bool {
-        matches!(
-            &self.body,
-            Body::Access {
-                unterminated: true,
-                ..
-            }
-        )
+        matches!(&self.body, Body::Access { m, .. } if m.unterminated)
     }
 
     /// Every field by name with a typed value, in line order: the variables of an
@@ -391,7 +385,11 @@ impl<'a> Record<'a> {
     /// such, other values by their JSON type).
     pub fn fields(&self) -> Fields<'a> {
         let state = match self.body {
-            Body::Access { format, ends, .. } => State::Access { format, ends, i: 0 },
+            Body::Access { format, m } => State::Access {
+                format,
+                ends: m.ends,
+                i: 0,
+            },
             Body::App(parts) => State::App { parts, i: 0 },
             Body::Json(parts) => match Pairs::new(self.line) {
                 Ok(p) => State::Json(p, parts),
