@@ -228,34 +228,25 @@ impl LogFormat {
     /// Parses one line (a trailing `\n` or `\r\n` is ignored). The record borrows the
     /// line and this format. Access and application lines are parsed without touching
     /// the heap.
+    #[inline]
     pub fn parse<'a>(&'a self, line: &'a [u8]) -> Result<Record<'a>, ParseError> {
+        match &*self.inner {
+            Inner::Access { nginx, .. } => parse_access(nginx, line),
+            _ => self.parse_other(line),
+        }
+    }
+
+    /// [`parse`](Self::parse) for application logs and JSON lines, out of line so that
+    /// the access path inlined into callers stays small.
+    #[inline(never)]
+    fn parse_other<'a>(&'a self, line: &'a [u8]) -> Result<Record<'a>, ParseError> {
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.len() > u32::MAX as usize {
             return Err(ParseError::new(ParseErrorKind::TooLong, 0));
         }
         let body = match &*self.inner {
-            Inner::Access { nginx, .. } => {
-                if line.is_empty() {
-                    return Err(ParseError::new(ParseErrorKind::Empty, 0));
-                }
-                if line.len() > crate::nginx::MAX_ACCESS_LINE {
-                    return Err(ParseError::new(ParseErrorKind::TooLong, 0));
-                }
-                // Matched where it will be returned: a record is large, and filling
-                // one copy beats filling a second and moving it.
-                let mut record = Record::new(
-                    line,
-                    Body::Access {
-                        format: nginx,
-                        m: crate::nginx::Matched::EMPTY,
-                    },
-                );
-                if let Body::Access { m, .. } = record.body_mut() {
-                    nginx.match_line(line, m)?;
-                }
-                return Ok(record);
-            }
+            Inner::Access { nginx, .. } => return parse_access(nginx, line),
             Inner::App(app) => Body::App(app.parse(line)?),
             Inner::Json(json) => Body::Json(json.parse(line)?),
         };
@@ -324,6 +315,33 @@ impl LogFormat {
         let app = LogFormat::app();
         (count(&app) >= half).then_some(app)
     }
+}
+
+/// An access line (with or without its line ending) matched with `nginx`.
+#[inline(always)]
+fn parse_access<'a>(nginx: &'a NginxFormat, line: &'a [u8]) -> Result<Record<'a>, ParseError> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.is_empty() {
+        return Err(ParseError::new(ParseErrorKind::Empty, 0));
+    }
+    if line.len() > crate::nginx::MAX_ACCESS_LINE {
+        return Err(ParseError::new(ParseErrorKind::TooLong, 0));
+    }
+    // Matched where it will be returned (and, this being inlined, where the caller
+    // keeps it): a record is large, and filling one copy beats filling a second and
+    // moving it.
+    let mut record = Record::new(
+        line,
+        Body::Access {
+            format: nginx,
+            m: crate::nginx::Matched::EMPTY,
+        },
+    );
+    if let Body::Access { m, .. } = record.body_mut() {
+        nginx.match_line(line, m)?;
+    }
+    Ok(record)
 }
 
 impl fmt::Debug for LogFormat {

@@ -431,7 +431,7 @@ impl NginxFormat {
     /// all of them; anything else (a separator missing, a numeric field that is not a
     /// number) goes to the full matcher, which can retry quoted fields and names the
     /// column of a failure.
-    #[inline]
+    #[inline(never)]
     pub(crate) fn match_line(&self, line: &[u8], m: &mut Matched) -> Result<(), ParseError> {
         let first_try = if self.indexed && line.len() <= INDEX_LEN {
             self.match_indexed(line, &LineIndex::build(line), m)
