@@ -86,34 +86,33 @@ pub(crate) fn digit_values(word: u64, len: usize) -> Option<u64> {
     (!bad).then(|| t - zeros)
 }
 
-/// A separator prepared for comparison: one of up to eight bytes compares as a single
-/// masked word, longer ones byte by byte.
+/// A separator prepared for comparison: its first eight bytes (or fewer) compare as
+/// one masked word; a longer one then compares byte by byte.
 #[derive(Clone, Debug)]
 pub(crate) struct Sep {
     bytes: Box<[u8]>,
     word: u64,
-    /// Which bytes of `word` take part; 0 for an empty or long separator.
+    /// Which bytes of `word` take part (none for an empty separator).
     mask: u64,
+    /// Longer than the word: the rest is compared byte by byte.
+    long: bool,
 }
 
 impl Sep {
     pub(crate) fn new(bytes: Vec<u8>) -> Sep {
-        let (word, mask) = match bytes.len() {
-            1..=8 => {
-                let mut w = [0u8; 8];
-                w[..bytes.len()].copy_from_slice(&bytes);
-                let mask = if bytes.len() == 8 {
-                    u64::MAX
-                } else {
-                    (1u64 << (8 * bytes.len())) - 1
-                };
-                (u64::from_le_bytes(w), mask)
-            }
-            _ => (0, 0),
+        // The first eight bytes (at most) go into the word; `long` says whether bytes
+        // after them must be compared too.
+        let head = &bytes[..bytes.len().min(8)];
+        let mut w = [0u8; 8];
+        w[..head.len()].copy_from_slice(head);
+        let mask = match head.len() {
+            8 => u64::MAX,
+            n => (1u64 << (8 * n)) - 1,
         };
         Sep {
+            long: bytes.len() > 8,
             bytes: bytes.into_boxed_slice(),
-            word,
+            word: u64::from_le_bytes(w),
             mask,
         }
     }
@@ -129,11 +128,11 @@ impl Sep {
     /// Whether the separator occurs in `hay` at `k`.
     #[inline(always)]
     pub(crate) fn at(&self, hay: &[u8], k: usize) -> bool {
-        if self.mask != 0
-            && k < hay.len().saturating_sub(7)
-            && let Some(&w) = hay[k..].first_chunk::<8>()
-        {
-            return (u64::from_le_bytes(w) ^ self.word) & self.mask == 0;
+        if hay.len().checked_sub(8).is_some_and(|last| k <= last) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&hay[k..k + 8]);
+            return (u64::from_le_bytes(w) ^ self.word) & self.mask == 0
+                && (!self.long || lit_at(hay, k, &self.bytes));
         }
         lit_at(hay, k, &self.bytes)
     }
