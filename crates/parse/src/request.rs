@@ -22,6 +22,10 @@ pub struct Request<'a> {
     protocol: Option<&'a [u8]>,
 }
 
+const HTTP_1_1: u64 = u64::from_le_bytes(*b"HTTP/1.1");
+const HTTP_1_0: u64 = u64::from_le_bytes(*b"HTTP/1.0");
+const HTTP_2_0: u64 = u64::from_le_bytes(*b"HTTP/2.0");
+
 impl<'a> Request<'a> {
     /// Splits a request line.
     pub fn parse(raw: &'a [u8]) -> Request<'a> {
@@ -59,7 +63,7 @@ impl<'a> Request<'a> {
         let rest = &raw[sp + 1..];
         let (target, protocol) = match rest.split_last_chunk::<9>() {
             Some((target, [b' ', version @ ..]))
-                if matches!(version, b"HTTP/1.1" | b"HTTP/1.0" | b"HTTP/2.0") =>
+                if matches!(u64::from_le_bytes(*version), HTTP_1_1 | HTTP_1_0 | HTTP_2_0) =>
             {
                 (target, Some(&version[..]))
             }
