@@ -28,14 +28,23 @@ pub(crate) fn cut_key(key: &[u8]) -> &[u8] {
     &key[..key.len().min(MAX_KEY_LEN)]
 }
 
-/// Bytes before the key in an entry: hash (8), count (8), key length (4).
-const HEADER: usize = 20;
-
 /// An index slot holds the top 16 bits of the key's hash (a tag, so most mismatches are
-/// rejected without reading the entry) and the entry's position plus one (0 = empty).
+/// rejected without reading the entry) and the entry's number plus one (0 = empty).
 const TAG_MASK: u64 = 0xFFFF_0000_0000_0000;
 const POS_MASK: u64 = !TAG_MASK;
 const EMPTY: u64 = 0;
+
+/// One distinct key: its hash, its count, and where its bytes are in the arena.
+#[derive(Clone, Copy)]
+struct Entry {
+    hash: u64,
+    count: u64,
+    page: u32,
+    /// Offset in the page (pages are 64 KiB).
+    offset: u16,
+    /// Key length (keys are at most [`MAX_KEY_LEN`]).
+    len: u16,
+}
 
 /// Exact occurrence counts of byte-string keys, bounded to `max_keys` distinct keys.
 ///
@@ -45,101 +54,66 @@ const EMPTY: u64 = 0;
 /// stored keep exact counts, and which keys made it in depends on the order of the scan
 /// ([`is_complete`](Self::is_complete) turns false).
 ///
-/// Layout, chosen for the cache. Each entry — hash, count, key length, key bytes — is
-/// written once, contiguously, into an arena page. The index is an open-addressing
-/// array of 8-byte slots (linear probing, at most 5/8 full), each holding a hash tag
-/// and an entry position. A lookup of a known key reads one slot (usually its home
-/// slot) and one entry whose hash, count and key share a cache line or two. On large
-/// tables both reads miss the cache; [`prefetch`](Self::prefetch) and then
-/// [`prefetch_entry`](Self::prefetch_entry) let the caller start the reads of several
-/// tables at once, so that their misses overlap instead of adding up.
+/// Layout, chosen for the cache and for short lookups. Key bytes are written once
+/// into arena pages; each key has a 24-byte entry (hash, count, where its bytes are)
+/// in one array; the index is an open-addressing array of 8-byte slots (linear
+/// probing, at most 5/8 full), each holding a hash tag and an entry number. A lookup
+/// of a known key reads one slot (usually its home slot), one entry and the key's
+/// bytes. On large tables those reads miss the cache; [`prefetch`](Self::prefetch)
+/// and then [`prefetch_entry`](Self::prefetch_entry) let the caller start the reads of
+/// several tables at once, so that their misses overlap instead of adding up.
 #[derive(Clone)]
 pub(crate) struct CountTable {
     slots: Vec<u64>,
-    len: usize,
+    entries: Vec<Entry>,
     pages: Vec<Vec<u8>>,
     max_keys: usize,
     total: u64,
     untracked: u64,
 }
 
-/// Where an entry is: page number above 16 bits of offset within the page.
-#[inline]
-fn position(page: usize, offset: usize) -> u64 {
-    ((page as u64) << 16) | offset as u64
+/// The bytes of `e`'s key.
+#[inline(always)]
+fn key_of<'p>(pages: &'p [Vec<u8>], e: &Entry) -> &'p [u8] {
+    let start = usize::from(e.offset);
+    pages
+        .get(e.page as usize)
+        .and_then(|p| p.get(start..start + usize::from(e.len)))
+        .unwrap_or_default()
 }
 
-#[inline]
+#[inline(always)]
 fn read_u64(bytes: &[u8]) -> u64 {
     bytes.first_chunk().map_or(0, |b| u64::from_ne_bytes(*b))
 }
 
-/// An entry's hash, count and key.
-#[inline]
-fn entry(pages: &[Vec<u8>], pos: u64) -> (u64, u64, &[u8]) {
-    let e = entry_bytes(pages, pos);
-    match e.split_first_chunk::<HEADER>() {
-        Some((header, rest)) => {
-            let [
-                h0,
-                h1,
-                h2,
-                h3,
-                h4,
-                h5,
-                h6,
-                h7,
-                c0,
-                c1,
-                c2,
-                c3,
-                c4,
-                c5,
-                c6,
-                c7,
-                l0,
-                l1,
-                l2,
-                l3,
-            ] = *header;
-            let len = u32::from_ne_bytes([l0, l1, l2, l3]) as usize;
-            (
-                u64::from_ne_bytes([h0, h1, h2, h3, h4, h5, h6, h7]),
-                u64::from_ne_bytes([c0, c1, c2, c3, c4, c5, c6, c7]),
-                rest.get(..len).unwrap_or_default(),
-            )
-        }
-        None => (0, 0, &[]),
-    }
+#[inline(always)]
+fn read_u32(bytes: &[u8]) -> u32 {
+    bytes.first_chunk().map_or(0, |b| u32::from_ne_bytes(*b))
 }
 
-#[inline]
-fn entry_bytes(pages: &[Vec<u8>], pos: u64) -> &[u8] {
-    let page = pages
-        .get((pos >> 16) as usize)
-        .map_or(&[][..], Vec::as_slice);
-    page.get((pos & 0xFFFF) as usize..).unwrap_or_default()
-}
-
-/// Key equality, without a call into `memcmp` for the short keys (addresses, short
-/// paths) that most lookups compare: two overlapping 8-byte words cover 8 to 16 bytes.
-#[inline]
+/// Key equality without a call into `memcmp` for the short keys (addresses, short
+/// paths) that most lookups compare, where the call costs more than the compare:
+/// words of 4 or 8 bytes, the last one overlapping the one before.
+#[inline(always)]
 fn same_key(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
     }
-    if (8..=16).contains(&n) {
-        return read_u64(a) == read_u64(b) && read_u64(&a[n - 8..]) == read_u64(&b[n - 8..]);
+    match n {
+        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..8 => read_u32(a) == read_u32(b) && read_u32(&a[n - 4..]) == read_u32(&b[n - 4..]),
+        8..=16 => read_u64(a) == read_u64(b) && read_u64(&a[n - 8..]) == read_u64(&b[n - 8..]),
+        _ => a == b,
     }
-    a == b
 }
 
 impl CountTable {
     pub(crate) fn new(max_keys: usize) -> Self {
         Self {
             slots: Vec::new(),
-            len: 0,
+            entries: Vec::new(),
             pages: Vec::new(),
             max_keys,
             total: 0,
@@ -172,80 +146,76 @@ impl CountTable {
         if let Some(&slot) = self.slots.get(hash as usize & mask)
             && slot != EMPTY
             && (slot ^ hash) & TAG_MASK == 0
+            && let Some(e) = self.entries.get(((slot & POS_MASK) - 1) as usize)
         {
-            let pos = (slot & POS_MASK) - 1;
-            if let Some(first) = entry_bytes(&self.pages, pos).first() {
+            crate::prefetch::prefetch(e);
+            if let Some(first) = key_of(&self.pages, e).first() {
                 crate::prefetch::prefetch(first);
             }
         }
     }
 
     /// Counts `n` occurrences of `key`, whose hash by [`hash_key`] is `hash` and which
-    /// is already cut.
+    /// is already cut. A key already stored costs a probe and a compare, inline; a new
+    /// one is stored out of line.
     #[inline]
     pub(crate) fn add_hashed(&mut self, hash: u64, key: &[u8], n: u64) {
         self.total += n;
-        match self.find(hash, key) {
-            Ok(pos) => {
-                let page = &mut self.pages[(pos >> 16) as usize];
-                let at = (pos & 0xFFFF) as usize + 8;
-                let count = read_u64(&page[at..]) + n;
-                page[at..at + 8].copy_from_slice(&count.to_ne_bytes());
-            }
-            Err(slot) => self.insert_new(slot, hash, key, n),
-        }
-    }
-
-    /// The entry position of `key`, or the index of the empty slot where it would go
-    /// (`usize::MAX` while the index has no slots).
-    #[inline]
-    fn find(&self, hash: u64, key: &[u8]) -> Result<u64, usize> {
         let mask = self.slots.len().wrapping_sub(1);
-        if self.slots.is_empty() {
-            return Err(usize::MAX);
-        }
         let mut i = hash as usize & mask;
         loop {
-            let slot = self.slots[i];
+            let Some(&slot) = self.slots.get(i) else {
+                // No index yet.
+                return self.insert_new(usize::MAX, hash, key, n);
+            };
             if slot == EMPTY {
-                return Err(i);
+                return self.insert_new(i, hash, key, n);
             }
-            if (slot ^ hash) & TAG_MASK == 0 {
-                let pos = (slot & POS_MASK) - 1;
-                let (h, _, k) = entry(&self.pages, pos);
-                if h == hash && same_key(k, key) {
-                    return Ok(pos);
-                }
+            if (slot ^ hash) & TAG_MASK == 0
+                && let Some(e) = self.entries.get_mut(((slot & POS_MASK) - 1) as usize)
+                && e.hash == hash
+                && usize::from(e.len) == key.len()
+                && same_key(key_of(&self.pages, e), key)
+            {
+                e.count += n;
+                return;
             }
             i = (i + 1) & mask;
         }
     }
 
     #[cold]
+    #[inline(never)]
     fn insert_new(&mut self, mut slot: usize, hash: u64, key: &[u8], n: u64) {
-        if self.len >= self.max_keys {
+        if self.entries.len() >= self.max_keys {
             self.untracked += n;
             return;
         }
         // Grow at 5/8 full: linear probing stays short (about 1.8 slots per hit).
-        if (self.len + 1) * 8 > self.slots.len() * 5 {
+        if (self.entries.len() + 1) * 8 > self.slots.len() * 5 {
             self.grow();
             // The key is not in the table, so its place is the first empty slot of
             // its probe sequence in the grown index.
             slot = self.empty_slot(hash);
         }
-        let pos = self.store(hash, key, n);
-        self.slots[slot] = (hash & TAG_MASK) | (pos + 1);
-        self.len += 1;
+        let (page, offset) = self.store(key);
+        self.entries.push(Entry {
+            hash,
+            count: n,
+            page,
+            offset,
+            len: key.len() as u16,
+        });
+        self.slots[slot] = (hash & TAG_MASK) | self.entries.len() as u64;
     }
 
     fn grow(&mut self) {
         let capacity = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![EMPTY; capacity]);
-        for slot in old.into_iter().filter(|&s| s != EMPTY) {
-            let hash = entry(&self.pages, (slot & POS_MASK) - 1).0;
+        self.slots = vec![EMPTY; capacity];
+        for number in 1..=self.entries.len() {
+            let hash = self.entries[number - 1].hash;
             let i = self.empty_slot(hash);
-            self.slots[i] = slot;
+            self.slots[i] = (hash & TAG_MASK) | number as u64;
         }
     }
 
@@ -260,40 +230,35 @@ impl CountTable {
         i
     }
 
-    /// Writes a new entry into the arena; returns its position.
-    fn store(&mut self, hash: u64, key: &[u8], n: u64) -> u64 {
-        // Entries start on 8-byte boundaries, so hash and count never straddle a line
-        // needlessly.
-        let size = (HEADER + key.len()).next_multiple_of(8);
+    /// Copies a key (at most [`MAX_KEY_LEN`] bytes) into the arena; returns its page and
+    /// offset.
+    fn store(&mut self, key: &[u8]) -> (u32, u16) {
+        // Offsets stay below PAGE, so they fit in 16 bits; a page never outgrows the
+        // capacity it was made with, so it never moves.
         let fits = self
             .pages
             .last()
-            .is_some_and(|p| p.capacity() - p.len() >= size);
+            .is_some_and(|p| p.len() < PAGE && PAGE - p.len() >= key.len());
         if !fits {
             self.pages.push(Vec::with_capacity(PAGE));
         }
         let index = self.pages.len() - 1;
         let page = &mut self.pages[index];
-        let at = page.len();
-        page.extend_from_slice(&hash.to_ne_bytes());
-        page.extend_from_slice(&n.to_ne_bytes());
-        page.extend_from_slice(&(key.len() as u32).to_ne_bytes());
+        let offset = page.len();
         page.extend_from_slice(key);
-        page.resize(at + size, 0);
-        position(index, at)
+        (index as u32, offset as u16)
     }
 
     /// Every entry: hash, count, key.
     fn entries(&self) -> impl Iterator<Item = (u64, u64, &[u8])> {
-        self.slots
+        self.entries
             .iter()
-            .filter(|&&s| s != EMPTY)
-            .map(|&s| entry(&self.pages, (s & POS_MASK) - 1))
+            .map(|e| (e.hash, e.count, key_of(&self.pages, e)))
     }
 
     /// Adds every count of `other` into this table.
     pub(crate) fn merge(&mut self, other: CountTable) {
-        if self.len == 0 && self.max_keys >= other.max_keys {
+        if self.entries.is_empty() && self.max_keys >= other.max_keys {
             // Taking the other table whole is the same result, without re-inserting.
             let untracked = self.untracked;
             let total = self.total;
@@ -311,7 +276,7 @@ impl CountTable {
 
     /// Distinct keys stored.
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.entries.len()
     }
 
     /// Occurrences counted, stored or not.
@@ -329,9 +294,10 @@ impl CountTable {
         self.untracked == 0
     }
 
-    /// Heap bytes held: the index and the entry arena.
+    /// Heap bytes held: the index, the entries and the key arena.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.slots.capacity() * std::mem::size_of::<u64>()
+            + self.entries.capacity() * std::mem::size_of::<Entry>()
             + self.pages.iter().map(Vec::capacity).sum::<usize>()
             + self.pages.capacity() * std::mem::size_of::<Vec<u8>>()
     }
@@ -359,15 +325,16 @@ mod tests {
 
     #[test]
     fn same_key_agrees_with_slice_equality() {
-        let base: Vec<u8> = (0..24u8).collect();
-        for n in 0..24 {
-            for m in 0..24 {
+        let base: Vec<u8> = (0..70u8).collect();
+        for n in 0..70 {
+            for m in 0..70 {
                 let a = &base[..n];
                 let mut b = base[..m].to_vec();
                 assert_eq!(same_key(a, &b), a == &b[..], "{n} {m}");
-                if let Some(last) = b.last_mut() {
-                    *last ^= 1;
-                    assert_eq!(same_key(a, &b), a == &b[..], "{n} {m} changed");
+                for i in 0..m {
+                    b[i] ^= 1;
+                    assert_eq!(same_key(a, &b), a == &b[..], "{n} {m} byte {i} changed");
+                    b[i] ^= 1;
                 }
             }
         }
