@@ -29,8 +29,9 @@
 //! the scan. Below the bound every number is exact and every scan order, strategy and
 //! thread count gives the identical summary. Everything else is small: an 8 KB status
 //! array, a 16 KB HyperLogLog, a served-time histogram (8 KB per doubling of the largest
-//! time, some 200 KB for times up to an hour), one counter per minute of the log's time
-//! span, and the malformed samples (512 bytes each).
+//! time, some 200 KB for times up to an hour) with a 32 KB array counting whole
+//! milliseconds under four seconds exactly before they reach it, one counter per minute
+//! of the log's time span, and the malformed samples (512 bytes each).
 //!
 //! # Example
 //!

@@ -513,8 +513,9 @@ fn served_time(summary: &Summary) -> Option<ServedTimeReport> {
     if s.count == 0 {
         return None;
     }
+    let sketch = s.full_sketch();
     let at = |q: f64| {
-        s.sketch
+        sketch
             .as_ref()
             .map_or(0, |h| h.value_at_quantile(q))
             // The sketch answers with the top of a bucket, which can lie a little past

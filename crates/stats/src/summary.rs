@@ -252,9 +252,22 @@ impl AccessStats {
     }
 }
 
+/// Whole milliseconds below this many are counted exactly in [`ServedTime::millis`]
+/// before they reach the sketch: nginx writes `$request_time` in milliseconds, and
+/// nearly all requests take less than four seconds.
+const EXACT_MILLIS: usize = 4096;
+
 /// Served time: exact min, max, sum; percentiles from a mergeable sketch.
+///
+/// Recording into the sketch costs an index computation and a range check per value.
+/// Values in whole milliseconds under [`EXACT_MILLIS`] (what nginx writes) are instead
+/// counted in a plain array and folded into the sketch when a report is made; adding
+/// a value `n` times is the same as adding it once with count `n`, so the result is
+/// the sketch every value was recorded into.
 pub(crate) struct ServedTime {
     pub(crate) sketch: Option<Histogram<u64>>,
+    /// Counts of whole-millisecond values, by millisecond; allocated at the first one.
+    pub(crate) millis: Option<Box<[u64; EXACT_MILLIS]>>,
     pub(crate) count: u64,
     pub(crate) sum: u128,
     pub(crate) min: u64,
@@ -371,6 +384,7 @@ impl Counts {
                 referrers: table(),
                 served: ServedTime {
                     sketch: None,
+                    millis: None,
                     count: 0,
                     sum: 0,
                     min: u64::MAX,
@@ -667,23 +681,63 @@ fn earlier(a: &Timestamp, b: &Timestamp) -> bool {
 }
 
 impl ServedTime {
+    #[inline]
     fn record(&mut self, us: u64) {
         self.count += 1;
         self.sum += u128::from(us);
         self.min = self.min.min(us);
         self.max = self.max.max(us);
-        if self.sketch.is_none() {
+        let ms = us / 1000;
+        if us % 1000 == 0
+            && ms < EXACT_MILLIS as u64
+            && let Some(millis) = &mut self.millis
+        {
+            millis[ms as usize] += 1;
+            return;
+        }
+        self.record_slow(us);
+    }
+
+    #[inline(never)]
+    fn record_slow(&mut self, us: u64) {
+        if us % 1000 == 0 && us / 1000 < EXACT_MILLIS as u64 {
+            // The first whole-millisecond value: from now on they are counted aside.
+            let millis = self
+                .millis
+                .get_or_insert_with(|| Box::new([0; EXACT_MILLIS]));
+            millis[(us / 1000) as usize] += 1;
+            return;
+        }
+        Self::record_into(&mut self.sketch, us, 1);
+    }
+
+    fn record_into(sketch: &mut Option<Histogram<u64>>, us: u64, n: u64) {
+        if sketch.is_none() {
             // Grows its range as larger values come (a log may hold hours, or a value
             // in the wrong unit): recording allocates only when the maximum doubles.
-            self.sketch = Histogram::new(SERVED_SIGFIG).ok();
+            *sketch = Histogram::new(SERVED_SIGFIG).ok();
         }
-        if let Some(sketch) = &mut self.sketch {
-            // `record` grows the range; past what the sketch can ever hold (2^63), the
-            // value is recorded at its top.
-            if sketch.record(us).is_err() {
-                sketch.saturating_record(us);
+        if let Some(sketch) = sketch {
+            // `record_n` grows the range; past what the sketch can ever hold (2^63),
+            // the value is recorded at its top.
+            if sketch.record_n(us, n).is_err() {
+                sketch.saturating_record_n(us, n);
             }
         }
+    }
+
+    /// The sketch of every value recorded: the sketch with the millisecond counts
+    /// folded in.
+    pub(crate) fn full_sketch(&self) -> Option<Histogram<u64>> {
+        let mut sketch = self.sketch.clone();
+        if let Some(millis) = &self.millis {
+            for (ms, &n) in millis.iter().enumerate() {
+                if n > 0 {
+                    Self::record_into(&mut sketch, ms as u64 * 1000, n);
+                }
+            }
+        }
+        sketch
     }
 
     fn merge(&mut self, other: ServedTime) {
@@ -695,6 +749,15 @@ impl ServedTime {
             (Some(mine), Some(theirs)) => {
                 // Both sketches grow their range as needed, so adding cannot fail.
                 let _ = mine.add(&theirs);
+            }
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
+        match (&mut self.millis, other.millis) {
+            (Some(mine), Some(theirs)) => {
+                for (a, b) in mine.iter_mut().zip(theirs.iter()) {
+                    *a += b;
+                }
             }
             (mine @ None, theirs) => *mine = theirs,
             (Some(_), None) => {}
@@ -767,5 +830,78 @@ impl std::fmt::Debug for Summary {
             .field("parsed", &self.counts.parsed)
             .field("malformed", &self.counts.malformed)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn served() -> ServedTime {
+        ServedTime {
+            sketch: None,
+            millis: None,
+            count: 0,
+            sum: 0,
+            min: u64::MAX,
+            max: 0,
+        }
+    }
+
+    /// Values counted aside by the millisecond, split over workers in any way, end up
+    /// in the same sketch as values recorded one by one.
+    #[test]
+    fn millisecond_counts_fold_into_the_same_sketch() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let values: Vec<u64> = (0..20_000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                match i % 5 {
+                    0 => x % 10_000_000,                   // any microsecond value
+                    1 => x % 5_000 * 1000,                 // whole ms, some past the array
+                    2 => (EXACT_MILLIS as u64 - 1) * 1000, // the last exact slot
+                    _ => x % 300 * 1000,                   // the usual case
+                }
+            })
+            .collect();
+        let mut plain = Histogram::<u64>::new(SERVED_SIGFIG).unwrap();
+        for &v in &values {
+            plain.record(v).unwrap();
+        }
+        for split in [0, 1, 7_777, 20_000] {
+            let (mut a, mut b) = (served(), served());
+            values[..split].iter().for_each(|&v| a.record(v));
+            values[split..].iter().for_each(|&v| b.record(v));
+            b.merge(a);
+            let folded = b.full_sketch().unwrap();
+            assert_eq!(folded.len(), plain.len(), "split {split}");
+            for q in [0.0, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0] {
+                assert_eq!(
+                    folded.value_at_quantile(q),
+                    plain.value_at_quantile(q),
+                    "split {split} q {q}"
+                );
+            }
+            let bucket_counts = |h: &Histogram<u64>| {
+                h.iter_recorded()
+                    .map(|v| (v.value_iterated_to(), v.count_at_value()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                bucket_counts(&folded),
+                bucket_counts(&plain),
+                "split {split}"
+            );
+            assert_eq!(
+                (b.count, b.min, b.max),
+                (
+                    20_000,
+                    *values.iter().min().unwrap(),
+                    *values.iter().max().unwrap()
+                )
+            );
+        }
     }
 }
