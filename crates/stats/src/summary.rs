@@ -688,7 +688,7 @@ impl ServedTime {
         self.min = self.min.min(us);
         self.max = self.max.max(us);
         let ms = us / 1000;
-        if us % 1000 == 0
+        if us.is_multiple_of(1000)
             && ms < EXACT_MILLIS as u64
             && let Some(millis) = &mut self.millis
         {
@@ -700,7 +700,7 @@ impl ServedTime {
 
     #[inline(never)]
     fn record_slow(&mut self, us: u64) {
-        if us % 1000 == 0 && us / 1000 < EXACT_MILLIS as u64 {
+        if us.is_multiple_of(1000) && us / 1000 < EXACT_MILLIS as u64 {
             // The first whole-millisecond value: from now on they are counted aside.
             let millis = self
                 .millis
