@@ -172,6 +172,7 @@ impl<'a> Record<'a> {
 
     /// The request line (`$request`), split lazily. `None` if the format has no
     /// `$request` or it is `-` or empty.
+    #[inline]
     pub fn request(&self) -> Option<Request<'a>> {
         let r = self.access(Var::Request).and_then(present)?;
         (!r.is_empty()).then(|| Request::parse(r))
@@ -236,12 +237,18 @@ impl<'a> Record<'a> {
     }
 
     /// The response status (`$status`, or the status key of a JSON line).
+    #[inline(always)]
     pub fn status(&self) -> Option<u16> {
-        if let Some(v) = self.json_val(|p| p.status) {
-            return json::status_of(self.line, v);
+        if let Body::Access { .. } = self.body {
+            let (start, end) = self.access_span(Var::Status)?;
+            return u16::try_from(parse_u64_in(self.line, start, end)?).ok();
         }
-        let (start, end) = self.access_span(Var::Status)?;
-        u16::try_from(parse_u64_in(self.line, start, end)?).ok()
+        self.json_status()
+    }
+
+    #[inline(never)]
+    fn json_status(&self) -> Option<u16> {
+        json::status_of(self.line, self.json_val(|p| p.status)?)
     }
 
     /// Body bytes sent (`$body_bytes_sent`).

@@ -28,6 +28,7 @@ const HTTP_2_0: u64 = u64::from_le_bytes(*b"HTTP/2.0");
 
 impl<'a> Request<'a> {
     /// Splits a request line.
+    #[inline]
     pub fn parse(raw: &'a [u8]) -> Request<'a> {
         let none = Request {
             raw,
@@ -45,18 +46,9 @@ impl<'a> Request<'a> {
         } else if head & 0xFFFF_FFFF == u64::from_le_bytes(*b"GET \0\0\0\0") {
             3
         } else {
-            let Some(sp) = find_byte(raw, 0, b' ') else {
+            let Some(sp) = method_end(raw) else {
                 return none;
             };
-            let method = &raw[..sp];
-            if method.is_empty()
-                || method.len() > 24
-                || !method
-                    .iter()
-                    .all(|&b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
-            {
-                return none;
-            }
             sp
         };
         let method = &raw[..sp];
@@ -131,6 +123,21 @@ impl<'a> Request<'a> {
     }
 }
 
+/// Where the method of a request line ends (its first space), if it starts with a
+/// method-shaped word: 1 to 24 letters, `-` or `_`.
+#[inline(never)]
+fn method_end(raw: &[u8]) -> Option<usize> {
+    let sp = find_byte(raw, 0, b' ')?;
+    let method = &raw[..sp];
+    let shaped = !method.is_empty()
+        && method.len() <= 24
+        && method
+            .iter()
+            .all(|&b| b.is_ascii_alphabetic() || b == b'-' || b == b'_');
+    shaped.then_some(sp)
+}
+
+#[inline]
 pub(crate) fn split_query(target: &[u8]) -> (&[u8], Option<&[u8]>) {
     match find_byte(target, 0, b'?') {
         Some(q) => (&target[..q], Some(&target[q + 1..])),
@@ -172,6 +179,18 @@ pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
 #[inline(always)]
 pub(crate) fn parse_u64_in(line: &[u8], start: usize, end: usize) -> Option<u64> {
     let len = end.wrapping_sub(start);
+    if len == 3
+        && let Some(&[a, b, c]) = line.get(start..end)
+    {
+        // A status: three digits, read directly.
+        let (a, b, c) = (
+            a.wrapping_sub(b'0'),
+            b.wrapping_sub(b'0'),
+            c.wrapping_sub(b'0'),
+        );
+        return (a < 10 && b < 10 && c < 10)
+            .then(|| u64::from(a) * 100 + u64::from(b) * 10 + u64::from(c));
+    }
     if (1..=8).contains(&len)
         && let Some(word) = word_ending_at(line, end)
     {

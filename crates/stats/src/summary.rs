@@ -409,7 +409,7 @@ impl Counts {
 
     /// Counts one line, parsed or not. The lookups in the large tables of a request
     /// are handed back undone, for [`apply`](Self::apply) to finish a little later.
-    #[inline]
+    #[inline(always)]
     fn add_parsed<'a>(
         &mut self,
         plan: Plan,
@@ -428,6 +428,7 @@ impl Counts {
         }
     }
 
+    #[inline(always)]
     fn add_record<'a>(&mut self, plan: Plan, record: &Record<'a>) -> Option<Deferred<'a>> {
         self.parsed += 1;
         let timestamp = record.timestamp();
@@ -452,6 +453,7 @@ impl Counts {
         None
     }
 
+    #[inline(always)]
     fn see_time(&mut self, ts: Timestamp) {
         if self.first.is_none_or(|f| earlier(&ts, &f)) {
             self.first = Some(ts);
@@ -465,6 +467,7 @@ impl Counts {
     /// large and their lookups miss the cache. Their keys are hashed and their index
     /// slots start loading now; the lookups themselves are returned, to be done after
     /// the next line is parsed (see `Summary::add_chunk`), when the memory is there.
+    #[inline(always)]
     fn add_request<'a>(
         &mut self,
         plan: Plan,
@@ -535,7 +538,7 @@ impl Counts {
 
     /// Starts loading the table entries a deferred request will update; by now the
     /// index slots its keys hash to have had a whole line's parse to arrive.
-    #[inline]
+    #[inline(always)]
     fn prefetch_entries(&self, d: &Deferred<'_>) {
         let a = &self.access;
         if let Some((hash, _)) = &d.path {
@@ -550,7 +553,7 @@ impl Counts {
     }
 
     /// Does the table lookups of a request counted by `add_request`.
-    #[inline]
+    #[inline(always)]
     fn apply(&mut self, d: Deferred<'_>) {
         let a = &mut self.access;
         if let Some((hash, path)) = &d.path {
@@ -568,6 +571,7 @@ impl Counts {
         }
     }
 
+    #[inline(never)]
     fn add_app(&mut self, record: &Record<'_>) {
         let app = &mut self.app;
         app.lines += 1;
@@ -594,6 +598,8 @@ impl Counts {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn add_malformed(&mut self, line: &[u8], line_number: u64, error: ParseError, cap: usize) {
         self.malformed += 1;
         if self.samples.len() >= cap
