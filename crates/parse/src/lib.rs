@@ -67,6 +67,7 @@ mod nginx;
 mod record;
 mod request;
 mod scan;
+mod shape;
 mod time;
 
 pub use crate::app::parse_timestamp_prefix;

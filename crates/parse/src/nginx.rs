@@ -4,6 +4,7 @@
 
 use crate::error::{FormatError, ParseError, ParseErrorKind};
 use crate::scan::{INDEX_LEN, LineIndex, Sep, digit_values, find_byte, lit_at, word_ending_at};
+use crate::shape::Shape;
 
 /// The most variables one format may have; a record holds one span per variable
 /// inline, so this bounds the record's size (and keeps parsing allocation-free).
@@ -136,7 +137,7 @@ impl Var {
 
 /// How a variable's value ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum End {
+pub(crate) enum End {
     /// At the first unescaped `"` that is followed by the rest of the literal after it.
     Quoted,
     /// At the first occurrence of the literal after it.
@@ -150,7 +151,7 @@ enum End {
 
 /// The shape a value is checked against while matching (see [`Var::check`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Check {
+pub(crate) enum Check {
     Any,
     /// Digits, or `-`.
     Digits,
@@ -162,7 +163,7 @@ impl Check {
     /// Whether `line[start..end]` has this shape. Digits of up to eight bytes are
     /// checked as one word.
     #[inline(always)]
-    fn accepts_in(self, line: &[u8], start: usize, end: usize) -> bool {
+    pub(crate) fn accepts_in(self, line: &[u8], start: usize, end: usize) -> bool {
         let len = end.wrapping_sub(start);
         if self == Check::Digits
             && (2..=8).contains(&len)
@@ -192,13 +193,13 @@ impl Check {
 }
 
 #[derive(Clone, Debug)]
-struct Step {
+pub(crate) struct Step {
     /// The literal that follows this variable (empty for the last one if the format
     /// ends with a variable).
-    after: Sep,
-    end: End,
-    width_hint: u32,
-    check: Check,
+    pub(crate) after: Sep,
+    pub(crate) end: End,
+    pub(crate) width_hint: u32,
+    pub(crate) check: Check,
     /// The separator starts with a space or a tab, which a [`LineIndex`] marks.
     blank_first: bool,
 }
@@ -231,6 +232,9 @@ pub(crate) struct NginxFormat {
     /// Whether a value ends at a quote or a blank: lines are then matched with an
     /// index of their quotes and blanks.
     indexed: bool,
+    /// The common format this one is, step for step, if any: matched by code made
+    /// for it.
+    shape: Option<Shape>,
     #[allow(dead_code)] // kept for Debug and a later JSON-escape decoder
     pub(crate) escape: Escape,
 }
@@ -353,6 +357,7 @@ impl NginxFormat {
         let indexed = steps
             .iter()
             .any(|s| s.end == End::Quoted || s.blank_first || s.end == End::Token);
+        let shape = Shape::of(&prefix, &steps);
         let mut gaps = [0; MAX_VARS];
         gaps[0] = Pos::try_from(prefix.len()).unwrap_or(Pos::MAX);
         for (gap, step) in gaps[1..].iter_mut().zip(steps.iter()) {
@@ -367,8 +372,15 @@ impl NginxFormat {
             known: known.into_boxed_slice(),
             slots,
             indexed,
+            shape,
             escape,
         })
+    }
+
+    /// The common format this one is, if any.
+    #[cfg(test)]
+    pub(crate) fn shape(&self) -> Option<Shape> {
+        self.shape
     }
 
     /// Index of a known variable's value in a record's spans.
@@ -434,7 +446,11 @@ impl NginxFormat {
     #[inline(never)]
     pub(crate) fn match_line(&self, line: &[u8], m: &mut Matched) -> Result<(), ParseError> {
         let first_try = if self.indexed && line.len() <= INDEX_LEN {
-            self.match_indexed(line, &LineIndex::build(line), m)
+            let index = LineIndex::build(line);
+            match self.shape {
+                Some(shape) => shape.match_line(line, &index, m),
+                None => self.match_indexed(line, &index, m),
+            }
         } else {
             self.match_first_try(line, m)
         };
@@ -872,6 +888,12 @@ mod tests {
                 proptest::prop_assert_eq!(indexed_found.is_some(), found.is_some());
                 proptest::prop_assert_eq!(indexed.ends, fast.ends);
                 proptest::prop_assert_eq!(indexed.end, fast.end);
+                let mut shaped = Matched::EMPTY;
+                let shape = f.shape().unwrap();
+                let shaped_found = shape.match_line(&line, &index, &mut shaped);
+                proptest::prop_assert_eq!(shaped_found.is_some(), found.is_some());
+                proptest::prop_assert_eq!(shaped.ends, fast.ends);
+                proptest::prop_assert_eq!(shaped.end, fast.end);
             }
             if found.is_some() {
                 let full = f.match_with_retries(&line).unwrap();

@@ -1,0 +1,385 @@
+//! Matchers made for the common access formats.
+//!
+//! The general matcher walks a format's steps at run time: for each variable it loads
+//! how the value ends, its separator, width hint and shape check, and branches on
+//! them. For the formats nearly every log uses (nginx's and Apache's `combined` and
+//! `common`, with or without `$request_time`), those steps are known when this crate
+//! is compiled. A [`Shape`] is such a format, written out as constant steps; its
+//! matcher is the general step code expanded once per step with the constants in
+//! place, so separators are compared against immediate words and nothing is looked up
+//! or dispatched per field. A compiled format uses a shape's matcher only when its
+//! steps are exactly the shape's (whatever the variables are called: the steps are
+//! what the matcher sees), so the result is the general matcher's, field for field;
+//! the tests hold each shape to the format strings it stands for.
+
+use crate::nginx::{Check, End, MAX_VARS, Matched, Pos, Step};
+use crate::scan::{LineIndex, find_byte, lit_at};
+
+/// One variable of a shape: how its value ends, the literal after it, the width tried
+/// first, and the check its value must pass.
+#[derive(Clone, Copy, Debug)]
+struct StepSpec {
+    end: End,
+    after: &'static [u8],
+    hint: u32,
+    check: Check,
+}
+
+impl StepSpec {
+    fn is(&self, step: &Step) -> bool {
+        step.end == self.end
+            && step.after.bytes() == self.after
+            && step.width_hint == self.hint
+            && step.check == self.check
+    }
+}
+
+const fn literal(after: &'static [u8]) -> StepSpec {
+    StepSpec {
+        end: End::Literal,
+        after,
+        hint: 0,
+        check: Check::Any,
+    }
+}
+
+const fn quoted(after: &'static [u8]) -> StepSpec {
+    StepSpec {
+        end: End::Quoted,
+        after,
+        hint: 0,
+        check: Check::Any,
+    }
+}
+
+/// `[$time_local]` and the opening quote of the request.
+const TIME_LOCAL: StepSpec = StepSpec {
+    end: End::Literal,
+    after: b"] \"",
+    hint: 26,
+    check: Check::Any,
+};
+const REQUEST: StepSpec = quoted(b"\" ");
+const STATUS: StepSpec = StepSpec {
+    end: End::Literal,
+    after: b" ",
+    hint: 3,
+    check: Check::Digits,
+};
+/// `$body_bytes_sent` before a quoted referrer.
+const BODY_BYTES: StepSpec = StepSpec {
+    end: End::Literal,
+    after: b" \"",
+    hint: 0,
+    check: Check::Digits,
+};
+/// `$body_bytes_sent` ending the line (common).
+const BODY_BYTES_LAST: StepSpec = StepSpec {
+    end: End::Token,
+    after: b"",
+    hint: 0,
+    check: Check::Digits,
+};
+const REFERER: StepSpec = quoted(b"\" \"");
+const USER_AGENT_LAST: StepSpec = quoted(b"\"");
+const USER_AGENT: StepSpec = quoted(b"\" ");
+/// `$request_time` ending the line.
+const REQUEST_TIME_LAST: StepSpec = StepSpec {
+    end: End::Token,
+    after: b"",
+    hint: 0,
+    check: Check::Decimal,
+};
+
+/// `$remote_addr $remote_logname $remote_user [` (the presets, after Apache).
+const APACHE_HEAD: [StepSpec; 3] = [literal(b" "), literal(b" "), literal(b" [")];
+/// `$remote_addr - $remote_user [` (nginx's own formats).
+const NGINX_HEAD: [StepSpec; 2] = [literal(b" - "), literal(b" [")];
+
+const COMBINED: [StepSpec; 9] = [
+    APACHE_HEAD[0],
+    APACHE_HEAD[1],
+    APACHE_HEAD[2],
+    TIME_LOCAL,
+    REQUEST,
+    STATUS,
+    BODY_BYTES,
+    REFERER,
+    USER_AGENT_LAST,
+];
+const COMBINED_TIMED: [StepSpec; 10] = [
+    APACHE_HEAD[0],
+    APACHE_HEAD[1],
+    APACHE_HEAD[2],
+    TIME_LOCAL,
+    REQUEST,
+    STATUS,
+    BODY_BYTES,
+    REFERER,
+    USER_AGENT,
+    REQUEST_TIME_LAST,
+];
+const COMMON: [StepSpec; 7] = [
+    APACHE_HEAD[0],
+    APACHE_HEAD[1],
+    APACHE_HEAD[2],
+    TIME_LOCAL,
+    REQUEST,
+    STATUS,
+    BODY_BYTES_LAST,
+];
+const NGINX_COMBINED: [StepSpec; 8] = [
+    NGINX_HEAD[0],
+    NGINX_HEAD[1],
+    TIME_LOCAL,
+    REQUEST,
+    STATUS,
+    BODY_BYTES,
+    REFERER,
+    USER_AGENT_LAST,
+];
+const NGINX_COMBINED_TIMED: [StepSpec; 9] = [
+    NGINX_HEAD[0],
+    NGINX_HEAD[1],
+    TIME_LOCAL,
+    REQUEST,
+    STATUS,
+    BODY_BYTES,
+    REFERER,
+    USER_AGENT,
+    REQUEST_TIME_LAST,
+];
+const NGINX_COMMON: [StepSpec; 6] = [
+    NGINX_HEAD[0],
+    NGINX_HEAD[1],
+    TIME_LOCAL,
+    REQUEST,
+    STATUS,
+    BODY_BYTES_LAST,
+];
+
+/// A common access format, matched by code made for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// The `combined` preset (Apache's, with `$remote_logname`).
+    Combined,
+    /// The `combined_timed` preset.
+    CombinedTimed,
+    /// The `common` preset.
+    Common,
+    /// nginx's `combined`, with a literal `-` for the logname.
+    NginxCombined,
+    /// nginx's `combined` followed by `$request_time`.
+    NginxCombinedTimed,
+    /// nginx's common log format.
+    NginxCommon,
+}
+
+impl Shape {
+    /// The shape whose steps are exactly `steps`, after an empty prefix.
+    pub(crate) fn of(prefix: &[u8], steps: &[Step]) -> Option<Shape> {
+        if !prefix.is_empty() {
+            return None;
+        }
+        let same = |spec: &[StepSpec]| {
+            spec.len() == steps.len() && spec.iter().zip(steps).all(|(s, step)| s.is(step))
+        };
+        [
+            (Shape::Combined, &COMBINED[..]),
+            (Shape::CombinedTimed, &COMBINED_TIMED[..]),
+            (Shape::Common, &COMMON[..]),
+            (Shape::NginxCombined, &NGINX_COMBINED[..]),
+            (Shape::NginxCombinedTimed, &NGINX_COMBINED_TIMED[..]),
+            (Shape::NginxCommon, &NGINX_COMMON[..]),
+        ]
+        .into_iter()
+        .find(|(_, spec)| same(spec))
+        .map(|(shape, _)| shape)
+    }
+
+    /// What `NginxFormat::match_indexed` does for a format of this shape, with the
+    /// same result.
+    #[inline]
+    pub(crate) fn match_line(self, line: &[u8], index: &LineIndex, m: &mut Matched) -> Option<()> {
+        match self {
+            Shape::Combined => match_combined(line, index, m),
+            Shape::CombinedTimed => match_combined_timed(line, index, m),
+            Shape::Common => match_common(line, index, m),
+            Shape::NginxCombined => match_nginx_combined(line, index, m),
+            Shape::NginxCombinedTimed => match_nginx_combined_timed(line, index, m),
+            Shape::NginxCommon => match_nginx_common(line, index, m),
+        }
+    }
+}
+
+/// A matcher for one shape: [`step`] once per variable, each with its constant.
+macro_rules! shape_matcher {
+    ($name:ident, $spec:ident, [$($i:literal),*]) => {
+        fn $name(line: &[u8], index: &LineIndex, m: &mut Matched) -> Option<()> {
+            const _: () = assert!($spec.len() <= MAX_VARS);
+            let mut p = 0;
+            $(
+                let e = step($spec[$i], line, index, p)?;
+                m.ends[$i + 1] = e as Pos;
+                p = e + $spec[$i].after.len();
+            )*
+            m.end = p as Pos;
+            Some(())
+        }
+    };
+}
+
+shape_matcher!(match_combined, COMBINED, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+shape_matcher!(
+    match_combined_timed,
+    COMBINED_TIMED,
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+);
+shape_matcher!(match_common, COMMON, [0, 1, 2, 3, 4, 5, 6]);
+shape_matcher!(
+    match_nginx_combined,
+    NGINX_COMBINED,
+    [0, 1, 2, 3, 4, 5, 6, 7]
+);
+shape_matcher!(
+    match_nginx_combined_timed,
+    NGINX_COMBINED_TIMED,
+    [0, 1, 2, 3, 4, 5, 6, 7, 8]
+);
+shape_matcher!(match_nginx_common, NGINX_COMMON, [0, 1, 2, 3, 4, 5]);
+
+/// Where the value that starts at `p` ends, by the rules of `NginxFormat::match_indexed`
+/// for one step. Inlined with a constant `spec`, every test on it folds away.
+#[inline(always)]
+fn step(spec: StepSpec, line: &[u8], index: &LineIndex, p: usize) -> Option<usize> {
+    match spec.end {
+        End::Quoted => {
+            let mut from = p;
+            loop {
+                let k = index.next_quote(from)?;
+                from = k + 1;
+                if k > p && line[k - 1] == b'\\' {
+                    let backslashes = line[p..k].iter().rev().take_while(|&&b| b == b'\\').count();
+                    if backslashes % 2 == 1 {
+                        continue;
+                    }
+                }
+                if sep_at(line, k, spec.after) {
+                    return Some(k);
+                }
+            }
+        }
+        End::Literal => {
+            let hint = p + spec.hint as usize;
+            let e = if spec.hint != 0 && sep_at(line, hint, spec.after) {
+                hint
+            } else if matches!(spec.after.first(), Some(b' ' | b'\t')) {
+                let mut from = p;
+                loop {
+                    let k = index.next_blank(from)?;
+                    if sep_at(line, k, spec.after) {
+                        break k;
+                    }
+                    from = k + 1;
+                }
+            } else {
+                let first = *spec.after.first()?;
+                let mut from = p;
+                loop {
+                    let k = find_byte(line, from, first)?;
+                    if sep_at(line, k, spec.after) {
+                        break k;
+                    }
+                    from = k + 1;
+                }
+            };
+            if spec.check != Check::Any && !spec.check.accepts_in(line, p, e) {
+                return None;
+            }
+            Some(e)
+        }
+        End::Token => Some(index.next_blank(p).unwrap_or(line.len())),
+        End::Rest => Some(line.len()),
+    }
+}
+
+/// Whether `sep` (at most eight bytes) occurs in `line` at `k`. With a constant `sep`
+/// the word and mask are constants.
+#[inline(always)]
+fn sep_at(line: &[u8], k: usize, sep: &'static [u8]) -> bool {
+    let len = sep.len().min(8);
+    let mut word = [0u8; 8];
+    word[..len].copy_from_slice(&sep[..len]);
+    let word = u64::from_le_bytes(word);
+    let mask = if len == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * len)) - 1
+    };
+    if sep.len() <= 8 && line.len().checked_sub(8).is_some_and(|last| k <= last) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&line[k..k + 8]);
+        return (u64::from_le_bytes(w) ^ word) & mask == 0;
+    }
+    lit_at(line, k, sep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nginx::NginxFormat;
+
+    /// Each shape is what its format strings compile to, and formats that differ in a
+    /// step have no shape.
+    #[test]
+    fn shapes_are_their_format_strings() {
+        let cases = [
+            (
+                r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#,
+                Some(Shape::Combined),
+            ),
+            (
+                r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time"#,
+                Some(Shape::CombinedTimed),
+            ),
+            (
+                r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent"#,
+                Some(Shape::Common),
+            ),
+            (
+                r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#,
+                Some(Shape::NginxCombined),
+            ),
+            (
+                r#"log_format timed '$remote_addr - $remote_user [$time_local] "$request" '
+                                   '$status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time';"#,
+                Some(Shape::NginxCombinedTimed),
+            ),
+            (
+                r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent"#,
+                Some(Shape::NginxCommon),
+            ),
+            // Other variables in the same places are other steps.
+            (
+                r#"$remote_addr - $remote_user [$time_local] "$request" $status $bytes_sent "$http_referer" "$http_user_agent""#,
+                Some(Shape::NginxCombined),
+            ),
+            (
+                r#"$remote_addr - $remote_user [$time_iso8601] "$request" $status $body_bytes_sent"#,
+                None,
+            ),
+            (
+                r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for""#,
+                None,
+            ),
+            (
+                r#"> $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent"#,
+                None,
+            ),
+        ];
+        for (format, want) in cases {
+            let f = NginxFormat::compile(format).unwrap();
+            assert_eq!(f.shape(), want, "{format}");
+        }
+    }
+}
