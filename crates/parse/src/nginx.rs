@@ -497,7 +497,12 @@ impl NginxFormat {
     /// end values looked up in an index of the line instead of searched for: the same
     /// result, without a search (or a `memchr` call) per field.
     #[inline]
-    fn match_indexed(&self, line: &[u8], index: &LineIndex, m: &mut Matched) -> Option<()> {
+    pub(crate) fn match_indexed(
+        &self,
+        line: &[u8],
+        index: &LineIndex,
+        m: &mut Matched,
+    ) -> Option<()> {
         if !lit_at(line, 0, &self.prefix) {
             return None;
         }

@@ -2,9 +2,9 @@
 //!
 //! The general matcher walks a format's steps at run time: for each variable it loads
 //! how the value ends, its separator, width hint and shape check, and branches on
-//! them. For the formats nearly every log uses (nginx's and Apache's `combined` and
-//! `common`, with or without `$request_time`), those steps are known when this crate
-//! is compiled. A [`Shape`] is such a format, written out as constant steps; its
+//! them. For the formats nearly every log uses (the presets, and nginx's own
+//! `combined` and `common`, with or without `$request_time`), those steps are known
+//! when this crate is compiled. A [`Shape`] is such a format, written out as constant steps; its
 //! matcher is the general step code expanded once per step with the constants in
 //! place, so separators are compared against immediate words and nothing is looked up
 //! or dispatched per field. A compiled format uses a shape's matcher only when its
@@ -83,6 +83,29 @@ const BODY_BYTES_LAST: StepSpec = StepSpec {
 const REFERER: StepSpec = quoted(b"\" \"");
 const USER_AGENT_LAST: StepSpec = quoted(b"\"");
 const USER_AGENT: StepSpec = quoted(b"\" ");
+/// The user agent before a quoted `$http_x_forwarded_for`.
+const USER_AGENT_THEN_QUOTE: StepSpec = quoted(b"\" \"");
+/// `$http_x_forwarded_for` ending the line.
+const FORWARDED_LAST: StepSpec = quoted(b"\"");
+/// `$http_x_forwarded_for` before more fields.
+const FORWARDED: StepSpec = quoted(b"\" ");
+/// `$request_time` before more fields.
+const REQUEST_TIME: StepSpec = StepSpec {
+    end: End::Literal,
+    after: b" ",
+    hint: 0,
+    check: Check::Decimal,
+};
+/// `$upstream_response_time` (which may hold spaces) ending the line.
+const UPSTREAM_TIME_LAST: StepSpec = StepSpec {
+    end: End::Rest,
+    after: b"",
+    hint: 0,
+    check: Check::Any,
+};
+/// `$server_name:$server_port ` before the Apache head (vhost_combined).
+const VHOST: [StepSpec; 2] = [literal(b":"), literal(b" ")];
+
 /// `$request_time` ending the line.
 const REQUEST_TIME_LAST: StepSpec = StepSpec {
     end: End::Token,
@@ -128,6 +151,45 @@ const COMMON: [StepSpec; 7] = [
     STATUS,
     BODY_BYTES_LAST,
 ];
+const COMBINED_XFF: [StepSpec; 10] = [
+    APACHE_HEAD[0],
+    APACHE_HEAD[1],
+    APACHE_HEAD[2],
+    TIME_LOCAL,
+    REQUEST,
+    STATUS,
+    BODY_BYTES,
+    REFERER,
+    USER_AGENT_THEN_QUOTE,
+    FORWARDED_LAST,
+];
+const COMBINED_EXTRAS: [StepSpec; 12] = [
+    APACHE_HEAD[0],
+    APACHE_HEAD[1],
+    APACHE_HEAD[2],
+    TIME_LOCAL,
+    REQUEST,
+    STATUS,
+    BODY_BYTES,
+    REFERER,
+    USER_AGENT_THEN_QUOTE,
+    FORWARDED,
+    REQUEST_TIME,
+    UPSTREAM_TIME_LAST,
+];
+const VHOST_COMBINED: [StepSpec; 11] = [
+    VHOST[0],
+    VHOST[1],
+    APACHE_HEAD[0],
+    APACHE_HEAD[1],
+    APACHE_HEAD[2],
+    TIME_LOCAL,
+    REQUEST,
+    STATUS,
+    BODY_BYTES,
+    REFERER,
+    USER_AGENT_LAST,
+];
 const NGINX_COMBINED: [StepSpec; 8] = [
     NGINX_HEAD[0],
     NGINX_HEAD[1],
@@ -167,6 +229,12 @@ pub(crate) enum Shape {
     CombinedTimed,
     /// The `common` preset.
     Common,
+    /// The `combined_xff` preset.
+    CombinedXff,
+    /// The `combined_extras` preset.
+    CombinedExtras,
+    /// The `vhost_combined` preset.
+    VhostCombined,
     /// nginx's `combined`, with a literal `-` for the logname.
     NginxCombined,
     /// nginx's `combined` followed by `$request_time`.
@@ -188,6 +256,9 @@ impl Shape {
             (Shape::Combined, &COMBINED[..]),
             (Shape::CombinedTimed, &COMBINED_TIMED[..]),
             (Shape::Common, &COMMON[..]),
+            (Shape::CombinedXff, &COMBINED_XFF[..]),
+            (Shape::CombinedExtras, &COMBINED_EXTRAS[..]),
+            (Shape::VhostCombined, &VHOST_COMBINED[..]),
             (Shape::NginxCombined, &NGINX_COMBINED[..]),
             (Shape::NginxCombinedTimed, &NGINX_COMBINED_TIMED[..]),
             (Shape::NginxCommon, &NGINX_COMMON[..]),
@@ -205,6 +276,9 @@ impl Shape {
             Shape::Combined => match_combined(line, index, m),
             Shape::CombinedTimed => match_combined_timed(line, index, m),
             Shape::Common => match_common(line, index, m),
+            Shape::CombinedXff => match_combined_xff(line, index, m),
+            Shape::CombinedExtras => match_combined_extras(line, index, m),
+            Shape::VhostCombined => match_vhost_combined(line, index, m),
             Shape::NginxCombined => match_nginx_combined(line, index, m),
             Shape::NginxCombinedTimed => match_nginx_combined_timed(line, index, m),
             Shape::NginxCommon => match_nginx_common(line, index, m),
@@ -236,6 +310,21 @@ shape_matcher!(
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 );
 shape_matcher!(match_common, COMMON, [0, 1, 2, 3, 4, 5, 6]);
+shape_matcher!(
+    match_combined_xff,
+    COMBINED_XFF,
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+);
+shape_matcher!(
+    match_combined_extras,
+    COMBINED_EXTRAS,
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+);
+shape_matcher!(
+    match_vhost_combined,
+    VHOST_COMBINED,
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+);
 shape_matcher!(
     match_nginx_combined,
     NGINX_COMBINED,
@@ -381,5 +470,108 @@ mod tests {
             let f = NginxFormat::compile(format).unwrap();
             assert_eq!(f.shape(), want, "{format}");
         }
+        for (preset, want) in [
+            ("combined", Shape::Combined),
+            ("combined_timed", Shape::CombinedTimed),
+            ("common", Shape::Common),
+            ("combined_xff", Shape::CombinedXff),
+            ("combined_extras", Shape::CombinedExtras),
+            ("vhost_combined", Shape::VhostCombined),
+        ] {
+            let format: crate::LogFormat = preset.parse().unwrap();
+            let f = NginxFormat::compile(format.nginx_format().unwrap()).unwrap();
+            assert_eq!(f.shape(), Some(want), "{preset}");
+        }
+    }
+
+    /// Every shape's matcher finds what the general matcher finds, on lines of its
+    /// format edited at random (quotes, blanks, backslashes, digits, dashes inserted,
+    /// removed or replaced), including the lines neither accepts.
+    #[test]
+    fn shape_matchers_agree_with_the_general_matcher() {
+        let formats = [
+            "combined",
+            "combined_timed",
+            "common",
+            "combined_xff",
+            "combined_extras",
+            "vhost_combined",
+        ]
+        .map(|p| p.parse::<crate::LogFormat>().unwrap().nginx_format().unwrap().to_owned())
+        .into_iter()
+        .chain([
+            r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#.to_owned(),
+            r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time"#.to_owned(),
+            r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent"#.to_owned(),
+        ]);
+        let value = |name: &str| -> &'static [u8] {
+            match name {
+                "server_name" => b"example.com",
+                "server_port" => b"443",
+                "remote_addr" => b"203.0.113.9",
+                "remote_user" => b"-",
+                "time_local" => b"10/Oct/2000:13:55:36 -0700",
+                "request" => br#"GET /a?b=\"c\" HTTP/1.1"#,
+                "status" => b"200",
+                "body_bytes_sent" => b"2326",
+                "http_referer" => b"http://r/ x",
+                "http_user_agent" => br#"Mozilla/5.0 (X11; Linux) \"q\""#,
+                "http_x_forwarded_for" => b"10.0.0.1, 10.0.0.2",
+                "request_time" => b"0.004",
+                "upstream_response_time" => b"0.003, 0.001",
+                _ => b"-",
+            }
+        };
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = [b'"', b' ', b'\\', b'\t', b'7', b'-', b']', b'x'];
+        let mut agreed = [0usize; 2];
+        for format in formats {
+            let f = NginxFormat::compile(&format).unwrap();
+            let shape = f.shape().expect("a shaped format");
+            let log = crate::LogFormat::from_nginx(&format).unwrap();
+            let base = log.format_line(|name| Some(value(name))).unwrap();
+            {
+                let index = LineIndex::build(&base);
+                let mut general = Matched::EMPTY;
+                assert!(
+                    f.match_indexed(&base, &index, &mut general).is_some(),
+                    "{format}: {}",
+                    String::from_utf8_lossy(&base)
+                );
+            }
+            for _ in 0..3000 {
+                let mut line = base.clone();
+                for _ in 0..next() % 4 {
+                    let at = next() as usize % (line.len() + 1);
+                    let byte = alphabet[next() as usize % alphabet.len()];
+                    match next() % 3 {
+                        0 => line.insert(at, byte),
+                        1 if at < line.len() => {
+                            line.remove(at);
+                        }
+                        _ if at < line.len() => line[at] = byte,
+                        _ => {}
+                    }
+                }
+                let index = LineIndex::build(&line);
+                let (mut general, mut shaped) = (Matched::EMPTY, Matched::EMPTY);
+                let want = f.match_indexed(&line, &index, &mut general);
+                let got = shape.match_line(&line, &index, &mut shaped);
+                assert_eq!(got.is_some(), want.is_some(), "{format}: {line:?}");
+                if want.is_some() {
+                    assert_eq!(shaped.ends, general.ends, "{format}: {line:?}");
+                    assert_eq!(shaped.end, general.end, "{format}: {line:?}");
+                }
+                agreed[usize::from(want.is_some())] += 1;
+            }
+        }
+        // Both kinds of line were tried.
+        assert!(agreed[0] > 1000 && agreed[1] > 1000, "{agreed:?}");
     }
 }
