@@ -4,7 +4,7 @@
 
 use crate::error::{FormatError, ParseError, ParseErrorKind};
 use crate::scan::{INDEX_LEN, LineIndex, Sep, digit_values, find_byte, lit_at, word_ending_at};
-use crate::shape::Shape;
+use crate::shape::{Shape, ShapeMatcher};
 
 /// The most variables one format may have; a record holds one span per variable
 /// inline, so this bounds the record's size (and keeps parsing allocation-free).
@@ -232,9 +232,9 @@ pub(crate) struct NginxFormat {
     /// Whether a value ends at a quote or a blank: lines are then matched with an
     /// index of their quotes and blanks.
     indexed: bool,
-    /// The common format this one is, step for step, if any: matched by code made
-    /// for it.
-    shape: Option<Shape>,
+    /// The common format this one is, step for step, if any, and the code made to
+    /// match it.
+    shape: Option<(Shape, ShapeMatcher)>,
     #[allow(dead_code)] // kept for Debug and a later JSON-escape decoder
     pub(crate) escape: Escape,
 }
@@ -357,7 +357,7 @@ impl NginxFormat {
         let indexed = steps
             .iter()
             .any(|s| s.end == End::Quoted || s.blank_first || s.end == End::Token);
-        let shape = Shape::of(&prefix, &steps);
+        let shape = Shape::of(&prefix, &steps).map(|s| (s, s.matcher()));
         let mut gaps = [0; MAX_VARS];
         gaps[0] = Pos::try_from(prefix.len()).unwrap_or(Pos::MAX);
         for (gap, step) in gaps[1..].iter_mut().zip(steps.iter()) {
@@ -380,7 +380,7 @@ impl NginxFormat {
     /// The common format this one is, if any.
     #[cfg(test)]
     pub(crate) fn shape(&self) -> Option<Shape> {
-        self.shape
+        self.shape.map(|(s, _)| s)
     }
 
     /// Index of a known variable's value in a record's spans.
@@ -442,21 +442,38 @@ impl NginxFormat {
     /// A straight pass handles the lines that match at the first try, which is nearly
     /// all of them; anything else (a separator missing, a numeric field that is not a
     /// number) goes to the full matcher, which can retry quoted fields and names the
-    /// column of a failure.
-    #[inline(never)]
+    /// column of a failure. A format of a common shape goes straight to the code made
+    /// for it (this much is inlined where records are made); any other to the general
+    /// steps.
+    #[inline(always)]
     pub(crate) fn match_line(&self, line: &[u8], m: &mut Matched) -> Result<(), ParseError> {
-        let first_try = if self.indexed && line.len() <= INDEX_LEN {
-            let index = LineIndex::build(line);
-            match self.shape {
-                Some(shape) => shape.match_line(line, &index, m),
-                None => self.match_indexed(line, &index, m),
+        if let Some((_, shaped)) = self.shape
+            && line.len() <= INDEX_LEN
+        {
+            if shaped(line, m).is_some() {
+                return Ok(());
             }
+            return self.match_retrying(line, m);
+        }
+        self.match_general(line, m)
+    }
+
+    #[inline(never)]
+    fn match_general(&self, line: &[u8], m: &mut Matched) -> Result<(), ParseError> {
+        let first_try = if self.indexed && line.len() <= INDEX_LEN {
+            self.match_indexed(line, &LineIndex::build(line), m)
         } else {
             self.match_first_try(line, m)
         };
         if first_try.is_some() {
             return Ok(());
         }
+        self.match_retrying(line, m)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn match_retrying(&self, line: &[u8], m: &mut Matched) -> Result<(), ParseError> {
         *m = self.match_with_retries(line)?;
         Ok(())
     }
@@ -895,7 +912,7 @@ mod tests {
                 proptest::prop_assert_eq!(indexed.end, fast.end);
                 let mut shaped = Matched::EMPTY;
                 let shape = f.shape().unwrap();
-                let shaped_found = shape.match_line(&line, &index, &mut shaped);
+                let shaped_found = shape.matcher()(&line, &mut shaped);
                 proptest::prop_assert_eq!(shaped_found.is_some(), found.is_some());
                 proptest::prop_assert_eq!(shaped.ends, fast.ends);
                 proptest::prop_assert_eq!(shaped.end, fast.end);

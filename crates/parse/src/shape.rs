@@ -269,28 +269,33 @@ impl Shape {
     }
 
     /// What `NginxFormat::match_indexed` does for a format of this shape, with the
-    /// same result.
-    #[inline]
-    pub(crate) fn match_line(self, line: &[u8], index: &LineIndex, m: &mut Matched) -> Option<()> {
+    /// same result. A function to keep rather than a method to dispatch on each line:
+    /// the format stores it, and the call goes straight to the shape's code.
+    pub(crate) fn matcher(self) -> ShapeMatcher {
         match self {
-            Shape::Combined => match_combined(line, index, m),
-            Shape::CombinedTimed => match_combined_timed(line, index, m),
-            Shape::Common => match_common(line, index, m),
-            Shape::CombinedXff => match_combined_xff(line, index, m),
-            Shape::CombinedExtras => match_combined_extras(line, index, m),
-            Shape::VhostCombined => match_vhost_combined(line, index, m),
-            Shape::NginxCombined => match_nginx_combined(line, index, m),
-            Shape::NginxCombinedTimed => match_nginx_combined_timed(line, index, m),
-            Shape::NginxCommon => match_nginx_common(line, index, m),
+            Shape::Combined => match_combined,
+            Shape::CombinedTimed => match_combined_timed,
+            Shape::Common => match_common,
+            Shape::CombinedXff => match_combined_xff,
+            Shape::CombinedExtras => match_combined_extras,
+            Shape::VhostCombined => match_vhost_combined,
+            Shape::NginxCombined => match_nginx_combined,
+            Shape::NginxCombinedTimed => match_nginx_combined_timed,
+            Shape::NginxCommon => match_nginx_common,
         }
     }
 }
 
+/// A shape's matcher: the line (at most `INDEX_LEN` bytes, which it indexes), and
+/// where to write the value ends.
+pub(crate) type ShapeMatcher = fn(&[u8], &mut Matched) -> Option<()>;
+
 /// A matcher for one shape: [`step`] once per variable, each with its constant.
 macro_rules! shape_matcher {
     ($name:ident, $spec:ident, [$($i:literal),*]) => {
-        fn $name(line: &[u8], index: &LineIndex, m: &mut Matched) -> Option<()> {
+        fn $name(line: &[u8], m: &mut Matched) -> Option<()> {
             const _: () = assert!($spec.len() <= MAX_VARS);
+            let index = &LineIndex::build(line);
             let mut p = 0;
             $(
                 let e = step($spec[$i], line, index, p)?;
@@ -562,7 +567,7 @@ mod tests {
                 let index = LineIndex::build(&line);
                 let (mut general, mut shaped) = (Matched::EMPTY, Matched::EMPTY);
                 let want = f.match_indexed(&line, &index, &mut general);
-                let got = shape.match_line(&line, &index, &mut shaped);
+                let got = shape.matcher()(&line, &mut shaped);
                 assert_eq!(got.is_some(), want.is_some(), "{format}: {line:?}");
                 if want.is_some() {
                     assert_eq!(shaped.ends, general.ends, "{format}: {line:?}");
