@@ -92,9 +92,14 @@ fn read_u32(bytes: &[u8]) -> u32 {
     bytes.first_chunk().map_or(0, |b| u32::from_ne_bytes(*b))
 }
 
-/// Key equality without a call into `memcmp` for the short keys (addresses, short
-/// paths) that most lookups compare, where the call costs more than the compare:
-/// words of 4 or 8 bytes, the last one overlapping the one before.
+#[inline(always)]
+fn read_u128(bytes: &[u8]) -> u128 {
+    bytes.first_chunk().map_or(0, |b| u128::from_ne_bytes(*b))
+}
+
+/// Key equality without a call into `memcmp` for keys of up to 64 bytes (addresses,
+/// paths, most referrers), where the call costs more than the compare: words of 4, 8
+/// or 16 bytes from each end, overlapping in the middle.
 #[inline(always)]
 fn same_key(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
@@ -105,6 +110,16 @@ fn same_key(a: &[u8], b: &[u8]) -> bool {
         0..4 => a.iter().zip(b).all(|(x, y)| x == y),
         4..8 => read_u32(a) == read_u32(b) && read_u32(&a[n - 4..]) == read_u32(&b[n - 4..]),
         8..=16 => read_u64(a) == read_u64(b) && read_u64(&a[n - 8..]) == read_u64(&b[n - 8..]),
+        17..=32 => {
+            read_u128(a) == read_u128(b) && read_u128(&a[n - 16..]) == read_u128(&b[n - 16..])
+        }
+        33..=64 => {
+            let (x, y) = (&a[n - 32..], &b[n - 32..]);
+            read_u128(a) == read_u128(b)
+                && read_u128(&a[16..]) == read_u128(&b[16..])
+                && read_u128(x) == read_u128(y)
+                && read_u128(&x[16..]) == read_u128(&y[16..])
+        }
         _ => a == b,
     }
 }
@@ -158,7 +173,7 @@ impl CountTable {
     /// Counts `n` occurrences of `key`, whose hash by [`hash_key`] is `hash` and which
     /// is already cut. A key already stored costs a probe and a compare, inline; a new
     /// one is stored out of line.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add_hashed(&mut self, hash: u64, key: &[u8], n: u64) {
         self.total += n;
         let mask = self.slots.len().wrapping_sub(1);
