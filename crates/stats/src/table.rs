@@ -29,57 +29,18 @@ pub(crate) fn cut_key(key: &[u8]) -> &[u8] {
 }
 
 /// An index slot holds the top 16 bits of the key's hash (a tag, so most mismatches are
-/// rejected without reading the entry) and the entry's number plus one (0 = empty).
+/// rejected without reading the entry) and the entry's position plus one (0 = empty).
 const TAG_MASK: u64 = 0xFFFF_0000_0000_0000;
 const POS_MASK: u64 = !TAG_MASK;
 const EMPTY: u64 = 0;
 
-/// One distinct key: its hash, its count, and where its bytes are in the arena.
-#[derive(Clone, Copy)]
-struct Entry {
-    hash: u64,
-    count: u64,
-    page: u32,
-    /// Offset in the page (pages are 64 KiB).
-    offset: u16,
-    /// Key length (keys are at most [`MAX_KEY_LEN`]).
-    len: u16,
-}
+/// Bytes before the key in an entry: hash (8), count (8), key length (4).
+const HEADER: usize = 20;
 
-/// Exact occurrence counts of byte-string keys, bounded to `max_keys` distinct keys.
-///
-/// While the table holds fewer than `max_keys` keys every count is exact and the
-/// result does not depend on the order keys arrive in. Past the bound, new keys are no
-/// longer stored: their occurrences go to [`untracked`](Self::untracked), keys already
-/// stored keep exact counts, and which keys made it in depends on the order of the scan
-/// ([`is_complete`](Self::is_complete) turns false).
-///
-/// Layout, chosen for the cache and for short lookups. Key bytes are written once
-/// into arena pages; each key has a 24-byte entry (hash, count, where its bytes are)
-/// in one array; the index is an open-addressing array of 8-byte slots (linear
-/// probing, at most 5/8 full), each holding a hash tag and an entry number. A lookup
-/// of a known key reads one slot (usually its home slot), one entry and the key's
-/// bytes. On large tables those reads miss the cache; [`prefetch`](Self::prefetch)
-/// and then [`prefetch_entry`](Self::prefetch_entry) let the caller start the reads of
-/// several tables at once, so that their misses overlap instead of adding up.
-#[derive(Clone)]
-pub(crate) struct CountTable {
-    slots: Vec<u64>,
-    entries: Vec<Entry>,
-    pages: Vec<Vec<u8>>,
-    max_keys: usize,
-    total: u64,
-    untracked: u64,
-}
-
-/// The bytes of `e`'s key.
+/// Where an entry is: page number above 16 bits of offset within the page.
 #[inline(always)]
-fn key_of<'p>(pages: &'p [Vec<u8>], e: &Entry) -> &'p [u8] {
-    let start = usize::from(e.offset);
-    pages
-        .get(e.page as usize)
-        .and_then(|p| p.get(start..start + usize::from(e.len)))
-        .unwrap_or_default()
+fn position(page: usize, offset: usize) -> u64 {
+    ((page as u64) << 16) | offset as u64
 }
 
 #[inline(always)]
@@ -124,11 +85,55 @@ fn same_key(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// Exact occurrence counts of byte-string keys, bounded to `max_keys` distinct keys.
+///
+/// While the table holds fewer than `max_keys` keys every count is exact and the
+/// result does not depend on the order keys arrive in. Past the bound, new keys are no
+/// longer stored: their occurrences go to [`untracked`](Self::untracked), keys already
+/// stored keep exact counts, and which keys made it in depends on the order of the scan
+/// ([`is_complete`](Self::is_complete) turns false).
+///
+/// Layout, chosen for the cache. Each entry — hash, count, key length, key bytes — is
+/// written once, contiguously, into an arena page. The index is an open-addressing
+/// array of 8-byte slots (linear probing, at most 5/8 full), each holding a hash tag
+/// and an entry position. A lookup of a known key reads one slot (usually its home
+/// slot) and one entry whose hash, count and key share a cache line or two. On large
+/// tables both reads miss the cache; [`prefetch`](Self::prefetch) and then
+/// [`prefetch_entry`](Self::prefetch_entry) let the caller start the reads of several
+/// tables at once, so that their misses overlap instead of adding up.
+#[derive(Clone)]
+pub(crate) struct CountTable {
+    slots: Vec<u64>,
+    len: usize,
+    pages: Vec<Vec<u8>>,
+    max_keys: usize,
+    total: u64,
+    untracked: u64,
+}
+
+/// The bytes of the entry at `pos`, from its start to the end of its page.
+#[inline(always)]
+fn entry_bytes(pages: &[Vec<u8>], pos: u64) -> &[u8] {
+    pages
+        .get((pos >> 16) as usize)
+        .and_then(|page| page.get((pos & 0xFFFF) as usize..))
+        .unwrap_or_default()
+}
+
+/// An entry's hash, count and key.
+#[inline]
+fn entry(pages: &[Vec<u8>], pos: u64) -> (u64, u64, &[u8]) {
+    let e = entry_bytes(pages, pos);
+    let len = read_u32(e.get(16..).unwrap_or_default()) as usize;
+    let key = e.get(HEADER..HEADER + len).unwrap_or_default();
+    (read_u64(e), read_u64(e.get(8..).unwrap_or_default()), key)
+}
+
 impl CountTable {
     pub(crate) fn new(max_keys: usize) -> Self {
         Self {
             slots: Vec::new(),
-            entries: Vec::new(),
+            len: 0,
             pages: Vec::new(),
             max_keys,
             total: 0,
@@ -161,12 +166,9 @@ impl CountTable {
         if let Some(&slot) = self.slots.get(hash as usize & mask)
             && slot != EMPTY
             && (slot ^ hash) & TAG_MASK == 0
-            && let Some(e) = self.entries.get(((slot & POS_MASK) - 1) as usize)
+            && let Some(first) = entry_bytes(&self.pages, (slot & POS_MASK) - 1).first()
         {
-            crate::prefetch::prefetch(e);
-            if let Some(first) = key_of(&self.pages, e).first() {
-                crate::prefetch::prefetch(first);
-            }
+            crate::prefetch::prefetch(first);
         }
     }
 
@@ -176,24 +178,47 @@ impl CountTable {
     #[inline(always)]
     pub(crate) fn add_hashed(&mut self, hash: u64, key: &[u8], n: u64) {
         self.total += n;
+        match self.find(hash, key) {
+            Ok((page, at)) => {
+                if let Some(count) = self
+                    .pages
+                    .get_mut(page)
+                    .and_then(|p| p.get_mut(at + 8..at + 16))
+                    .and_then(|c| c.first_chunk_mut::<8>())
+                {
+                    *count = (u64::from_ne_bytes(*count) + n).to_ne_bytes();
+                }
+            }
+            Err(slot) => self.insert_new(slot, hash, key, n),
+        }
+    }
+
+    /// The page and offset of `key`'s entry, or the index of the empty slot where it
+    /// would go (`usize::MAX` while the index has no slots).
+    #[inline(always)]
+    fn find(&self, hash: u64, key: &[u8]) -> Result<(usize, usize), usize> {
         let mask = self.slots.len().wrapping_sub(1);
         let mut i = hash as usize & mask;
         loop {
             let Some(&slot) = self.slots.get(i) else {
-                // No index yet.
-                return self.insert_new(usize::MAX, hash, key, n);
+                return Err(usize::MAX);
             };
             if slot == EMPTY {
-                return self.insert_new(i, hash, key, n);
+                return Err(i);
             }
-            if (slot ^ hash) & TAG_MASK == 0
-                && let Some(e) = self.entries.get_mut(((slot & POS_MASK) - 1) as usize)
-                && e.hash == hash
-                && usize::from(e.len) == key.len()
-                && same_key(key_of(&self.pages, e), key)
-            {
-                e.count += n;
-                return;
+            if (slot ^ hash) & TAG_MASK == 0 {
+                let pos = (slot & POS_MASK) - 1;
+                let (page, at) = ((pos >> 16) as usize, (pos & 0xFFFF) as usize);
+                if let Some(e) = self
+                    .pages
+                    .get(page)
+                    .and_then(|p| p.get(at..at + HEADER + key.len()))
+                    && read_u64(e) == hash
+                    && read_u32(&e[16..]) as usize == key.len()
+                    && same_key(&e[HEADER..], key)
+                {
+                    return Ok((page, at));
+                }
             }
             i = (i + 1) & mask;
         }
@@ -202,35 +227,29 @@ impl CountTable {
     #[cold]
     #[inline(never)]
     fn insert_new(&mut self, mut slot: usize, hash: u64, key: &[u8], n: u64) {
-        if self.entries.len() >= self.max_keys {
+        if self.len >= self.max_keys {
             self.untracked += n;
             return;
         }
         // Grow at 5/8 full: linear probing stays short (about 1.8 slots per hit).
-        if (self.entries.len() + 1) * 8 > self.slots.len() * 5 {
+        if (self.len + 1) * 8 > self.slots.len() * 5 {
             self.grow();
             // The key is not in the table, so its place is the first empty slot of
             // its probe sequence in the grown index.
             slot = self.empty_slot(hash);
         }
-        let (page, offset) = self.store(key);
-        self.entries.push(Entry {
-            hash,
-            count: n,
-            page,
-            offset,
-            len: key.len() as u16,
-        });
-        self.slots[slot] = (hash & TAG_MASK) | self.entries.len() as u64;
+        let pos = self.store(hash, key, n);
+        self.slots[slot] = (hash & TAG_MASK) | (pos + 1);
+        self.len += 1;
     }
 
     fn grow(&mut self) {
         let capacity = (self.slots.len() * 2).max(16);
-        self.slots = vec![EMPTY; capacity];
-        for number in 1..=self.entries.len() {
-            let hash = self.entries[number - 1].hash;
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; capacity]);
+        for slot in old.into_iter().filter(|&s| s != EMPTY) {
+            let hash = entry(&self.pages, (slot & POS_MASK) - 1).0;
             let i = self.empty_slot(hash);
-            self.slots[i] = (hash & TAG_MASK) | number as u64;
+            self.slots[i] = slot;
         }
     }
 
@@ -245,35 +264,41 @@ impl CountTable {
         i
     }
 
-    /// Copies a key (at most [`MAX_KEY_LEN`] bytes) into the arena; returns its page and
-    /// offset.
-    fn store(&mut self, key: &[u8]) -> (u32, u16) {
-        // Offsets stay below PAGE, so they fit in 16 bits; a page never outgrows the
+    /// Writes a new entry into the arena; returns its position.
+    fn store(&mut self, hash: u64, key: &[u8], n: u64) -> u64 {
+        // Entries start on 8-byte boundaries, so hash and count never straddle a line
+        // needlessly. Offsets stay below PAGE (16 bits), and a page never outgrows the
         // capacity it was made with, so it never moves.
+        let size = (HEADER + key.len()).next_multiple_of(8);
         let fits = self
             .pages
             .last()
-            .is_some_and(|p| p.len() < PAGE && PAGE - p.len() >= key.len());
+            .is_some_and(|p| p.len() < PAGE && PAGE - p.len() >= size);
         if !fits {
             self.pages.push(Vec::with_capacity(PAGE));
         }
         let index = self.pages.len() - 1;
         let page = &mut self.pages[index];
-        let offset = page.len();
+        let at = page.len();
+        page.extend_from_slice(&hash.to_ne_bytes());
+        page.extend_from_slice(&n.to_ne_bytes());
+        page.extend_from_slice(&(key.len() as u32).to_ne_bytes());
         page.extend_from_slice(key);
-        (index as u32, offset as u16)
+        page.resize(at + size, 0);
+        position(index, at)
     }
 
     /// Every entry: hash, count, key.
     fn entries(&self) -> impl Iterator<Item = (u64, u64, &[u8])> {
-        self.entries
+        self.slots
             .iter()
-            .map(|e| (e.hash, e.count, key_of(&self.pages, e)))
+            .filter(|&&s| s != EMPTY)
+            .map(|&s| entry(&self.pages, (s & POS_MASK) - 1))
     }
 
     /// Adds every count of `other` into this table.
     pub(crate) fn merge(&mut self, other: CountTable) {
-        if self.entries.is_empty() && self.max_keys >= other.max_keys {
+        if self.len == 0 && self.max_keys >= other.max_keys {
             // Taking the other table whole is the same result, without re-inserting.
             let untracked = self.untracked;
             let total = self.total;
@@ -291,7 +316,7 @@ impl CountTable {
 
     /// Distinct keys stored.
     pub(crate) fn len(&self) -> usize {
-        self.entries.len()
+        self.len
     }
 
     /// Occurrences counted, stored or not.
@@ -309,10 +334,9 @@ impl CountTable {
         self.untracked == 0
     }
 
-    /// Heap bytes held: the index, the entries and the key arena.
+    /// Heap bytes held: the index and the entry arena.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.slots.capacity() * std::mem::size_of::<u64>()
-            + self.entries.capacity() * std::mem::size_of::<Entry>()
             + self.pages.iter().map(Vec::capacity).sum::<usize>()
             + self.pages.capacity() * std::mem::size_of::<Vec<u8>>()
     }
