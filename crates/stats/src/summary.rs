@@ -523,7 +523,7 @@ impl Counts {
             a.minutes.add(ts.unix_seconds().div_euclid(60), 1);
         }
         if let Some(agent) = record.user_agent() {
-            a.user_agents.add(agent);
+            a.user_agents.add_remembered(agent);
         }
         if let Some((hash, _)) = client {
             a.clients_sketch.add_hash(hash);

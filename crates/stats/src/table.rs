@@ -34,6 +34,22 @@ const TAG_MASK: u64 = 0xFFFF_0000_0000_0000;
 const POS_MASK: u64 = !TAG_MASK;
 const EMPTY: u64 = 0;
 
+/// Entries the memo of [`CountTable::add_remembered`] holds.
+const MEMO_SLOTS: usize = 1024;
+
+/// A few words of a key (its length, both ends, its middle), mixed: not a hash of the
+/// key, only a way to find where it was last counted. Two keys with the same
+/// fingerprint are told apart by the full compare that follows.
+#[inline(always)]
+fn fingerprint(key: &[u8]) -> u64 {
+    let n = key.len();
+    let x = (n as u64)
+        ^ read_u64(key)
+        ^ read_u64(&key[n.saturating_sub(8)..]).rotate_left(21)
+        ^ read_u64(&key[n / 2..]).rotate_left(42);
+    x.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1
+}
+
 /// Bytes before the key in an entry: hash (8), count (8), key length (4).
 const HEADER: usize = 20;
 
@@ -104,6 +120,9 @@ fn same_key(a: &[u8], b: &[u8]) -> bool {
 #[derive(Clone)]
 pub(crate) struct CountTable {
     slots: Vec<u64>,
+    /// For [`add_remembered`](Self::add_remembered): by a cheap fingerprint of a key,
+    /// the fingerprint and position (plus one) of an entry recently counted.
+    memo: Option<Box<[(u64, u64); MEMO_SLOTS]>>,
     len: usize,
     pages: Vec<Vec<u8>>,
     max_keys: usize,
@@ -133,6 +152,7 @@ impl CountTable {
     pub(crate) fn new(max_keys: usize) -> Self {
         Self {
             slots: Vec::new(),
+            memo: None,
             len: 0,
             pages: Vec::new(),
             max_keys,
@@ -146,6 +166,49 @@ impl CountTable {
     pub(crate) fn add(&mut self, key: &[u8]) {
         let key = cut_key(key);
         self.add_hashed(hash_key(key), key, 1);
+    }
+
+    /// Counts one occurrence of `key` (cut to [`MAX_KEY_LEN`]), for a table of few
+    /// distinct long keys (user agents): a key counted recently is found by a cheap
+    /// fingerprint of a few of its words and one full compare, without hashing all of
+    /// its bytes. The count is the same as [`add`](Self::add)'s.
+    #[inline]
+    pub(crate) fn add_remembered(&mut self, key: &[u8]) {
+        let key = cut_key(key);
+        if key.len() < 32 {
+            return self.add(key);
+        }
+        let fp = fingerprint(key);
+        let at = (fp >> 54) as usize % MEMO_SLOTS;
+        if let Some(memo) = &self.memo
+            && let (seen, pos) = memo[at]
+            && seen == fp
+            && let Some(count) = self.count_if_key(pos.wrapping_sub(1), key)
+        {
+            *count = (u64::from_ne_bytes(*count) + 1).to_ne_bytes();
+            self.total += 1;
+            return;
+        }
+        let hash = hash_key(key);
+        self.add_hashed(hash, key, 1);
+        if let Ok((page, offset)) = self.find(hash, key) {
+            let memo = self
+                .memo
+                .get_or_insert_with(|| Box::new([(0, 0); MEMO_SLOTS]));
+            memo[at] = (fp, position(page, offset) + 1);
+        }
+    }
+
+    /// The count bytes of the entry at `pos`, if it holds `key`.
+    #[inline(always)]
+    fn count_if_key(&mut self, pos: u64, key: &[u8]) -> Option<&mut [u8; 8]> {
+        let (page, at) = ((pos >> 16) as usize, (pos & 0xFFFF) as usize);
+        let e = self
+            .pages
+            .get_mut(page)?
+            .get_mut(at..at + HEADER + key.len())?;
+        let matches = read_u32(&e[16..]) as usize == key.len() && same_key(&e[HEADER..], key);
+        matches.then(|| e[8..].first_chunk_mut::<8>()).flatten()
     }
 
     /// Starts loading the home slot of `hash` into the cache, so that a later
