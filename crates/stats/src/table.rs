@@ -442,6 +442,41 @@ mod tests {
         }
     }
 
+    /// Counting through the memo gives the counts of counting plainly, including for
+    /// keys with equal fingerprints (same length, ends and middle, different
+    /// elsewhere), which the memo must tell apart.
+    #[test]
+    fn remembered_counts_equal_plain_counts() {
+        let mut keys: Vec<Vec<u8>> = Vec::new();
+        for i in 0..40u8 {
+            // 100 bytes, equal but for byte 20.
+            let mut k = vec![b'a'; 100];
+            k[20] = b'0' + i;
+            keys.push(k);
+            keys.push(format!("Mozilla/5.0 agent number {i:03} of many, long enough").into_bytes());
+            keys.push(vec![i; 31]); // under the memo's length
+        }
+        let mut x: u64 = 7;
+        let (mut plain, mut remembered) = (CountTable::new(1000), CountTable::new(1000));
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Mostly a few keys, sometimes any.
+            let k = &keys[if x.is_multiple_of(4) {
+                x as usize / 4 % keys.len()
+            } else {
+                x as usize % 7
+            }];
+            plain.add(k);
+            remembered.add_remembered(k);
+        }
+        assert_eq!(remembered.top(usize::MAX), plain.top(usize::MAX));
+        assert_eq!(remembered.total(), plain.total());
+        assert_eq!(remembered.len(), plain.len());
+        assert_eq!(fingerprint(&keys[0]), fingerprint(&keys[3]));
+    }
+
     #[test]
     fn counts_are_exact_and_top_breaks_ties_by_key() {
         let mut t = CountTable::new(100);
