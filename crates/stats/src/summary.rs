@@ -21,6 +21,13 @@ pub(crate) const COMMON_METHODS: [&[u8]; 9] = [
 
 #[inline]
 fn common_method(method: &[u8]) -> Option<usize> {
+    // Nearly every request is one of these two: a compare each, before the match.
+    if method == b"GET" {
+        return Some(0);
+    }
+    if method == b"POST" {
+        return Some(1);
+    }
     Some(match method {
         b"GET" => 0,
         b"POST" => 1,
@@ -194,15 +201,6 @@ pub(crate) struct Counts {
     pub(crate) app: AppStats,
     /// Reused for message templates, so that building one allocates nothing.
     scratch: Vec<u8>,
-}
-
-/// The large-table lookups of one request, done one line late (see
-/// [`Counts::add_request`]). Keys borrow the line.
-struct Deferred<'a> {
-    path: Option<(u64, Cow<'a, [u8]>)>,
-    client: Option<(u64, &'a [u8])>,
-    referrer: Option<(u64, &'a [u8])>,
-    not_found: bool,
 }
 
 pub(crate) struct AccessStats {
@@ -407,29 +405,25 @@ impl Counts {
         }
     }
 
-    /// Counts one line, parsed or not. The lookups in the large tables of a request
-    /// are handed back undone, for [`apply`](Self::apply) to finish a little later.
+    /// Counts one line, parsed or not.
     #[inline(always)]
-    fn add_parsed<'a>(
+    fn add_parsed(
         &mut self,
         plan: Plan,
         samples: usize,
-        parsed: Result<Record<'a>, ParseError>,
+        parsed: Result<Record<'_>, ParseError>,
         line: &[u8],
         line_number: u64,
-    ) -> Option<Deferred<'a>> {
+    ) {
         self.lines += 1;
         match parsed {
             Ok(record) => self.add_record(plan, &record),
-            Err(error) => {
-                self.add_malformed(line, line_number, error, samples);
-                None
-            }
+            Err(error) => self.add_malformed(line, line_number, error, samples),
         }
     }
 
     #[inline(always)]
-    fn add_record<'a>(&mut self, plan: Plan, record: &Record<'a>) -> Option<Deferred<'a>> {
+    fn add_record(&mut self, plan: Plan, record: &Record<'_>) {
         self.parsed += 1;
         let timestamp = record.timestamp();
         if let Some(ts) = timestamp {
@@ -447,10 +441,9 @@ impl Counts {
             let is_request =
                 !plan.access_needs_evidence || record.status().is_some() || record.path().is_some();
             if is_request {
-                return Some(self.add_request(plan, record, timestamp));
+                self.add_request(plan, record, timestamp);
             }
         }
-        None
     }
 
     #[inline(always)]
@@ -463,17 +456,12 @@ impl Counts {
         }
     }
 
-    /// Counts a request, except for the path, client and referrer tables: those grow
-    /// large and their lookups miss the cache. Their keys are hashed and their index
-    /// slots start loading now; the lookups themselves are returned, to be done after
-    /// the next line is parsed (see `Summary::add_chunk`), when the memory is there.
+    /// Counts a request. The path, client and referrer tables grow large and their
+    /// lookups miss the cache: their keys are hashed first and their index slots start
+    /// loading, then the small counts are done, then the entries the slots point to
+    /// start loading (all three at once, so that the misses overlap), then the lookups.
     #[inline(always)]
-    fn add_request<'a>(
-        &mut self,
-        plan: Plan,
-        record: &Record<'a>,
-        timestamp: Option<Timestamp>,
-    ) -> Deferred<'a> {
+    fn add_request(&mut self, plan: Plan, record: &Record<'_>, timestamp: Option<Timestamp>) {
         let a = &mut self.access;
         a.requests += 1;
 
@@ -525,48 +513,28 @@ impl Counts {
         if let Some(agent) = record.user_agent() {
             a.user_agents.add_remembered(agent);
         }
-        if let Some((hash, _)) = client {
-            a.clients_sketch.add_hash(hash);
-        }
-        Deferred {
-            path,
-            client,
-            referrer,
-            not_found: status == Some(404),
-        }
-    }
 
-    /// Starts loading the table entries a deferred request will update; by now the
-    /// index slots its keys hash to have had a whole line's parse to arrive.
-    #[inline(always)]
-    fn prefetch_entries(&self, d: &Deferred<'_>) {
-        let a = &self.access;
-        if let Some((hash, _)) = &d.path {
+        if let Some((hash, _)) = &path {
             a.paths.prefetch_entry(*hash);
         }
-        if let Some((hash, _)) = d.client {
+        if let Some((hash, _)) = client {
             a.clients.prefetch_entry(hash);
+            a.clients_sketch.add_hash(hash);
         }
-        if let Some((hash, _)) = d.referrer {
+        if let Some((hash, _)) = referrer {
             a.referrers.prefetch_entry(hash);
         }
-    }
-
-    /// Does the table lookups of a request counted by `add_request`.
-    #[inline(always)]
-    fn apply(&mut self, d: Deferred<'_>) {
-        let a = &mut self.access;
-        if let Some((hash, path)) = &d.path {
+        if let Some((hash, path)) = &path {
             let key = cut_key(path);
             a.paths.add_hashed(*hash, key, 1);
-            if d.not_found {
+            if status == Some(404) {
                 a.not_found.add_hashed(*hash, key, 1);
             }
         }
-        if let Some((hash, client)) = d.client {
+        if let Some((hash, client)) = client {
             a.clients.add_hashed(hash, cut_key(client), 1);
         }
-        if let Some((hash, referrer)) = d.referrer {
+        if let Some((hash, referrer)) = referrer {
             a.referrers.add_hashed(hash, cut_key(referrer), 1);
         }
     }
@@ -810,11 +778,7 @@ impl Aggregate for Summary {
             counts,
         } = self;
         let parsed = format.parse(line);
-        if let Some(deferred) = counts.add_parsed(*plan, options.samples, parsed, line, line_number)
-        {
-            counts.prefetch_entries(&deferred);
-            counts.apply(deferred);
-        }
+        counts.add_parsed(*plan, options.samples, parsed, line, line_number);
     }
 
     fn merge(&mut self, other: Self) {
