@@ -232,6 +232,15 @@ impl Shared<'_> {
         let mut it = self.limit.lines(bytes, piece.first_line, piece.byte_offset);
         for line in &mut it {
             if let Err(e) = line {
+                // A mapped file cut short reads as zeros past its new end: one long
+                // run without a newline. Say it shrank rather than blame a line, so
+                // the caller can tell the file changed (and retry it as a stream).
+                if let Err(error) = self.check_intact() {
+                    return Err(Failure {
+                        offset: piece.byte_offset,
+                        error,
+                    });
+                }
                 return Err(Failure {
                     offset: e.byte_offset,
                     error: e.into_error(self.path).into(),

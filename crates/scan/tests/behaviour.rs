@@ -365,6 +365,52 @@ fn a_mapped_file_that_shrank_fails_as_truncated() {
 }
 
 #[test]
+fn a_mapping_cut_to_zeros_is_truncated_not_a_long_line() {
+    // Cut the whole file away while it is mapped: every page then reads as zeros, one
+    // run without a newline far longer than the limit. The scan must say the file
+    // shrank (which the CLI retries) rather than blame an over-long line (which it
+    // reports as final).
+    let input = generate(11, 4000, 40);
+    assert!(input.len() > 3 * 4096);
+    let (_dir, path) = write_temp(&input);
+    let limit = LineLimit::new(1000, logscan_source::LongLinePolicy::Error);
+    for threads in [1, 2] {
+        for chunk_size in [64, 1 << 20] {
+            let source = open(&path, Strategy::Mmap, chunk_size, limit);
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_len(0)
+                .unwrap();
+            let err = scanner(threads, chunk_size)
+                .scan(source, LineCount::default)
+                .unwrap_err();
+            assert!(err.is_truncated(), "threads {threads}, chunk {chunk_size}: {err}");
+
+            std::fs::write(&path, &input).unwrap();
+            let source = open(&path, Strategy::Mmap, chunk_size, limit);
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_len(0)
+                .unwrap();
+            let err = scanner(threads, chunk_size)
+                .map_ordered(source, |c: logscan_scan::Chunk<'_>| c.bytes().len(), |_| {
+                    Ok::<(), ()>(())
+                })
+                .unwrap_err();
+            assert!(
+                matches!(&err, MapError::Scan(e) if e.is_truncated()),
+                "ordered, threads {threads}, chunk {chunk_size}: {err:?}"
+            );
+            std::fs::write(&path, &input).unwrap();
+        }
+    }
+}
+
+#[test]
 fn the_ordered_map_fails_as_truncated_too_and_reports_progress() {
     let input = generate(10, 400, 40);
     let (_dir, path) = write_temp(&input);
