@@ -20,13 +20,6 @@ use crate::{
 /// The `--per-file --json` document's schema name.
 pub const PER_FILE_SCHEMA: &str = "logscan.summary.per_file/1";
 
-/// One input's summary, with the scan's totals.
-struct Scanned {
-    path: String,
-    summary: Summary,
-    stats: ScanStats,
-}
-
 /// Runs `logscan summary`.
 pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     let spec = FormatSpec::from_args(&args.format)?;
@@ -34,7 +27,10 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     let notes = Notes::new(inputs.quiet, &inputs.paths);
     let mut options = SummaryBuilder::new();
     options.top(args.top);
-    let mut scanned: Vec<Scanned> = Vec::new();
+    // Each input's summary is folded in (or, with --per-file, turned into its report)
+    // as soon as it is done, so memory does not grow with the number of inputs.
+    let mut merged = Merged::default();
+    let mut per_file: Vec<(String, Report)> = Vec::new();
     let failed = input::for_each_input(&inputs, &notes, |path| {
         let done = inputs.scan(path, spec.needs_head(), &notes, |opened, _| {
             let format = spec.for_input(opened.source.path(), opened.head.as_deref())?;
@@ -47,16 +43,17 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
             Ok(Some((out.aggregate, out.stats)))
         })?;
         if let Some((summary, stats)) = done {
-            scanned.push(Scanned {
-                path: path.display().to_string(),
-                summary,
-                stats,
-            });
+            if args.per_file {
+                let report = summary.report().with_scan(&stats);
+                per_file.push((path.display().to_string(), report));
+            } else {
+                merged.add(summary, stats);
+            }
         }
         Ok(())
     })?;
     notes.finish();
-    if failed && scanned.is_empty() {
+    if failed && merged.total.is_none() && per_file.is_empty() {
         // Every input failed (or the only readable ones were empty): nothing to show.
         return Ok(Exit::Error);
     }
@@ -70,13 +67,9 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     let text = TextOptions { color };
     let mut out = Output::stdout();
     if args.per_file {
-        let reports: Vec<(String, Report)> = scanned
-            .into_iter()
-            .map(|s| (s.path, s.summary.report().with_scan(&s.stats)))
-            .collect();
-        let _ = out.write(|w| write_per_file(w, &reports, &args, text));
+        let _ = out.write(|w| write_per_file(w, &per_file, &args, text));
     } else {
-        let report = merged(scanned, &options);
+        let report = merged.report(&options);
         let _ = out.write(|w| {
             if args.json {
                 report.write_json(w)
@@ -92,47 +85,54 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
 }
 
 /// One report for all inputs: their summaries merged, their scans added up.
-fn merged(scanned: Vec<Scanned>, options: &SummaryBuilder) -> Report {
-    let mut formats: Vec<String> = Vec::new();
-    let mut strategies: Vec<Strategy> = Vec::new();
-    let mut total: Option<(Summary, ScanStats)> = None;
-    for s in scanned {
-        let name = s.summary.format().name().to_owned();
-        if !formats.contains(&name) {
-            formats.push(name);
+#[derive(Default)]
+struct Merged {
+    formats: Vec<String>,
+    strategies: Vec<Strategy>,
+    total: Option<(Summary, ScanStats)>,
+}
+
+impl Merged {
+    fn add(&mut self, summary: Summary, stats: ScanStats) {
+        let name = summary.format().name();
+        if !self.formats.iter().any(|f| f == name) {
+            self.formats.push(name.to_owned());
         }
-        if !strategies.contains(&s.stats.strategy) {
-            strategies.push(s.stats.strategy);
+        if !self.strategies.contains(&stats.strategy) {
+            self.strategies.push(stats.strategy);
         }
-        total = Some(match total {
-            None => (s.summary, s.stats),
-            Some((mut summary, mut stats)) => {
-                logscan_scan::Aggregate::merge(&mut summary, s.summary);
-                stats.lines += s.stats.lines;
-                stats.skipped_lines += s.stats.skipped_lines;
-                stats.bytes += s.stats.bytes;
-                stats.chunks += s.stats.chunks;
-                (summary, stats)
+        match &mut self.total {
+            None => self.total = Some((summary, stats)),
+            Some((total, total_stats)) => {
+                logscan_scan::Aggregate::merge(total, summary);
+                total_stats.lines += stats.lines;
+                total_stats.skipped_lines += stats.skipped_lines;
+                total_stats.bytes += stats.bytes;
+                total_stats.chunks += stats.chunks;
             }
-        });
+        }
     }
-    let Some((summary, stats)) = total else {
-        // Nothing was read (empty input): an empty report, with no format to name.
-        let mut report = options.build(&LogFormat::combined()).report();
-        report.format = "none".to_owned();
-        return report;
-    };
-    let mut report = summary.report().with_scan(&stats);
-    // Inputs of different formats or read by different strategies are named together.
-    report.format = formats.join("+");
-    if let Some(scan) = report.scan.as_mut() {
-        scan.strategy = strategies
-            .iter()
-            .map(|s| s.name())
-            .collect::<Vec<_>>()
-            .join("+");
+
+    fn report(self, options: &SummaryBuilder) -> Report {
+        let Some((summary, stats)) = self.total else {
+            // Nothing was read (empty input): an empty report, with no format to name.
+            let mut report = options.build(&LogFormat::combined()).report();
+            report.format = "none".to_owned();
+            return report;
+        };
+        let mut report = summary.report().with_scan(&stats);
+        // Inputs of different formats or read by different strategies are named together.
+        report.format = self.formats.join("+");
+        if let Some(scan) = report.scan.as_mut() {
+            scan.strategy = self
+                .strategies
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join("+");
+        }
+        report
     }
-    report
 }
 
 /// `--per-file`: a report per input, in input order.

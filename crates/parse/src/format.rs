@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::app::AppFormat;
 use crate::error::{FormatError, ParseError, ParseErrorKind};
@@ -77,48 +77,58 @@ pub struct LogFormat {
 }
 
 impl LogFormat {
-    fn preset(name: &'static str, format: &str) -> LogFormat {
-        match NginxFormat::compile(format) {
+    /// A preset, compiled once per process and shared after that: detection tries
+    /// every preset on every input, and with thousands of small files compiling them
+    /// again each time would cost more than reading the files.
+    fn preset(cell: &'static OnceLock<LogFormat>, name: &'static str, format: &str) -> LogFormat {
+        cell.get_or_init(|| match NginxFormat::compile(format) {
             Ok(nginx) => LogFormat {
                 inner: Arc::new(Inner::Access { name, nginx }),
             },
             // The preset strings are constants covered by tests; reaching this is a
             // bug in this crate, not in anything a user supplied.
             Err(e) => unreachable!("preset {name} does not compile: {e}"),
-        }
+        })
+        .clone()
     }
 
     /// nginx's and Apache's `combined`: `$remote_addr $remote_logname $remote_user
     /// [$time_local] "$request" $status $body_bytes_sent "$http_referer"
     /// "$http_user_agent"`, where nginx writes `-` for `$remote_logname`.
     pub fn combined() -> LogFormat {
-        LogFormat::preset("combined", COMBINED)
+        static COMPILED: OnceLock<LogFormat> = OnceLock::new();
+        LogFormat::preset(&COMPILED, "combined", COMBINED)
     }
 
     /// The Common Log Format: combined without referrer and user agent.
     pub fn common() -> LogFormat {
-        LogFormat::preset("common", COMMON)
+        static COMPILED: OnceLock<LogFormat> = OnceLock::new();
+        LogFormat::preset(&COMPILED, "common", COMMON)
     }
 
     /// Apache's `vhost_combined`: `vhost:port` then combined.
     pub fn vhost_combined() -> LogFormat {
-        LogFormat::preset("vhost_combined", VHOST_COMBINED)
+        static COMPILED: OnceLock<LogFormat> = OnceLock::new();
+        LogFormat::preset(&COMPILED, "vhost_combined", VHOST_COMBINED)
     }
 
     /// Combined followed by a quoted `$http_x_forwarded_for`.
     pub fn combined_xff() -> LogFormat {
-        LogFormat::preset("combined_xff", COMBINED_XFF)
+        static COMPILED: OnceLock<LogFormat> = OnceLock::new();
+        LogFormat::preset(&COMPILED, "combined_xff", COMBINED_XFF)
     }
 
     /// Combined followed by `$request_time` (seconds with a millisecond fraction).
     pub fn combined_timed() -> LogFormat {
-        LogFormat::preset("combined_timed", COMBINED_TIMED)
+        static COMPILED: OnceLock<LogFormat> = OnceLock::new();
+        LogFormat::preset(&COMPILED, "combined_timed", COMBINED_TIMED)
     }
 
     /// Combined with the usual extras: `"$http_x_forwarded_for" $request_time
     /// $upstream_response_time`.
     pub fn combined_extras() -> LogFormat {
-        LogFormat::preset("combined_extras", COMBINED_EXTRAS)
+        static COMPILED: OnceLock<LogFormat> = OnceLock::new();
+        LogFormat::preset(&COMPILED, "combined_extras", COMBINED_EXTRAS)
     }
 
     /// Compiles an nginx `log_format`, pasted as it stands in a config

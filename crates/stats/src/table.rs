@@ -18,6 +18,9 @@ pub(crate) const MAX_KEY_LEN: usize = 1024;
 /// grows without ever copying what it holds.
 const PAGE: usize = 64 * 1024;
 
+/// The first page's size; each later page is twice the one before, up to [`PAGE`].
+const FIRST_PAGE: usize = 2 * 1024;
+
 #[inline]
 pub(crate) fn hash_key(key: &[u8]) -> u64 {
     FixedState::with_seed(SEED).hash_one(key)
@@ -336,9 +339,13 @@ impl CountTable {
         let fits = self
             .pages
             .last()
-            .is_some_and(|p| p.len() < PAGE && PAGE - p.len() >= size);
+            .is_some_and(|p| p.capacity() - p.len() >= size);
         if !fits {
-            self.pages.push(Vec::with_capacity(PAGE));
+            // Pages double from FIRST_PAGE up to PAGE: a table of a few keys (one per
+            // worker per file when many small files are summarised) costs a few KiB,
+            // not a full page each.
+            let capacity = (FIRST_PAGE << self.pages.len().min(8)).clamp(size, PAGE);
+            self.pages.push(Vec::with_capacity(capacity));
         }
         let index = self.pages.len() - 1;
         let page = &mut self.pages[index];
@@ -540,6 +547,16 @@ mod tests {
             "the empty key and 199 lengths of k, 80 KB in all"
         );
         assert!(t.pages.len() > 1, "80 KB of keys need more than one page");
-        assert!(t.heap_bytes() >= PAGE * t.pages.len());
+        let held: usize = t.pages.iter().map(Vec::capacity).sum();
+        assert!(t.heap_bytes() >= held && held >= 80_000);
+        assert!(
+            t.pages.iter().all(|p| p.capacity() <= PAGE),
+            "offsets must fit in 16 bits"
+        );
+        assert_eq!(
+            t.pages[0].capacity(),
+            FIRST_PAGE,
+            "a small table starts small"
+        );
     }
 }
