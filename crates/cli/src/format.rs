@@ -1,7 +1,10 @@
 //! Choosing the log format: a preset, an nginx `log_format`, a format taken from an
 //! nginx configuration, or a guess from the first lines of each input.
 
-use std::path::Path;
+use std::{
+    path::Path,
+    sync::{Mutex, PoisonError},
+};
 
 use logscan_parse::LogFormat;
 
@@ -10,13 +13,24 @@ use crate::{cli::FormatArgs, error::CliError};
 /// How many lines from the start of an input `--format auto` looks at.
 pub const DETECT_LINES: usize = 200;
 
+/// How many of an input's first lines the previous input's format must fit perfectly
+/// to be kept (see [`FormatSpec::Auto`]).
+pub const REUSE_CHECK_LINES: usize = 32;
+
 /// The format the user asked for.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum FormatSpec {
     /// This format for every input.
     Fixed(LogFormat),
     /// Guess per input from its first lines.
-    Auto,
+    Auto {
+        /// The format guessed for the previous input. Inputs given together are
+        /// usually one log, and scoring every format on every input's first lines
+        /// costs more than scanning a small file, so the next input keeps this format
+        /// while it fits perfectly ([`LogFormat::fits`], which is what detection would
+        /// pick anyway) and is detected afresh when it does not.
+        last: Mutex<Option<LogFormat>>,
+    },
 }
 
 impl FormatSpec {
@@ -34,7 +48,9 @@ impl FormatSpec {
             return from_nginx_conf(conf, args.format_name.as_deref()).map(FormatSpec::Fixed);
         }
         match args.format.as_deref() {
-            None | Some("auto") => Ok(FormatSpec::Auto),
+            None | Some("auto") => Ok(FormatSpec::Auto {
+                last: Mutex::new(None),
+            }),
             // clap accepted only preset names, so parsing can fail only if the two
             // lists disagree; report it as a format error rather than panic.
             Some(name) => name
@@ -61,14 +77,16 @@ impl FormatSpec {
     ) -> Result<Option<LogFormat>, CliError> {
         match (self, head) {
             (FormatSpec::Fixed(format), _) => Ok(Some(format.clone())),
-            (FormatSpec::Auto, Some(head)) if !head.is_empty() => detect(path, head).map(Some),
-            (FormatSpec::Auto, _) => Ok(None),
+            (FormatSpec::Auto { last }, Some(head)) if !head.is_empty() => {
+                detect_like(last, path, head).map(Some)
+            }
+            (FormatSpec::Auto { .. }, _) => Ok(None),
         }
     }
 
     /// Whether the format depends on the input (so its head must be read).
     pub fn needs_head(&self) -> bool {
-        matches!(self, FormatSpec::Auto)
+        matches!(self, FormatSpec::Auto { .. })
     }
 
     /// The format for an input whose first bytes are `head` (complete lines or not; a
@@ -76,25 +94,49 @@ impl FormatSpec {
     pub fn resolve(&self, path: &Path, head: &[u8]) -> Result<LogFormat, CliError> {
         match self {
             FormatSpec::Fixed(format) => Ok(format.clone()),
-            FormatSpec::Auto => detect(path, head),
+            FormatSpec::Auto { last } => detect_like(last, path, head),
         }
     }
 }
 
-/// Guesses the format from the first lines of `head`.
-pub fn detect(path: &Path, head: &[u8]) -> Result<LogFormat, CliError> {
-    let mut lines: Vec<&[u8]> = head
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .take(DETECT_LINES + 1)
-        .collect();
-    if lines.len() > DETECT_LINES || (lines.len() > 1 && !head.ends_with(b"\n")) {
-        // The last piece may be a line cut by the end of the sample.
-        lines.pop();
+/// The format `last` names if it fits the first [`REUSE_CHECK_LINES`] of `head`
+/// perfectly, else a fresh guess from up to [`DETECT_LINES`], which becomes `last`.
+fn detect_like(
+    last: &Mutex<Option<LogFormat>>,
+    path: &Path,
+    head: &[u8],
+) -> Result<LogFormat, CliError> {
+    let mut last = last.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(format) = last
+        .as_ref()
+        .filter(|f| f.fits(&head_lines(head, REUSE_CHECK_LINES)))
+    {
+        return Ok(format.clone());
     }
-    LogFormat::detect(&lines).ok_or_else(|| CliError::UnknownFormat {
-        path: path.to_owned(),
-    })
+    let format = LogFormat::detect(&head_lines(head, DETECT_LINES)).ok_or_else(|| {
+        CliError::UnknownFormat {
+            path: path.to_owned(),
+        }
+    })?;
+    *last = Some(format.clone());
+    Ok(format)
+}
+
+/// Up to `max` complete lines from the start of `head`, without their line endings.
+/// A last line without a newline counts only when it is the only line: it may have
+/// been cut by the end of the sample.
+fn head_lines(head: &[u8], max: usize) -> Vec<&[u8]> {
+    let mut lines = Vec::with_capacity(max.min(64));
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', head).take(max) {
+        let line = &head[start..end];
+        lines.push(line.strip_suffix(b"\r").unwrap_or(line));
+        start = end + 1;
+    }
+    if lines.is_empty() && !head.is_empty() {
+        lines.push(head.strip_suffix(b"\r").unwrap_or(head));
+    }
+    lines
 }
 
 /// One `log_format` directive found in an nginx configuration.
@@ -365,14 +407,55 @@ http {
         );
     }
 
+    fn auto() -> FormatSpec {
+        FormatSpec::Auto {
+            last: Mutex::new(None),
+        }
+    }
+
+    #[test]
+    fn head_lines_are_complete_lines_without_endings() {
+        let lines = |head: &'static [u8], max| head_lines(head, max);
+        assert_eq!(lines(b"a\r\nb\nc", 5), [&b"a"[..], b"b"]);
+        assert_eq!(lines(b"1\n2\n3\n", 2), [&b"1"[..], b"2"]);
+        assert_eq!(lines(b"\n\nx\n", 5), [&b""[..], b"", b"x"]);
+        assert_eq!(lines(b"only, cut or not\r", 5), [&b"only, cut or not"[..]]);
+        assert!(lines(b"", 5).is_empty());
+    }
+
     #[test]
     fn detection_ignores_a_cut_last_line() {
         let head = b"2015-10-18 18:01:47,978 INFO [main] a.B: x\n2015-10-18 18:01:48,000 WARN [main] a.B: y\n2015-10-";
-        let f = detect(Path::new("t"), head).expect("detects app");
+        let f = auto().resolve(Path::new("t"), head).expect("detects app");
         assert_eq!(f.name(), "app");
         assert!(matches!(
-            detect(Path::new("t"), b"\x00\x01\x02\n\xff\xfe\n"),
+            auto().resolve(Path::new("t"), b"\x00\x01\x02\n\xff\xfe\n"),
             Err(CliError::UnknownFormat { .. })
         ));
+    }
+
+    #[test]
+    fn the_previous_inputs_format_is_kept_only_while_it_fits() {
+        let combined: &[u8] =
+            b"10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl\"\n";
+        let timed: &[u8] = b"10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl\" 0.005\n";
+        let common: &[u8] = b"10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5\n";
+        let spec = auto();
+        let name = |head: &[u8]| {
+            let format = spec.resolve(Path::new("t"), head).expect("detects");
+            format.name().to_owned()
+        };
+        // Each answer is what detecting that input alone gives, whatever came before.
+        for head in [combined, timed, combined, common, timed, common, combined] {
+            let alone = auto().resolve(Path::new("t"), head).expect("detects");
+            assert_eq!(
+                name(head),
+                alone.name(),
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+        }
+        assert_eq!(name(timed), "combined_timed");
+        assert_eq!(name(common), "common");
     }
 }

@@ -263,6 +263,36 @@ impl LogFormat {
         Ok(Record::new(line, body))
     }
 
+    /// Whether this format fits `lines` perfectly: every non-blank line parses, and
+    /// for an access format every client is an IP address and nothing is left after
+    /// the last field. A format that fits perfectly is what [`detect`](Self::detect)
+    /// would choose for these lines, so a caller reading many files of one log can
+    /// keep the format it detected while it fits, and detect again when it does not.
+    ///
+    /// ```
+    /// use logscan_parse::LogFormat;
+    ///
+    /// let line: &[u8] = b"10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 2326";
+    /// assert!(LogFormat::common().fits(&[line]));
+    /// // combined needs the referrer and user agent too.
+    /// assert!(!LogFormat::combined().fits(&[line]));
+    /// ```
+    pub fn fits(&self, lines: &[&[u8]]) -> bool {
+        let access = matches!(&*self.inner, Inner::Access { .. });
+        let mut any = false;
+        for line in lines.iter().map(|l| l.trim_ascii_end()) {
+            if line.is_empty() {
+                continue;
+            }
+            any = true;
+            match self.parse(line) {
+                Ok(r) if !access || (r.client_ip().is_some() && r.trailing().is_empty()) => {}
+                _ => return false,
+            }
+        }
+        any
+    }
+
     /// Guesses the format from the first lines of a log: JSON if most lines are JSON
     /// objects; else the access preset that matches the most lines (ties go to the one
     /// with more clients that are IP addresses, then to the one leaving the least
@@ -299,11 +329,18 @@ impl LogFormat {
             let mut matched = 0;
             let mut with_ip = 0;
             let mut trailing = 0;
-            for l in &lines {
+            // Most of the cost of detection is here, so stop as soon as this format
+            // can no longer match half the lines or beat the best so far (ties go to
+            // the earlier format): the outcome is the same as scoring every line.
+            let needed = best.as_ref().map_or(0, |b| b.0).max(half);
+            for (i, l) in lines.iter().enumerate() {
                 if let Ok(r) = f.parse(l) {
                     matched += 1;
                     with_ip += usize::from(r.client_ip().is_some());
                     trailing += r.trailing().len();
+                }
+                if matched + (lines.len() - i - 1) < needed {
+                    break;
                 }
             }
             let better = match &best {
@@ -315,6 +352,14 @@ impl LogFormat {
             };
             if better {
                 best = Some((matched, with_ip, trailing, f));
+            }
+            if best
+                .as_ref()
+                .is_some_and(|&(m, ip, t, _)| m == lines.len() && ip == m && t == 0)
+            {
+                // Every line matched, with a client address and nothing left over:
+                // no later format can score higher.
+                break;
             }
         }
         if let Some((matched, _, _, f)) = best

@@ -386,7 +386,10 @@ fn a_mapping_cut_to_zeros_is_truncated_not_a_long_line() {
             let err = scanner(threads, chunk_size)
                 .scan(source, LineCount::default)
                 .unwrap_err();
-            assert!(err.is_truncated(), "threads {threads}, chunk {chunk_size}: {err}");
+            assert!(
+                err.is_truncated(),
+                "threads {threads}, chunk {chunk_size}: {err}"
+            );
 
             std::fs::write(&path, &input).unwrap();
             let source = open(&path, Strategy::Mmap, chunk_size, limit);
@@ -397,9 +400,11 @@ fn a_mapping_cut_to_zeros_is_truncated_not_a_long_line() {
                 .set_len(0)
                 .unwrap();
             let err = scanner(threads, chunk_size)
-                .map_ordered(source, |c: logscan_scan::Chunk<'_>| c.bytes().len(), |_| {
-                    Ok::<(), ()>(())
-                })
+                .map_ordered(
+                    source,
+                    |c: logscan_scan::Chunk<'_>| c.bytes().len(),
+                    |_| Ok::<(), ()>(()),
+                )
                 .unwrap_err();
             assert!(
                 matches!(&err, MapError::Scan(e) if e.is_truncated()),
