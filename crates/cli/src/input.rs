@@ -391,12 +391,23 @@ mod tests {
         })
     }
 
-    /// A file big enough for Auto to map it.
+    /// Lines of [`big_file`]: enough for Auto to map it, and more than one chunk.
+    const BIG_FILE_LINES: usize = {
+        let threshold = SourceBuilder::DEFAULT_AUTO_MMAP_THRESHOLD as usize;
+        let chunks = 2 * logscan_scan::ScannerBuilder::DEFAULT_CHUNK_SIZE;
+        (if threshold > chunks {
+            threshold
+        } else {
+            chunks
+        }) / 2
+            + 5
+    };
+
+    /// A file big enough for Auto to map it, of more than one chunk.
     fn big_file() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("big.log");
-        let size = SourceBuilder::DEFAULT_AUTO_MMAP_THRESHOLD as usize + 10;
-        std::fs::write(&path, b"x\n".repeat(size / 2)).expect("write");
+        std::fs::write(&path, b"x\n".repeat(BIG_FILE_LINES)).expect("write");
         (dir, path)
     }
 
@@ -412,7 +423,7 @@ mod tests {
                 Attempt::Retry => Ok(opened.source.for_each_line(|_| {})?.lines),
             }
         });
-        assert_eq!(got.expect("the retry succeeds"), 2_097_157);
+        assert_eq!(got.expect("the retry succeeds"), BIG_FILE_LINES as u64);
         assert_eq!(
             seen,
             [
