@@ -433,6 +433,9 @@ pub fn render_markdown(report: &Report) -> String {
         }
         out.push_str(&render_table(&rows));
     }
+    if let Some(targets) = render_targets(report) {
+        out.push_str(&targets);
+    }
     let failed = report
         .rows
         .iter()
@@ -465,6 +468,83 @@ pub fn render_markdown(report: &Report) -> String {
         let _ = writeln!(out, "- {failed} row(s) failed; see the table.");
     }
     out
+}
+
+/// The project's performance targets (issue 4), read off this run's rows: `summary`
+/// over Mmap with all threads against `wc -l` on the same file, Stream against Mmap,
+/// and the peak heap of both. Ratios of medians; a line is left out when a row it
+/// needs is missing or failed. Nothing here fails a run: timings are reported, never
+/// asserted.
+pub fn render_targets(report: &Report) -> Option<String> {
+    let measured = |tool: &str, command: &str, strategy: Option<&str>| {
+        report
+            .rows
+            .iter()
+            .filter(|r| {
+                r.case == Case::Dataset
+                    && r.tool == tool
+                    && r.command == command
+                    && r.strategy.as_deref() == strategy
+            })
+            // All threads: the highest thread count that ran.
+            .max_by_key(|r| r.threads)
+            .and_then(|r| match &r.outcome {
+                Outcome::Ok(m) => Some((r.threads, m)),
+                _ => None,
+            })
+    };
+    let mmap = measured("logscan", "summary", Some("mmap"));
+    let stream = measured("logscan", "summary", Some("stream"));
+    let wc = measured("wc -l", "count", None);
+    let verdict = |ok: bool| if ok { "within" } else { "**not within**" };
+    let mut lines = Vec::new();
+    if let (Some((threads, m)), Some((_, w))) = (mmap, wc)
+        && w.median_s > 0.0
+    {
+        let ratio = m.median_s / w.median_s;
+        lines.push(format!(
+            "- `summary` over mmap ×{}: {} against `wc -l`'s {}: **{ratio:.2}×** the wall \
+             time, {} the target of at most 4×.",
+            threads.unwrap_or(1),
+            fmt_duration(m.median_s),
+            fmt_duration(w.median_s),
+            verdict(ratio <= 4.0)
+        ));
+    }
+    if let (Some((threads, s)), Some((_, m))) = (stream, mmap)
+        && m.median_s > 0.0
+    {
+        let ratio = s.median_s / m.median_s;
+        lines.push(format!(
+            "- `summary` over stream ×{}: {}, **{ratio:.2}×** mmap's, {} the target of at \
+             most 1.5×.",
+            threads.unwrap_or(1),
+            fmt_duration(s.median_s),
+            verdict(ratio <= 1.5)
+        ));
+    }
+    for (name, row) in [("mmap", mmap), ("stream", stream)] {
+        if let Some((threads, m)) = row
+            && let Some(heap) = m.peak_heap_bytes
+        {
+            lines.push(format!(
+                "- Peak heap of `summary` over {name} ×{}: {}, {} the target of at most \
+                 64 MiB (top-N tables included).",
+                threads.unwrap_or(1),
+                fmt_bytes(heap),
+                verdict(heap <= 64 << 20)
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    let mut out = String::from("\n## Against the targets\n\n");
+    for line in lines {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Some(out)
 }
 
 /// At most `max` characters, with an ellipsis when cut.
@@ -738,6 +818,49 @@ mod tests {
         assert!(md.contains("skipped: not on PATH"));
         assert!(md.contains("pipes \\| stdin"));
         assert!(md.contains("| 293.0 KiB | 42 |"));
+    }
+
+    #[test]
+    fn targets_are_ratios_of_the_rows_that_ran() {
+        let mut r = sample_report();
+        assert_eq!(render_targets(&r), None, "no summary rows, no targets");
+        let ok = |median: f64, heap: u64| {
+            Outcome::Ok(Measurement::from_runs(
+                vec![median],
+                250_000,
+                1000,
+                0,
+                Some(heap),
+                None,
+            ))
+        };
+        let mut summary = |strategy: &str, threads: usize, outcome: Outcome| {
+            let mut row = r.rows[0].clone();
+            row.command = "summary".into();
+            row.strategy = Some(strategy.into());
+            row.threads = Some(threads);
+            row.outcome = outcome;
+            r.rows.push(row);
+        };
+        summary("mmap", 1, ok(9.0, 1));
+        summary("mmap", 2, ok(0.5, 9 << 20));
+        summary("stream", 2, ok(0.9, 80 << 20));
+        let mut wc = r.rows[2].clone();
+        wc.outcome = ok(0.1, 0);
+        r.rows.push(wc);
+        let t = render_targets(&r).unwrap_or_default();
+        assert!(
+            t.contains("mmap ×2: 500.0 ms against `wc -l`'s 100.0 ms: **5.00×**"),
+            "{t}"
+        );
+        assert!(t.contains("**not within** the target of at most 4×"), "{t}");
+        assert!(t.contains("**1.80×** mmap's, **not within**"), "{t}");
+        assert!(t.contains("over mmap ×2: 9.0 MiB, within"), "{t}");
+        assert!(
+            t.contains("over stream ×2: 80.0 MiB, **not within**"),
+            "{t}"
+        );
+        assert!(render_markdown(&r).contains("## Against the targets"));
     }
 
     #[test]
