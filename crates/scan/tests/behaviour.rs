@@ -376,32 +376,27 @@ fn a_mapping_cut_to_zeros_is_truncated_not_a_long_line() {
     let limit = LineLimit::new(1000, logscan_source::LongLinePolicy::Error);
     for threads in [1, 2] {
         for chunk_size in [64, 1 << 20] {
-            let source = open(&path, Strategy::Mmap, chunk_size, limit);
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open(&path)
-                .unwrap()
-                .set_len(0)
-                .unwrap();
+            // Mapped, then the file cut to nothing under the mapping.
+            let mapped_then_emptied = || {
+                std::fs::write(&path, &input).unwrap();
+                let source = open(&path, Strategy::Mmap, chunk_size, limit);
+                std::fs::File::options()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|f| f.set_len(0))
+                    .unwrap();
+                source
+            };
             let err = scanner(threads, chunk_size)
-                .scan(source, LineCount::default)
+                .scan(mapped_then_emptied(), LineCount::default)
                 .unwrap_err();
             assert!(
                 err.is_truncated(),
                 "threads {threads}, chunk {chunk_size}: {err}"
             );
-
-            std::fs::write(&path, &input).unwrap();
-            let source = open(&path, Strategy::Mmap, chunk_size, limit);
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open(&path)
-                .unwrap()
-                .set_len(0)
-                .unwrap();
             let err = scanner(threads, chunk_size)
                 .map_ordered(
-                    source,
+                    mapped_then_emptied(),
                     |c: logscan_scan::Chunk<'_>| c.bytes().len(),
                     |_| Ok::<(), ()>(()),
                 )
@@ -410,7 +405,6 @@ fn a_mapping_cut_to_zeros_is_truncated_not_a_long_line() {
                 matches!(&err, MapError::Scan(e) if e.is_truncated()),
                 "ordered, threads {threads}, chunk {chunk_size}: {err:?}"
             );
-            std::fs::write(&path, &input).unwrap();
         }
     }
 }
