@@ -31,6 +31,8 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     // as soon as it is done, so memory does not grow with the number of inputs.
     let mut merged = Merged::default();
     let mut per_file: Vec<(String, Report)> = Vec::new();
+    let several = inputs.paths.len() > 1;
+    let mut position = 0u32;
     let failed = input::for_each_input(&inputs, &notes, |path| {
         let done = inputs.scan(path, spec.needs_head(), &notes, |opened, _| {
             let format = spec.for_input(opened.source.path(), opened.head.as_deref())?;
@@ -42,14 +44,20 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
             let out = scanner.scan(opened.source, || options.build(&format))?;
             Ok(Some((out.aggregate, out.stats)))
         })?;
-        if let Some((summary, stats)) = done {
+        if let Some((mut summary, stats)) = done {
+            let name = path.display().to_string();
             if args.per_file {
                 let report = summary.report().with_scan(&stats);
-                per_file.push((path.display().to_string(), report));
+                per_file.push((name, report));
             } else {
+                if several {
+                    // Samples of malformed lines then say which input they are from.
+                    summary.name_input(position, &name);
+                }
                 merged.add(summary, stats);
             }
         }
+        position += 1;
         Ok(())
     })?;
     notes.finish();

@@ -137,6 +137,43 @@ fn several_files_merge_into_one_summary() {
 }
 
 #[test]
+fn merged_malformed_samples_name_their_input() {
+    // combined_log marks every 97th line as not an access line.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = combined_log(200);
+    let b = write(dir.path(), "b.log", &log);
+    let a = write(dir.path(), "a.log", &log);
+    // b first: samples follow the order the inputs were given, then the line.
+    let json = summary_json(logscan().args(["summary", "--json"]).arg(&b).arg(&a));
+    let samples: Vec<(String, u64)> = json["malformed_samples"]
+        .as_array()
+        .expect("samples")
+        .iter()
+        .map(|s| {
+            let input = s["input"].as_str().expect("input named");
+            let name = input.rsplit('/').next().unwrap_or(input).to_owned();
+            (name, s["line"].as_u64().expect("line"))
+        })
+        .collect();
+    let expected: Vec<(String, u64)> =
+        [("b.log", 97), ("b.log", 194), ("a.log", 97), ("a.log", 194)]
+            .map(|(f, l)| (f.to_owned(), l))
+            .to_vec();
+    assert_eq!(samples, expected);
+    let text = stdout_of(
+        logscan()
+            .args(["summary", "--color", "never"])
+            .arg(&b)
+            .arg(&a),
+    );
+    assert!(text.contains("a.log line 194"), "{text}");
+    // One input: no input named, as before.
+    let one = summary_json(logscan().args(["summary", "--json"]).arg(&a));
+    assert!(one["malformed_samples"][0].get("input").is_none(), "{one}");
+    assert_eq!(one["malformed_samples"][0]["line"], 97);
+}
+
+#[test]
 fn per_file_reports_keep_inputs_apart() {
     let access = realdata("tstack_lnav/test/logfile_access_log.0");
     let app = realdata("logpai_loghub/Zookeeper/Zookeeper_2k.log");

@@ -59,7 +59,7 @@ impl Report {
     /// | `level` | the level | lines |
     /// | `component` | the component | lines |
     /// | `message` | `LEVEL template` | lines |
-    /// | `malformed_sample` | the line number | the line's text |
+    /// | `malformed_sample` | the line number (`input:line` when several inputs merged) | the line's text |
     /// | `scan` | `bytes`, `strategy`, `skipped_long_lines`, `threads` | value |
     pub fn write_csv<W: io::Write>(&self, mut writer: W) -> io::Result<()> {
         let mut rows = Csv {
@@ -256,22 +256,32 @@ impl Text {
             thousands(r.lines.malformed),
             r.malformed_samples.len()
         ));
+        // "line 17", or "a.log line 17" when several inputs were merged.
+        let labels: Vec<String> = r
+            .malformed_samples
+            .iter()
+            .map(|s| match &s.input {
+                Some(input) => format!("{} line", escape(input)),
+                None => "line".to_owned(),
+            })
+            .collect();
+        let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4);
         let width = r
             .malformed_samples
             .iter()
             .map(|s| s.line.to_string().len())
             .max()
             .unwrap_or(1);
-        for s in &r.malformed_samples {
+        for (s, label) in r.malformed_samples.iter().zip(&labels) {
             let where_ = self.paint("2", &format!("({}, column {})", s.error, s.column));
             let text = shorten(&escape(&s.text), KEY_WIDTH);
             let cut = if s.text_cut { "…" } else { "" };
             let _ = writeln!(
                 self.s,
-                "  line {:>width$}  {where_}\n  {:>w2$}  {text}{cut}",
+                "  {label:<label_width$} {:>width$}  {where_}\n  {:>w2$}  {text}{cut}",
                 s.line,
                 "",
-                w2 = width + 5
+                w2 = label_width + width + 1
             );
         }
     }
@@ -445,7 +455,11 @@ impl Csv {
             }
         }
         for s in &r.malformed_samples {
-            self.row("malformed_sample", &s.line.to_string(), &s.text, None);
+            let key = match &s.input {
+                Some(input) => format!("{input}:{}", s.line),
+                None => s.line.to_string(),
+            };
+            self.row("malformed_sample", &key, &s.text, None);
         }
     }
 }

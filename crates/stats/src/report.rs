@@ -28,7 +28,8 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///   "format": "combined",                      // LogFormat::name()
 ///   "lines": {"total": 0, "parsed": 0, "malformed": 0},
 ///   "malformed_samples": [                     // lowest line numbers first
-///     {"line": 17, "error": "line does not match the format's separators",
+///     {"input": "a.log",                       // only when several inputs merge
+///      "line": 17, "error": "line does not match the format's separators",
 ///      "column": 12, "text": "...", "text_cut": false}],
 ///   "time": {"first": "2025-03-14T06:25:00+00:00", "last": "...",
 ///            "first_unix": 0, "last_unix": 0, "span_seconds": 0} | null,
@@ -113,6 +114,10 @@ pub struct LineTotals {
 /// A malformed line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MalformedSample {
+    /// The input it is from, when the report merges several named inputs
+    /// ([`Summary::name_input`](crate::Summary::name_input)); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
     /// Its 1-based line number in the input.
     pub line: u64,
     /// Why it did not parse.
@@ -361,6 +366,7 @@ impl Report {
                 .samples
                 .iter()
                 .map(|s| MalformedSample {
+                    input: s.input.as_ref().map(|(_, name)| name.to_string()),
                     line: s.line_number,
                     error: s.error.kind.as_str().to_owned(),
                     column: s.error.column,

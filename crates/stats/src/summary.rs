@@ -147,6 +147,9 @@ impl Plan {
 /// A line that did not parse, kept as a sample.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MalformedLine {
+    /// The input it came from, once [`Summary::name_input`] named it: its position
+    /// among the inputs and its name. Samples are ordered by this, then by line.
+    pub input: Option<(u32, std::sync::Arc<str>)>,
     /// Its true 1-based line number.
     pub line_number: u64,
     /// Why it did not parse.
@@ -324,9 +327,41 @@ impl Summary {
         self.counts.malformed
     }
 
-    /// The malformed lines kept, lowest line numbers first.
+    /// The malformed lines kept, lowest line numbers first (with several named
+    /// inputs merged: the earlier input's first).
     pub fn malformed_samples(&self) -> &[MalformedLine] {
         &self.counts.samples
+    }
+
+    /// Names the input this summary was made from, and its position among the inputs
+    /// of a run, for merging summaries of several inputs: each malformed sample then
+    /// says which input it is from, and samples are ordered by input, then line.
+    /// Call it after the scan, before merging; a summary of one input needs none.
+    ///
+    /// ```
+    /// use logscan_parse::LogFormat;
+    /// use logscan_scan::Aggregate;
+    /// use logscan_stats::Summary;
+    ///
+    /// let mut first = Summary::new(&LogFormat::combined());
+    /// first.add_line(b"not an access line", 7);
+    /// first.name_input(0, "a.log");
+    /// let mut second = Summary::new(&LogFormat::combined());
+    /// second.add_line(b"nor this", 2);
+    /// second.name_input(1, "b.log");
+    /// first.merge(second);
+    /// let where_: Vec<_> = first
+    ///     .malformed_samples()
+    ///     .iter()
+    ///     .map(|s| (s.input.as_ref().map(|(_, name)| name.to_string()), s.line_number))
+    ///     .collect();
+    /// assert_eq!(where_, [(Some("a.log".into()), 7), (Some("b.log".into()), 2)]);
+    /// ```
+    pub fn name_input(&mut self, position: u32, name: &str) {
+        let name: std::sync::Arc<str> = name.into();
+        for sample in &mut self.counts.samples {
+            sample.input = Some((position, std::sync::Arc::clone(&name)));
+        }
     }
 
     /// Heap bytes held by the summary's tables: the part of its memory that grows with
@@ -574,12 +609,13 @@ impl Counts {
             && self
                 .samples
                 .last()
-                .is_none_or(|s| s.line_number < line_number)
+                .is_none_or(|s| sample_order(s) < (None, line_number))
         {
             return;
         }
         let keep = &line[..line.len().min(SAMPLE_TEXT_LEN)];
         let sample = MalformedLine {
+            input: None,
             line_number,
             error,
             text: keep.to_vec(),
@@ -635,9 +671,16 @@ impl Counts {
     }
 }
 
-/// Keeps `samples` sorted by line number and at most `cap` long.
+/// Where a sample sorts: by input (unnamed first; only one summary's own samples are
+/// unnamed), then by line number.
+fn sample_order(s: &MalformedLine) -> (Option<u32>, u64) {
+    (s.input.as_ref().map(|(i, _)| *i), s.line_number)
+}
+
+/// Keeps `samples` sorted by input and line number and at most `cap` long.
 fn insert_sample(samples: &mut Vec<MalformedLine>, sample: MalformedLine, cap: usize) {
-    let at = samples.partition_point(|s| s.line_number < sample.line_number);
+    let key = sample_order(&sample);
+    let at = samples.partition_point(|s| sample_order(s) < key);
     if at >= cap {
         return;
     }

@@ -388,6 +388,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
                 malformed += 1;
                 if samples.len() < 10 {
                     samples.push(MalformedSample {
+                        input: None,
                         line: number,
                         error: e.kind.as_str().to_owned(),
                         column: e.column,
