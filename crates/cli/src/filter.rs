@@ -190,6 +190,8 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
             };
             let skip_up_to = printed_up_to;
             let scanner = notes.scanner(inputs.scanner_for(&opened.source));
+            // A pipe may be a live log (`tail -f`): each chunk's lines are written through.
+            let live = opened.source.size_at_open().is_none();
             let result = scanner.map_ordered(
                 opened.source,
                 |chunk| {
@@ -214,7 +216,11 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
                     }
                     matched += hits.count;
                     printed_up_to = hits.last_line;
-                    match out.write(|w| w.write_all(&hits.bytes)) {
+                    let written = out.write(|w| {
+                        w.write_all(&hits.bytes)?;
+                        if live { w.flush() } else { Ok(()) }
+                    });
+                    match written {
                         ControlFlow::Continue(()) => Ok(()),
                         ControlFlow::Break(()) => Err(()),
                     }

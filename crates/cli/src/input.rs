@@ -212,7 +212,9 @@ impl Inputs {
 }
 
 /// Reads until the prefix holds enough lines to guess a format, [`HEAD_BYTES`], or the
-/// end; not more, so that a slow pipe (`tail -f`) is not held up for long.
+/// end; not more, and not past a pause: once a read comes back short (the writer has
+/// nothing more for now, as with `tail -f`) and a line is complete, the lines so far
+/// must do.
 fn read_prefix(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut prefix = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -226,7 +228,11 @@ fn read_prefix(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
         };
         prefix.extend_from_slice(&buf[..n]);
         let gzip = prefix.starts_with(&[0x1f, 0x8b]);
-        if !gzip && memchr::memchr_iter(b'\n', &prefix).count() > DETECT_LINES {
+        if gzip {
+            continue;
+        }
+        let lines = memchr::memchr_iter(b'\n', &prefix).count();
+        if lines > DETECT_LINES || (n < want && lines > 0) {
             break;
         }
     }

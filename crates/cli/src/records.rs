@@ -53,6 +53,8 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                 let skip_up_to = written_up_to;
                 let (mut malformed, mut first_malformed) = (0u64, None);
                 let scanner = notes.scanner(inputs.scanner_for(&opened.source));
+                // A pipe may be a live log (`tail -f`): each batch is written through.
+                let live = opened.source.size_at_open().is_none();
                 let result = scanner.map_ordered(
                     opened.source,
                     |chunk| {
@@ -86,7 +88,11 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                             return Ok(());
                         }
                         written_up_to = batch.last_line;
-                        match out.write(|w| w.write_all(&batch.ndjson)) {
+                        let written = out.write(|w| {
+                            w.write_all(&batch.ndjson)?;
+                            if live { w.flush() } else { Ok(()) }
+                        });
+                        match written {
                             ControlFlow::Continue(()) => Ok(()),
                             ControlFlow::Break(()) => Err(()),
                         }

@@ -512,3 +512,54 @@ fn completions_for_each_shell() {
             .stdout(predicate::str::contains(marker).and(predicate::str::contains(io_flag)));
     }
 }
+
+/// `tail -f access.log | logscan filter ...`: lines come through while the writer is
+/// still running, not only when a block fills or the input ends. The test keeps the
+/// pipe open until each expected line has come out (or 30 s passed).
+#[test]
+fn filter_and_records_follow_a_live_pipe() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let log = combined_log(30); // line 13 is a 503, line 26 too
+    let lines: Vec<&[u8]> = log.split_inclusive(|&b| b == b'\n').collect();
+    for (args, first_out) in [
+        (&["filter", "--status", "5xx"][..], "GET /index.html"),
+        (&["records", "--format", "combined"][..], "\"_line\":1,"),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_logscan"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawns");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        // The first 20 lines, then a pause with the pipe still open.
+        for line in &lines[..20] {
+            stdin.write_all(line).expect("write");
+        }
+        stdin.flush().expect("flush");
+        let got = rx.recv_timeout(Duration::from_secs(30));
+        let got = got.unwrap_or_else(|_| panic!("{args:?}: no output while the pipe is open"));
+        assert!(got.contains(first_out), "{args:?}: {got}");
+        for line in &lines[20..] {
+            stdin.write_all(line).expect("write");
+        }
+        drop(stdin);
+        let status = child.wait().expect("waits");
+        assert!(status.success(), "{args:?}: {status}");
+        reader.join().expect("reader");
+    }
+}

@@ -42,7 +42,7 @@ impl Piece<'_> {
             first_line: block.first_line(),
             byte_offset: block.byte_offset(),
             skipped_before: block.skipped_lines(),
-            line_count: None,
+            line_count: Some(block.line_count()),
             data: PieceData::Block(block),
         }
     }
@@ -53,22 +53,18 @@ impl Piece<'_> {
     }
 }
 
-/// The blocks of a Stream source as pieces. Each block's line count is read off where
-/// the next block starts (the reader numbered them as it read), so no worker has to
-/// count them again; only the last block is counted.
+/// The blocks of a Stream source as pieces, each with the line count the reader took
+/// when it cut the block, so no worker has to count them again. A piece is handed on
+/// as soon as its block is read, never held back for the next one: from a live pipe
+/// (`tail -f`) the next block may be a long time coming.
 pub(crate) struct BlockPieces {
     blocks: Blocks,
-    next: Option<Result<Block, logscan_source::Error>>,
     seq: u64,
 }
 
 impl BlockPieces {
     pub(crate) fn new(blocks: Blocks) -> Self {
-        Self {
-            blocks,
-            next: None,
-            seq: 0,
-        }
+        Self { blocks, seq: 0 }
     }
 }
 
@@ -76,16 +72,11 @@ impl Iterator for BlockPieces {
     type Item = Result<Piece<'static>, logscan_source::Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let block = match self.next.take().or_else(|| self.blocks.next())? {
+        let block = match self.blocks.next()? {
             Ok(block) => block,
             Err(error) => return Some(Err(error)),
         };
-        self.next = self.blocks.next();
-        let mut piece = Piece::from_block(self.seq, block);
-        if let Some(Ok(next)) = &self.next {
-            // Lines dropped as too long between the two blocks still took numbers.
-            piece.line_count = Some(next.first_line() - piece.first_line - next.skipped_lines());
-        }
+        let piece = Piece::from_block(self.seq, block);
         self.seq += 1;
         Some(Ok(piece))
     }

@@ -26,6 +26,7 @@ use crate::{
 pub struct Block {
     data: BlockData,
     first_line: u64,
+    line_count: u64,
     byte_offset: u64,
     skipped_before: u64,
 }
@@ -52,12 +53,14 @@ impl Block {
     pub(crate) fn pooled(
         buf: PooledBuf,
         first_line: u64,
+        line_count: u64,
         byte_offset: u64,
         skipped_before: u64,
     ) -> Self {
         Self {
             data: BlockData::Pooled(buf),
             first_line,
+            line_count,
             byte_offset,
             skipped_before,
         }
@@ -74,6 +77,13 @@ impl Block {
     /// 1-based number of the block's first line.
     pub fn first_line(&self) -> u64 {
         self.first_line
+    }
+
+    /// Lines in the block (over-long ones included; not those of
+    /// [`skipped_lines`](Self::skipped_lines), which are not in it), counted when the
+    /// block was cut, so a consumer need not count them again.
+    pub fn line_count(&self) -> u64 {
+        self.line_count
     }
 
     /// Offset of the block's first byte in the input (decompressed input, for gzip).
@@ -244,7 +254,8 @@ impl ContiguousBlocks {
         let start = self.pos;
         let end = aligned_end(&self.contents, start, self.block_size);
         let first_line = self.next_line;
-        self.next_line += count_lines(&self.contents[start..end]);
+        let line_count = count_lines(&self.contents[start..end]);
+        self.next_line += line_count;
         self.pos = end;
         Some(Ok(Block {
             data: BlockData::Shared(SharedRange {
@@ -253,6 +264,7 @@ impl ContiguousBlocks {
                 end,
             }),
             first_line,
+            line_count,
             byte_offset: start as u64,
             skipped_before: 0,
         }))

@@ -407,6 +407,11 @@ impl SourceBuilder {
     /// Opens any reader as an input called `name` (for pipes, sockets, tests). gzip is
     /// detected as for files. Auto and Stream read it in blocks; ReadAll reads it whole;
     /// Mmap is refused.
+    ///
+    /// Like a pipe, the reader is taken to be *live*: it may pause between writes. A
+    /// block is handed out when it is full, or as soon as a `read` comes back short
+    /// (nothing more is waiting) with at least one complete line in it, so a consumer
+    /// of `tail -f` output sees each line without waiting for a block to fill.
     pub fn open_reader<R>(&self, name: impl Into<PathBuf>, reader: R) -> Result<Source, Error>
     where
         R: Read + Send + 'static,
@@ -416,7 +421,7 @@ impl SourceBuilder {
         if self.strategy == Strategy::Mmap {
             return Err(self.unsupported(path, "only regular files can be mapped"));
         }
-        self.open_unsized(path, Box::new(reader))
+        self.open_unsized(path, Box::new(reader), true)
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -442,7 +447,9 @@ impl SourceBuilder {
                 };
                 return Err(self.unsupported(path, reason));
             }
-            return self.open_unsized(path, Box::new(file));
+            // stdin redirected from a regular file cannot pause; anything else can.
+            let live = !meta.is_file();
+            return self.open_unsized(path, Box::new(file), live);
         }
         let size = meta.len();
         // pread: sniffing must not move the file position the readers start from.
@@ -484,6 +491,7 @@ impl SourceBuilder {
                             Box::new(file),
                             &[],
                             false,
+                            false,
                         ))
                     }
                 }
@@ -505,14 +513,19 @@ impl SourceBuilder {
             (Strategy::ReadAll, true) => SourceImpl::Contiguous(Arc::new(Contents::Heap(
                 read_gzip_whole(&path, &[], Box::new(file))?,
             ))),
-            (_, false) => {
-                SourceImpl::Stream(self.stream_reader(path.clone(), Box::new(file), &[], false))
-            }
+            (_, false) => SourceImpl::Stream(self.stream_reader(
+                path.clone(),
+                Box::new(file),
+                &[],
+                false,
+                false,
+            )),
             (_, true) => SourceImpl::Stream(self.stream_reader(
                 path.clone(),
                 Box::new(MultiGzDecoder::new(file)),
                 &[],
                 true,
+                false,
             )),
         };
         Ok(Source {
@@ -528,10 +541,12 @@ impl SourceBuilder {
     }
 
     /// Pipes, devices, stdin and readers: no size, no mapping, sniffed by reading.
+    /// `live`: the input may pause between writes (see `StreamReader`).
     fn open_unsized(
         &self,
         path: PathBuf,
         mut input: Box<dyn Read + Send>,
+        live: bool,
     ) -> Result<Source, Error> {
         let (magic, n) = read_prefix(&mut input).map_err(|e| Error::from_io(&path, e))?;
         let prefix = &magic[..n];
@@ -551,12 +566,20 @@ impl SourceBuilder {
             (Strategy::ReadAll, true) => SourceImpl::Contiguous(Arc::new(Contents::Heap(
                 read_gzip_whole(&path, prefix, input)?,
             ))),
+            // A pipe, socket or device may pause between writes: read it live. gzip
+            // is decompressed in whole members anyway, so it is read like a file.
             (_, false) => {
-                SourceImpl::Stream(self.stream_reader(path.clone(), input, prefix, false))
+                SourceImpl::Stream(self.stream_reader(path.clone(), input, prefix, false, live))
             }
             (_, true) => {
                 let decoder = MultiGzDecoder::new(Cursor::new(magic).take(n as u64).chain(input));
-                SourceImpl::Stream(self.stream_reader(path.clone(), Box::new(decoder), &[], true))
+                SourceImpl::Stream(self.stream_reader(
+                    path.clone(),
+                    Box::new(decoder),
+                    &[],
+                    true,
+                    false,
+                ))
             }
         };
         Ok(Source {
@@ -581,6 +604,7 @@ impl SourceBuilder {
         input: Box<dyn Read + Send>,
         prefix: &[u8],
         gzip: bool,
+        live: bool,
     ) -> StreamReader {
         let pool = self.pool.clone().unwrap_or_else(|| {
             BufferPool::builder()
@@ -591,7 +615,16 @@ impl SourceBuilder {
                 .max_retained_capacity(self.block_size.saturating_mul(2))
                 .build()
         });
-        StreamReader::new(input, prefix, path, gzip, pool, self.block_size, self.limit)
+        StreamReader::new(
+            input,
+            prefix,
+            path,
+            gzip,
+            live,
+            pool,
+            self.block_size,
+            self.limit,
+        )
     }
 
     fn unsupported(&self, path: PathBuf, reason: &'static str) -> Error {

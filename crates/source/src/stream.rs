@@ -42,18 +42,33 @@ pub(crate) struct StreamReader {
     next_offset: u64,
     /// Lines dropped as too long since the last block was handed out.
     skipped_pending: u64,
+    /// A pipe, socket, device or other reader that may pause: read with one `read`
+    /// call at a time, so that lines written a while ago are handed out when the
+    /// writer pauses (`tail -f | logscan filter`) instead of when a block is full.
+    live: bool,
+    /// The last read of a live input returned less than asked: nothing more is
+    /// waiting right now.
+    drained: bool,
     eof: bool,
     done: bool,
 }
 
+/// Most bytes one read of a live input asks for. The buffer's spare room must be
+/// zeroed before a plain `read` (stable Rust cannot read into uninitialised bytes
+/// through `dyn Read`), so asking for a pipe's capacity rather than a whole block keeps
+/// that cost to about the bytes read.
+const LIVE_READ: usize = 64 * 1024;
+
 impl StreamReader {
     /// `prefix` holds bytes already taken from `input` (to sniff for gzip) that belong
     /// at the start of the data.
+    #[allow(clippy::too_many_arguments)] // crate-private; every caller names each one
     pub(crate) fn new(
         input: Box<dyn Read + Send>,
         prefix: &[u8],
         path: PathBuf,
         gzip: bool,
+        live: bool,
         pool: BufferPool,
         block_size: usize,
         limit: LineLimit,
@@ -74,6 +89,8 @@ impl StreamReader {
             next_line: 1,
             next_offset: 0,
             skipped_pending: 0,
+            live,
+            drained: false,
             eof: false,
             done: false,
         }
@@ -118,7 +135,7 @@ impl StreamReader {
                 let end = buf.len();
                 return Ok(Some(self.emit(buf, end)));
             }
-            if line_start > 0 && buf.len() >= self.block_size {
+            if line_start > 0 && (buf.len() >= self.block_size || self.drained) {
                 return Ok(Some(self.emit(buf, line_start)));
             }
             let partial = buf.len() - line_start;
@@ -172,6 +189,28 @@ impl StreamReader {
         }
         // Never locked, so never poisoned; `into_inner` only satisfies the type.
         let input = self.input.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if self.live {
+            let want = want.min(LIVE_READ);
+            let len = buf.len();
+            buf.resize(len + want, 0);
+            let read = loop {
+                match input.read(&mut buf[len..]) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    other => break other,
+                }
+            };
+            let n = match read {
+                Ok(n) => n,
+                Err(e) => {
+                    buf.truncate(len);
+                    return Err(self.read_error(e));
+                }
+            };
+            buf.truncate(len + n);
+            self.eof = n == 0;
+            self.drained = n < want;
+            return Ok(());
+        }
         // `read_to_end` on `Take` fills the spare capacity without zeroing it first
         // (for inputs that support it, like `File`) and retries on `Interrupted`. It
         // returns short only at end of input.
@@ -219,11 +258,13 @@ impl StreamReader {
         }
         let first_line = self.next_line;
         let byte_offset = self.next_offset;
-        self.next_line += count_lines(&buf);
+        let line_count = count_lines(&buf);
+        self.next_line += line_count;
         self.next_offset += buf.len() as u64;
         Block::pooled(
             buf,
             first_line,
+            line_count,
             byte_offset,
             mem::take(&mut self.skipped_pending),
         )
