@@ -216,11 +216,7 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
                     }
                     matched += hits.count;
                     printed_up_to = hits.last_line;
-                    let written = out.write(|w| {
-                        w.write_all(&hits.bytes)?;
-                        if live { w.flush() } else { Ok(()) }
-                    });
-                    match written {
+                    match out.bytes(&hits.bytes, live) {
                         ControlFlow::Continue(()) => Ok(()),
                         ControlFlow::Break(()) => Err(()),
                     }

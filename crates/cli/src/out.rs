@@ -32,6 +32,15 @@ impl Output {
         })
     }
 
+    /// Writes `bytes`; with `flush`, also flushes them out at once (output that follows
+    /// a live input, such as `tail -f`, must not wait in the buffer).
+    pub fn bytes(&mut self, bytes: &[u8], flush: bool) -> ControlFlow<()> {
+        self.write(|w| {
+            w.write_all(bytes)?;
+            if flush { w.flush() } else { Ok(()) }
+        })
+    }
+
     /// Runs `write` against the writer unless an earlier write failed.
     pub fn write(
         &mut self,

@@ -88,11 +88,7 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                             return Ok(());
                         }
                         written_up_to = batch.last_line;
-                        let written = out.write(|w| {
-                            w.write_all(&batch.ndjson)?;
-                            if live { w.flush() } else { Ok(()) }
-                        });
-                        match written {
+                        match out.bytes(&batch.ndjson, live) {
                             ControlFlow::Continue(()) => Ok(()),
                             ControlFlow::Break(()) => Err(()),
                         }
