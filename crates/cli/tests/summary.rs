@@ -174,6 +174,45 @@ fn merged_malformed_samples_name_their_input() {
 }
 
 #[test]
+fn an_access_log_written_as_json_gets_the_access_summary() {
+    // What nginx writes with `log_format j escape=json '{"time_local":"$time_local",...}'`.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut log = Vec::new();
+    for i in 0..40u32 {
+        let (ip, agent, status) = match i % 4 {
+            0 => ("10.0.0.1", "curl/8.0", 200),
+            1 => ("10.0.0.2", "Mozilla/5.0", 200),
+            2 => ("10.0.0.1", "curl/8.0", 404),
+            _ => ("2001:db8::7", "Mozilla/5.0", 503),
+        };
+        log.extend_from_slice(
+            format!(
+                r#"{{"time_local":"14/Mar/2025:06:25:{:02} +0000","remote_addr":"{ip}","request_method":"GET","request_uri":"/p/{}?x=1","status":"{status}","body_bytes_sent":"100","request_time":"0.010","http_referer":"-","http_user_agent":"{agent}"}}"#,
+                i % 60,
+                i % 3
+            )
+            .as_bytes(),
+        );
+        log.push(b'\n');
+    }
+    let path = write(dir.path(), "access.json", &log);
+    let json = summary_json(logscan().args(["summary", "--json"]).arg(&path));
+    assert_eq!(json["format"], "json");
+    let access = &json["access"];
+    assert_eq!(access["requests"], 40);
+    assert_eq!(access["unique_clients"]["count"], 3);
+    assert_eq!(access["top_clients"]["entries"][0]["key"], "10.0.0.1");
+    assert_eq!(access["top_clients"]["entries"][0]["count"], 20);
+    assert_eq!(access["top_user_agents"]["distinct"], 2);
+    assert_eq!(access["methods"]["entries"][0]["key"], "GET");
+    assert_eq!(access["body_bytes"], 4000);
+    assert_eq!(access["served_time_us"]["p50"], 10_000);
+    assert_eq!(access["top_paths"]["distinct"], 3);
+    assert_eq!(access["top_referrers"]["distinct"], 0, "- is no referrer");
+    assert_eq!(json["time"]["first"], "2025-03-14T06:25:00Z");
+}
+
+#[test]
 fn per_file_reports_keep_inputs_apart() {
     let access = realdata("tstack_lnav/test/logfile_access_log.0");
     let app = realdata("logpai_loghub/Zookeeper/Zookeeper_2k.log");

@@ -161,9 +161,11 @@ impl LogFormat {
 
     /// JSON lines with the default keys (see [`JsonFormatBuilder::new`]).
     pub fn json() -> LogFormat {
-        LogFormat::from_json(JsonFormat {
-            keys: crate::json::JsonKeys::default(),
-        })
+        // Made once, like the presets: detection asks for it on every input.
+        static DEFAULT: OnceLock<LogFormat> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| LogFormat::from_json(JsonFormat::new(crate::json::JsonKeys::default())))
+            .clone()
     }
 
     /// Configures JSON lines.

@@ -40,6 +40,12 @@ pub(crate) struct JsonParts {
     pub(crate) message: Option<JsonVal>,
     pub(crate) status: Option<JsonVal>,
     pub(crate) path: Option<JsonVal>,
+    pub(crate) client: Option<JsonVal>,
+    pub(crate) method: Option<JsonVal>,
+    pub(crate) bytes: Option<JsonVal>,
+    pub(crate) request_time: Option<JsonVal>,
+    pub(crate) user_agent: Option<JsonVal>,
+    pub(crate) referrer: Option<JsonVal>,
 }
 
 /// Which top-level keys hold the well-known fields. Within a list, an earlier key wins
@@ -51,17 +57,39 @@ pub(crate) struct JsonKeys {
     pub(crate) message: Vec<String>,
     pub(crate) status: Vec<String>,
     pub(crate) path: Vec<String>,
+    pub(crate) client: Vec<String>,
+    pub(crate) method: Vec<String>,
+    pub(crate) bytes: Vec<String>,
+    pub(crate) request_time: Vec<String>,
+    pub(crate) user_agent: Vec<String>,
+    pub(crate) referrer: Vec<String>,
 }
 
 impl Default for JsonKeys {
     fn default() -> Self {
         let v = |keys: &[&str]| keys.iter().map(|k| (*k).to_owned()).collect();
         JsonKeys {
-            time: v(&["time", "ts", "timestamp", "@timestamp"]),
+            time: v(&[
+                "time",
+                "ts",
+                "timestamp",
+                "@timestamp",
+                "time_iso8601",
+                "time_local",
+                "msec",
+            ]),
             level: v(&["level", "severity", "lvl"]),
             message: v(&["msg", "message"]),
             status: v(&["status", "status_code", "statusCode"]),
             path: v(&["path", "url", "uri", "request_uri"]),
+            // The names nginx variables give these fields (what a JSON `log_format`
+            // usually uses), then the common shorter ones.
+            client: v(&["remote_addr", "client_ip", "client", "remote_ip", "ip"]),
+            method: v(&["request_method", "method"]),
+            bytes: v(&["body_bytes_sent", "bytes", "bytes_sent", "size"]),
+            request_time: v(&["request_time"]),
+            user_agent: v(&["http_user_agent", "user_agent", "userAgent"]),
+            referrer: v(&["http_referer", "referer", "referrer"]),
         }
     }
 }
@@ -79,9 +107,14 @@ fn owned(keys: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
 }
 
 impl JsonFormatBuilder {
-    /// The defaults: time `time|ts|timestamp|@timestamp`, level `level|severity|lvl`,
+    /// The defaults: time `time|ts|timestamp|@timestamp|time_iso8601|time_local|msec`,
+    /// level `level|severity|lvl`,
     /// message `msg|message`, status `status|status_code|statusCode`, path
-    /// `path|url|uri|request_uri`.
+    /// `path|url|uri|request_uri`; for access logs written as JSON, client
+    /// `remote_addr|client_ip|client|remote_ip|ip`, method `request_method|method`, body
+    /// bytes `body_bytes_sent|bytes|bytes_sent|size`, request time `request_time`
+    /// (seconds, as nginx writes it), user agent `http_user_agent|user_agent|userAgent`,
+    /// referrer `http_referer|referer|referrer`.
     pub fn new() -> JsonFormatBuilder {
         JsonFormatBuilder::default()
     }
@@ -117,6 +150,43 @@ impl JsonFormatBuilder {
         self
     }
 
+    /// Keys that may hold the client address (a string).
+    pub fn client_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.client = owned(keys);
+        self
+    }
+
+    /// Keys that may hold the HTTP method (a string).
+    pub fn method_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.method = owned(keys);
+        self
+    }
+
+    /// Keys that may hold the body bytes sent (number or numeric string).
+    pub fn bytes_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.bytes = owned(keys);
+        self
+    }
+
+    /// Keys that may hold the request time in seconds, as nginx's `$request_time`
+    /// (number or numeric string, fraction allowed).
+    pub fn request_time_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.request_time = owned(keys);
+        self
+    }
+
+    /// Keys that may hold the user agent (a string).
+    pub fn user_agent_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.user_agent = owned(keys);
+        self
+    }
+
+    /// Keys that may hold the referrer (a string).
+    pub fn referrer_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.referrer = owned(keys);
+        self
+    }
+
     /// Checks the configuration and returns the format.
     pub fn build(self) -> Result<crate::LogFormat, FormatError> {
         for (name, list) in [
@@ -125,57 +195,109 @@ impl JsonFormatBuilder {
             ("message", &self.keys.message),
             ("status", &self.keys.status),
             ("path", &self.keys.path),
+            ("client", &self.keys.client),
+            ("method", &self.keys.method),
+            ("bytes", &self.keys.bytes),
+            ("request_time", &self.keys.request_time),
+            ("user_agent", &self.keys.user_agent),
+            ("referrer", &self.keys.referrer),
         ] {
             if list.is_empty() {
                 return Err(FormatError::EmptyKeyList(name));
             }
         }
-        Ok(crate::LogFormat::from_json(JsonFormat { keys: self.keys }))
+        Ok(crate::LogFormat::from_json(JsonFormat::new(self.keys)))
     }
 }
+
+/// The well-known fields, in [`JsonParts`] order.
+const FIELDS: usize = 11;
+
+/// A configured key: its bytes, which field it names, its rank in that field's list.
+type KnownKey = (Box<[u8]>, u8, u8);
 
 #[derive(Clone, Debug)]
 pub(crate) struct JsonFormat {
     pub(crate) keys: JsonKeys,
-}
-
-/// The rank of `key` in `list` (lower wins), if present.
-fn rank(list: &[String], key: &[u8]) -> Option<usize> {
-    list.iter().position(|k| k.as_bytes() == key)
-}
-
-fn take(slot: &mut Option<(usize, JsonVal)>, list: &[String], key: &[u8], val: JsonVal) {
-    if let Some(r) = rank(list, key)
-        && slot.is_none_or(|(best, _)| r < best)
-    {
-        *slot = Some((r, val));
-    }
+    /// Every configured key by its length: (key, field, rank in its list). A line's
+    /// key is compared only with the few configured keys of the same length.
+    by_len: Vec<Vec<KnownKey>>,
 }
 
 impl JsonFormat {
+    pub(crate) fn new(keys: JsonKeys) -> JsonFormat {
+        let lists: [&[String]; FIELDS] = [
+            &keys.time,
+            &keys.level,
+            &keys.message,
+            &keys.status,
+            &keys.path,
+            &keys.client,
+            &keys.method,
+            &keys.bytes,
+            &keys.request_time,
+            &keys.user_agent,
+            &keys.referrer,
+        ];
+        let mut by_len: Vec<Vec<KnownKey>> = Vec::new();
+        for (field, list) in lists.iter().enumerate() {
+            // Past 255 keys in one list the rest rank last together; nobody lists that many.
+            for (rank, key) in list.iter().enumerate() {
+                let key = key.as_bytes();
+                if by_len.len() <= key.len() {
+                    by_len.resize(key.len() + 1, Vec::new());
+                }
+                let rank = u8::try_from(rank).unwrap_or(u8::MAX);
+                by_len[key.len()].push((key.into(), field as u8, rank));
+            }
+        }
+        JsonFormat { keys, by_len }
+    }
+
     #[inline(never)] // keeps the access-log path of `LogFormat::parse` small
     pub(crate) fn parse(&self, line: &[u8]) -> Result<JsonParts, ParseError> {
-        let mut time = None;
-        let mut level = None;
-        let mut message = None;
-        let mut status = None;
-        let mut path = None;
+        let mut found: [Option<(u8, JsonVal)>; FIELDS] = [None; FIELDS];
         let mut pairs = Pairs::new(line)?;
         for pair in &mut pairs {
             let (key, val) = pair?;
             let key = key.span.of(line);
-            take(&mut time, &self.keys.time, key, val);
-            take(&mut level, &self.keys.level, key, val);
-            take(&mut message, &self.keys.message, key, val);
-            take(&mut status, &self.keys.status, key, val);
-            take(&mut path, &self.keys.path, key, val);
+            let Some(candidates) = self.by_len.get(key.len()) else {
+                continue;
+            };
+            for (name, field, rank) in candidates {
+                if **name == *key {
+                    let slot = &mut found[usize::from(*field)];
+                    if slot.is_none_or(|(best, _)| *rank < best) {
+                        *slot = Some((*rank, val));
+                    }
+                }
+            }
         }
+        let [
+            time,
+            level,
+            message,
+            status,
+            path,
+            client,
+            method,
+            bytes,
+            request_time,
+            user_agent,
+            referrer,
+        ] = found.map(|slot| slot.map(|(_, v)| v));
         Ok(JsonParts {
-            time: time.map(|t| t.1),
-            level: level.map(|t| t.1),
-            message: message.map(|t| t.1),
-            status: status.map(|t| t.1),
-            path: path.map(|t| t.1),
+            time,
+            level,
+            message,
+            status,
+            path,
+            client,
+            method,
+            bytes,
+            request_time,
+            user_agent,
+            referrer,
         })
     }
 }
@@ -489,9 +611,79 @@ mod tests {
     use super::*;
 
     fn fmt() -> JsonFormat {
-        JsonFormat {
-            keys: JsonKeys::default(),
-        }
+        JsonFormat::new(JsonKeys::default())
+    }
+
+    #[test]
+    fn access_logs_written_as_json_have_their_access_fields() {
+        // nginx `log_format ... escape=json` with the variables' own names, all strings.
+        let nginx = br#"{"time_local":"01/May/2024:10:00:00 +0000","remote_addr":"10.0.0.1","request_method":"GET","request_uri":"/a?b=1","status":"200","body_bytes_sent":"512","request_time":"0.012","http_referer":"-","http_user_agent":"curl/8.0 \"x\""}"#;
+        let f = crate::LogFormat::json();
+        let r = f.parse(nginx).unwrap();
+        assert_eq!(r.client(), Some(&b"10.0.0.1"[..]));
+        assert_eq!(r.client_ip(), "10.0.0.1".parse().ok());
+        assert_eq!(r.timestamp().map(|t| t.unix_seconds()), Some(1_714_557_600));
+        assert_eq!(r.method().as_deref(), Some(&b"GET"[..]));
+        assert_eq!(r.path().as_deref(), Some(&b"/a"[..]));
+        assert_eq!(r.status(), Some(200));
+        assert_eq!(r.body_bytes(), Some(512));
+        assert_eq!(r.request_time_us(), Some(12_000));
+        assert_eq!(r.referrer(), None, "- is no value");
+        assert_eq!(
+            r.user_agent(),
+            Some(&br#"curl/8.0 \"x\""#[..]),
+            "as written"
+        );
+
+        // Other common names, numbers as numbers; the earlier key of a list wins.
+        let app = br#"{"ts":1714557600,"client_ip":"2001:db8::1","ip":"10.9.9.9","method":"POST","path":"/b","status":201,"bytes":7,"request_time":1.5,"user_agent":"","referer":"https://e.x/"}"#;
+        let r = f.parse(app).unwrap();
+        assert_eq!(r.client(), Some(&b"2001:db8::1"[..]));
+        assert_eq!(r.method().as_deref(), Some(&b"POST"[..]));
+        assert_eq!(r.body_bytes(), Some(7));
+        assert_eq!(r.request_time_us(), Some(1_500_000));
+        assert_eq!(r.user_agent(), None, "an empty string is no value");
+        assert_eq!(r.referrer(), Some(&b"https://e.x/"[..]));
+
+        // A line without them has none; a number is no client.
+        let r = f
+            .parse(br#"{"msg":"hi","remote_addr":5,"bytes":"many"}"#)
+            .unwrap();
+        assert_eq!((r.client(), r.method(), r.body_bytes()), (None, None, None));
+        assert_eq!(
+            (r.request_time_us(), r.user_agent(), r.referrer()),
+            (None, None, None)
+        );
+
+        // Keys can be renamed.
+        let f = crate::LogFormat::json_builder()
+            .client_keys(["peer"])
+            .user_agent_keys(["agent"])
+            .bytes_keys(["len"])
+            .request_time_keys(["secs"])
+            .method_keys(["verb"])
+            .referrer_keys(["from"])
+            .build()
+            .unwrap();
+        let r = f
+            .parse(br#"{"peer":"10.0.0.2","agent":"a","len":3,"secs":"0.5","verb":"PUT","from":"r","remote_addr":"10.0.0.1"}"#)
+            .unwrap();
+        assert_eq!(r.client(), Some(&b"10.0.0.2"[..]));
+        assert_eq!(
+            (r.user_agent(), r.referrer()),
+            (Some(&b"a"[..]), Some(&b"r"[..]))
+        );
+        assert_eq!(
+            (r.body_bytes(), r.request_time_us()),
+            (Some(3), Some(500_000))
+        );
+        assert_eq!(r.method().as_deref(), Some(&b"PUT"[..]));
+        assert!(matches!(
+            crate::LogFormat::json_builder()
+                .client_keys(Vec::<String>::new())
+                .build(),
+            Err(FormatError::EmptyKeyList("client"))
+        ));
     }
 
     #[test]

@@ -114,6 +114,22 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// A JSON line's string value for an access field, as written (JSON escapes not
+    /// decoded; `-` and `""` are no value). Out of line: the access path never needs it.
+    #[inline(never)]
+    fn json_text(&self, pick: impl Fn(&JsonParts) -> Option<JsonVal>) -> Option<&'a [u8]> {
+        let v = self.json_val(pick)?;
+        let text = (v.kind == JsonKind::Str).then(|| v.span.of(self.line))?;
+        present(text).filter(|t| !t.is_empty())
+    }
+
+    /// A JSON line's number (or numeric string) for an access field, as written.
+    #[inline(never)]
+    fn json_number(&self, pick: impl Fn(&JsonParts) -> Option<JsonVal>) -> Option<&'a [u8]> {
+        let v = self.json_val(pick)?;
+        matches!(v.kind, JsonKind::Num | JsonKind::Str).then(|| v.span.of(self.line))
+    }
+
     /// The raw value of any variable of an access format by name (`"status"` or
     /// `"$status"`, custom variables included), or of a top-level key of a JSON line
     /// (a string without its quotes and undecoded; other values as written). `-` is
@@ -135,9 +151,13 @@ impl<'a> Record<'a> {
         }
     }
 
-    /// The client address (`$remote_addr`): an IPv4 or IPv6 address, or `unix:`.
+    /// The client address (`$remote_addr`, or the client key of a JSON line): an IPv4
+    /// or IPv6 address, or `unix:`.
     pub fn client(&self) -> Option<&'a [u8]> {
-        self.access(Var::RemoteAddr).and_then(present)
+        match self.access(Var::RemoteAddr) {
+            Some(addr) => present(addr),
+            None => self.json_text(|p| p.client),
+        }
     }
 
     /// The client address parsed as an IP address (`None` for `unix:` and junk).
@@ -178,10 +198,14 @@ impl<'a> Record<'a> {
         (!r.is_empty()).then(|| Request::parse(r))
     }
 
-    /// The HTTP method: `$request_method`, else from `$request`.
+    /// The HTTP method: `$request_method`, else from `$request`; for JSON, the method
+    /// key.
     pub fn method(&self) -> Option<Cow<'a, [u8]>> {
         if let Some(m) = self.access(Var::RequestMethod) {
             return present(m).map(Cow::Borrowed);
+        }
+        if let Some(v) = self.json_val(|p| p.method) {
+            return (v.kind == JsonKind::Str).then(|| json::decode(self.line, v));
         }
         self.request()?.method().map(Cow::Borrowed)
     }
@@ -251,10 +275,12 @@ impl<'a> Record<'a> {
         json::status_of(self.line, self.json_val(|p| p.status)?)
     }
 
-    /// Body bytes sent (`$body_bytes_sent`).
+    /// Body bytes sent (`$body_bytes_sent`, or the bytes key of a JSON line).
     pub fn body_bytes(&self) -> Option<u64> {
-        let (start, end) = self.access_span(Var::BodyBytesSent)?;
-        parse_u64_in(self.line, start, end)
+        match self.access_span(Var::BodyBytesSent) {
+            Some((start, end)) => parse_u64_in(self.line, start, end),
+            None => parse_u64(self.json_number(|p| p.bytes)?),
+        }
     }
 
     /// All bytes sent, headers included (`$bytes_sent`).
@@ -269,10 +295,13 @@ impl<'a> Record<'a> {
         parse_u64_in(self.line, start, end)
     }
 
-    /// `$request_time` in whole microseconds (nginx writes milliseconds).
+    /// `$request_time` (or the request-time key of a JSON line, in seconds) in whole
+    /// microseconds (nginx writes milliseconds).
     pub fn request_time_us(&self) -> Option<u64> {
-        let (start, end) = self.access_span(Var::RequestTime)?;
-        parse_seconds_micros_in(self.line, start, end)
+        match self.access_span(Var::RequestTime) {
+            Some((start, end)) => parse_seconds_micros_in(self.line, start, end),
+            None => parse_seconds_micros(self.json_number(|p| p.request_time)?),
+        }
     }
 
     /// `$upstream_response_time` in microseconds: the sum over all upstreams tried
@@ -286,15 +315,22 @@ impl<'a> Record<'a> {
         self.access(Var::UpstreamAddr).and_then(present)
     }
 
-    /// The referrer (`$http_referer`).
+    /// The referrer (`$http_referer`, or the referrer key of a JSON line as written).
     pub fn referrer(&self) -> Option<&'a [u8]> {
-        self.access(Var::HttpReferer).and_then(present)
+        match self.access(Var::HttpReferer) {
+            Some(referrer) => present(referrer),
+            None => self.json_text(|p| p.referrer),
+        }
     }
 
-    /// The user agent (`$http_user_agent`). If the line ended before its closing quote,
-    /// this is what was there ([`is_truncated`](Record::is_truncated) says so).
+    /// The user agent (`$http_user_agent`, or the user-agent key of a JSON line as
+    /// written). If the line ended before its closing quote, this is what was there
+    /// ([`is_truncated`](Record::is_truncated) says so).
     pub fn user_agent(&self) -> Option<&'a [u8]> {
-        self.access(Var::HttpUserAgent).and_then(present)
+        match self.access(Var::HttpUserAgent) {
+            Some(agent) => present(agent),
+            None => self.json_text(|p| p.user_agent),
+        }
     }
 
     /// `$http_x_forwarded_for` as written: a comma-separated list of addresses.
