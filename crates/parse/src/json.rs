@@ -273,6 +273,7 @@ impl JsonFormat {
                 }
             }
         }
+        // In the order of the lists in `new`.
         let [
             time,
             level,
