@@ -527,36 +527,13 @@ impl NginxFormat {
         let mut p = self.prefix.len();
         for (slot, step) in m.ends[1..].iter_mut().zip(self.steps.iter()) {
             let e = match step.end {
-                End::Quoted => {
-                    let mut from = p;
-                    loop {
-                        let k = index.next_quote(from)?;
-                        from = k + 1;
-                        if k > p && line[k - 1] == b'\\' {
-                            let backslashes =
-                                line[p..k].iter().rev().take_while(|&&b| b == b'\\').count();
-                            if backslashes % 2 == 1 {
-                                continue;
-                            }
-                        }
-                        if step.after.at(line, k) {
-                            break k;
-                        }
-                    }
-                }
+                End::Quoted => index.closing_quote(line, p, |k| step.after.at(line, k))?,
                 End::Literal => {
                     let hint = p + step.width_hint as usize;
                     let e = if step.width_hint != 0 && step.after.at(line, hint) {
                         hint
                     } else if step.blank_first {
-                        let mut from = p;
-                        loop {
-                            let k = index.next_blank(from)?;
-                            if step.after.at(line, k) {
-                                break k;
-                            }
-                            from = k + 1;
-                        }
+                        index.blank_where(p, |k| step.after.at(line, k))?
                     } else {
                         find_literal(line, p, 0, &step.after)?
                     };

@@ -177,6 +177,45 @@ impl LineIndex {
     pub(crate) fn next_blank(&self, from: usize) -> Option<usize> {
         next_bit(&self.blanks, from)
     }
+
+    /// The quote that closes a quoted value starting at `p`: the first quote not
+    /// escaped by an odd run of backslashes for which `ends(k)` (the separator after
+    /// it) holds. Inlined, so a constant separator test folds into the loop.
+    #[inline(always)]
+    pub(crate) fn closing_quote(
+        &self,
+        line: &[u8],
+        p: usize,
+        ends: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let mut from = p;
+        loop {
+            let k = self.next_quote(from)?;
+            from = k + 1;
+            if k > p && line[k - 1] == b'\\' {
+                let backslashes = line[p..k].iter().rev().take_while(|&&b| b == b'\\').count();
+                if backslashes % 2 == 1 {
+                    continue;
+                }
+            }
+            if ends(k) {
+                return Some(k);
+            }
+        }
+    }
+
+    /// The first space or tab at or after `from` for which `ends(k)` holds.
+    #[inline(always)]
+    pub(crate) fn blank_where(&self, from: usize, ends: impl Fn(usize) -> bool) -> Option<usize> {
+        let mut from = from;
+        loop {
+            let k = self.next_blank(from)?;
+            if ends(k) {
+                return Some(k);
+            }
+            from = k + 1;
+        }
+    }
 }
 
 #[inline(always)]

@@ -347,35 +347,13 @@ shape_matcher!(match_nginx_common, NGINX_COMMON, [0, 1, 2, 3, 4, 5]);
 #[inline(always)]
 fn step(spec: StepSpec, line: &[u8], index: &LineIndex, p: usize) -> Option<usize> {
     match spec.end {
-        End::Quoted => {
-            let mut from = p;
-            loop {
-                let k = index.next_quote(from)?;
-                from = k + 1;
-                if k > p && line[k - 1] == b'\\' {
-                    let backslashes = line[p..k].iter().rev().take_while(|&&b| b == b'\\').count();
-                    if backslashes % 2 == 1 {
-                        continue;
-                    }
-                }
-                if sep_at(line, k, spec.after) {
-                    return Some(k);
-                }
-            }
-        }
+        End::Quoted => index.closing_quote(line, p, |k| sep_at(line, k, spec.after)),
         End::Literal => {
             let hint = p + spec.hint as usize;
             let e = if spec.hint != 0 && sep_at(line, hint, spec.after) {
                 hint
             } else if matches!(spec.after.first(), Some(b' ' | b'\t')) {
-                let mut from = p;
-                loop {
-                    let k = index.next_blank(from)?;
-                    if sep_at(line, k, spec.after) {
-                        break k;
-                    }
-                    from = k + 1;
-                }
+                index.blank_where(p, |k| sep_at(line, k, spec.after))?
             } else {
                 let first = *spec.after.first()?;
                 let mut from = p;
