@@ -415,14 +415,7 @@ impl Counts {
                 not_found: table(),
                 user_agents: table(),
                 referrers: table(),
-                served: ServedTime {
-                    sketch: None,
-                    millis: None,
-                    count: 0,
-                    sum: 0,
-                    min: u64::MAX,
-                    max: 0,
-                },
+                served: ServedTime::new(),
                 minutes: PerMinute {
                     counts: hashbrown::HashMap::new(),
                     current: None,
@@ -698,6 +691,18 @@ fn earlier(a: &Timestamp, b: &Timestamp) -> bool {
 }
 
 impl ServedTime {
+    /// Nothing recorded yet.
+    fn new() -> ServedTime {
+        ServedTime {
+            sketch: None,
+            millis: None,
+            count: 0,
+            sum: 0,
+            min: u64::MAX,
+            max: 0,
+        }
+    }
+
     #[inline]
     fn record(&mut self, us: u64) {
         self.count += 1;
@@ -851,14 +856,7 @@ mod tests {
     use super::*;
 
     fn served() -> ServedTime {
-        ServedTime {
-            sketch: None,
-            millis: None,
-            count: 0,
-            sum: 0,
-            min: u64::MAX,
-            max: 0,
-        }
+        ServedTime::new()
     }
 
     /// Values counted aside by the millisecond, split over workers in any way, end up
