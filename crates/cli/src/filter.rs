@@ -202,8 +202,11 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
                         }
                         let hit = format.parse(line.bytes).is_ok_and(|r| filter.matches(&r));
                         if hit != args.invert {
-                            hits.bytes.extend_from_slice(line.bytes);
-                            hits.bytes.push(b'\n');
+                            // As in the input (CRLF stays CRLF), newline-terminated.
+                            hits.bytes.extend_from_slice(line.raw);
+                            if !line.raw.ends_with(b"\n") {
+                                hits.bytes.push(b'\n');
+                            }
                             hits.count += 1;
                             hits.last_line = line.number;
                         }

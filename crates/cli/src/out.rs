@@ -23,12 +23,17 @@ impl Output {
         }
     }
 
-    /// Writes `line` and a newline; breaks once writing has failed, so that a scan
-    /// stops when nobody reads any more.
-    pub fn line(&mut self, line: &[u8]) -> ControlFlow<()> {
+    /// Writes an input line as it was read (see [`Line::raw`](logscan_source::Line)),
+    /// adding a newline only where the input had none; breaks once writing has failed,
+    /// so that a scan stops when nobody reads any more.
+    pub fn raw_line(&mut self, raw: &[u8]) -> ControlFlow<()> {
         self.write(|w| {
-            w.write_all(line)?;
-            w.write_all(b"\n")
+            w.write_all(raw)?;
+            if raw.ends_with(b"\n") {
+                Ok(())
+            } else {
+                w.write_all(b"\n")
+            }
         })
     }
 

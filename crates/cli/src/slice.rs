@@ -173,12 +173,14 @@ fn slice_source(
                 // The plan was made from the mapping; make sure it was all there.
                 source.check_intact()?;
                 let mut outcome = Outcome::default();
-                'emit: for r in plan {
-                    for line in logscan_source::lines(&contents[r]) {
-                        outcome.printed += 1;
-                        if out.line(line).is_break() {
-                            break 'emit;
-                        }
+                // Whole lines, written as they are in the file (CRLF stays CRLF); only
+                // a last line without a newline gets one.
+                for r in plan {
+                    let lines = &contents[r];
+                    outcome.printed += logscan_source::count_lines(lines);
+                    let written = out.bytes(lines, false);
+                    if written.is_break() || !lines.ends_with(b"\n") && out.bytes(b"\n", false).is_break() {
+                        break;
                     }
                 }
                 if outcome.printed == 0 {
@@ -227,7 +229,7 @@ fn full_scan(
             }
             if state.take(range, time.map(|t| t.unix_nanos())) {
                 outcome.printed += 1;
-                return out.line(line.bytes);
+                return out.raw_line(line.raw);
             }
             ControlFlow::Continue(())
         },

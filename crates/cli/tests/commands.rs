@@ -563,3 +563,51 @@ fn filter_and_records_follow_a_live_pipe() {
         reader.join().expect("reader");
     }
 }
+
+#[test]
+fn filter_and_slice_repeat_crlf_lines_as_they_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lf = combined_log(3_000);
+    let crlf_of = |lf: &[u8]| {
+        let mut crlf = Vec::with_capacity(lf.len() + lf.len() / 100);
+        for line in lf.split_inclusive(|&b| b == b'\n') {
+            match line.strip_suffix(b"\n") {
+                Some(body) => crlf.extend_from_slice(&[body, b"\r\n"].concat()),
+                None => crlf.extend_from_slice(line),
+            }
+        }
+        crlf
+    };
+    // The last line without its line ending: printed with the newline it lacks.
+    let mut crlf = crlf_of(&lf);
+    crlf.truncate(crlf.len() - 2);
+    let lf_log = write(dir.path(), "lf.log", &lf);
+    let crlf_log = write(dir.path(), "crlf.log", &crlf);
+    let (from, to) = ("2025-03-14T06:40:00Z", "2025-03-14T07:30:00Z");
+    let commands: [&[&str]; 3] = [
+        &["filter", "--status", "404"],
+        &["filter", "--ip", "192.0.2.0/24", "-v"],
+        &["slice", "--from", from, "--to", to],
+    ];
+    for command in commands {
+        let from_lf = stdout_of(logscan().args(command).arg(&lf_log));
+        assert!(from_lf.lines().count() > 10, "{command:?} prints lines");
+        let mut want = crlf_of(from_lf.as_bytes());
+        if want.ends_with(b"\r\n") && from_lf.ends_with(&lf_last_line(&lf)) {
+            // The file's last line had no ending to repeat.
+            want.truncate(want.len() - 2);
+            want.push(b'\n');
+        }
+        for io in STRATEGIES {
+            let got = stdout_of(logscan().args(command).args(["--io", io]).arg(&crlf_log));
+            assert!(got.as_bytes() == want.as_slice(), "{command:?} --io {io}");
+        }
+    }
+}
+
+/// The last line of `lf`, with its newline.
+fn lf_last_line(lf: &[u8]) -> String {
+    let body = lf.strip_suffix(b"\n").unwrap_or(lf);
+    let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    format!("{}\n", String::from_utf8_lossy(&body[start..]))
+}

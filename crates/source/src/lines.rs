@@ -208,6 +208,10 @@ pub struct Line<'a> {
     pub byte_offset: u64,
     /// The line without its `\n` and without a trailing `\r`.
     pub bytes: &'a [u8],
+    /// The line as it is in the input: `bytes` with the `\n` or `\r\n` that ended it,
+    /// if any (the last line of an input may have none). For output that must repeat
+    /// the input's lines exactly, as `grep` does.
+    pub raw: &'a [u8],
 }
 
 /// Numbered lines with a [`LineLimit`] applied; made by [`LineLimit::lines`].
@@ -254,6 +258,7 @@ impl<'a> Iterator for NumberedLines<'a> {
                 number: self.next_number,
                 byte_offset: self.next_offset,
                 bytes,
+                raw: &self.rest[..used],
             };
             self.rest = &self.rest[used..];
             self.next_number += 1;
@@ -405,6 +410,23 @@ mod tests {
                 limit: 2
             }))
         );
+    }
+
+    #[test]
+    fn raw_is_the_line_with_its_own_ending() {
+        let limit = LineLimit::new(usize::MAX, LongLinePolicy::Error);
+        let got: Vec<_> = limit
+            .lines(b"a\r\nb\n\r\nc\r", 1, 0)
+            .map(|l| l.map(|l| (l.bytes, l.raw)))
+            .collect::<Result<_, _>>()
+            .expect("no limit");
+        let want: [(&[u8], &[u8]); 4] = [
+            (b"a", b"a\r\n"),
+            (b"b", b"b\n"),
+            (b"", b"\r\n"),
+            (b"c", b"c\r"),
+        ];
+        assert_eq!(got, want);
     }
 
     #[test]
