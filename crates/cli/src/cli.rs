@@ -157,6 +157,13 @@ pub struct FormatArgs {
     /// Which `log_format` of --nginx-conf to use (needed when it defines several).
     #[arg(long, value_name = "NAME", requires = "nginx_conf")]
     pub format_name: Option<String>,
+
+    /// For JSON lines: the keys that hold a field, first match wins, replacing the
+    /// defaults (e.g. `--json-key time=ts,@t --json-key level=lvl`). Fields: time,
+    /// level, message, status, path, client, method, bytes, request_time,
+    /// user_agent, referrer. Implies --format json.
+    #[arg(long, value_name = "FIELD=KEY[,KEY...]", conflicts_with_all = ["log_format", "nginx_conf"])]
+    pub json_key: Vec<String>,
 }
 
 /// `logscan summary`.

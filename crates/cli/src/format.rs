@@ -47,6 +47,9 @@ impl FormatSpec {
         if let Some(conf) = &args.nginx_conf {
             return from_nginx_conf(conf, args.format_name.as_deref()).map(FormatSpec::Fixed);
         }
+        if !args.json_key.is_empty() {
+            return json_with_keys(args).map(FormatSpec::Fixed);
+        }
         match args.format.as_deref() {
             None | Some("auto") => Ok(FormatSpec::Auto {
                 last: Mutex::new(None),
@@ -65,7 +68,10 @@ impl FormatSpec {
 
     /// Whether any format option was given at all (`count` parses only then).
     pub fn given(args: &FormatArgs) -> bool {
-        args.format.is_some() || args.log_format.is_some() || args.nginx_conf.is_some()
+        args.format.is_some()
+            || args.log_format.is_some()
+            || args.nginx_conf.is_some()
+            || !args.json_key.is_empty()
     }
 
     /// The format for one input: the fixed one, or a guess from `head` (`None` for
@@ -97,6 +103,35 @@ impl FormatSpec {
             FormatSpec::Auto { last } => detect_like(last, path, head),
         }
     }
+}
+
+/// JSON lines with the keys of `--json-key FIELD=KEY[,KEY...]` (each given field's
+/// list replaces its default). Only with `--format json` or no format.
+fn json_with_keys(args: &FormatArgs) -> Result<LogFormat, CliError> {
+    let error = |error| CliError::Format {
+        origin: "--json-key".to_owned(),
+        error,
+    };
+    if let Some(other) = args
+        .format
+        .as_deref()
+        .filter(|f| !matches!(*f, "json" | "auto"))
+    {
+        return Err(CliError::Usage(format!(
+            "--json-key is for JSON lines; it cannot go with --format {other}"
+        )));
+    }
+    let mut builder = LogFormat::json_builder();
+    for setting in &args.json_key {
+        let Some((field, keys)) = setting.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--json-key `{setting}` is not FIELD=KEY[,KEY...] (e.g. time=ts)"
+            )));
+        };
+        let keys = keys.split(',').map(str::trim).filter(|k| !k.is_empty());
+        builder = builder.keys_for(field.trim(), keys).map_err(error)?;
+    }
+    builder.build().map_err(error)
 }
 
 /// The format `last` names if it fits the first [`REUSE_CHECK_LINES`] of `head`

@@ -611,3 +611,75 @@ fn lf_last_line(lf: &[u8]) -> String {
     let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     format!("{}\n", String::from_utf8_lossy(&body[start..]))
 }
+
+#[test]
+fn json_keys_are_chosen_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = write(
+        dir.path(),
+        "app.jsonl",
+        concat!(
+            r#"{"when":"2025-03-14T06:25:00Z","sev":"error","text":"boom 42","code":503,"route":"/x"}"#,
+            "\n",
+            r#"{"when":"2025-03-14T06:26:00Z","sev":"info","text":"ok","code":200,"route":"/y"}"#,
+            "\n",
+        )
+        .as_bytes(),
+    );
+    let keys = [
+        "--json-key",
+        "time=when",
+        "--json-key",
+        "level=sev",
+        "--json-key",
+        "message=text,msg",
+        "--json-key",
+        "status=code",
+        "--json-key",
+        "path=route",
+    ];
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(
+        logscan().args(["summary", "--json"]).args(keys).arg(&log),
+    ))
+    .expect("JSON report");
+    assert_eq!(report["format"], "json");
+    assert_eq!(report["time"]["first"], "2025-03-14T06:25:00Z");
+    assert_eq!(report["access"]["requests"], 2);
+    assert_eq!(report["access"]["status_classes"]["5xx"], 1);
+    assert_eq!(report["app"]["levels"][0]["level"], "INFO");
+    assert_eq!(
+        report["app"]["top_messages"]["entries"][0]["template"],
+        "boom <*>"
+    );
+    // Without the keys none of these fields is found.
+    let plain: serde_json::Value =
+        serde_json::from_str(&stdout_of(logscan().args(["summary", "--json"]).arg(&log)))
+            .expect("JSON report");
+    assert_eq!(plain["time"]["first"], serde_json::Value::Null);
+
+    logscan()
+        .args(["filter", "--level", "error"])
+        .args(keys)
+        .arg(&log)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("boom 42").and(predicate::str::contains("\"ok\"").not()));
+    for (bad, says) in [
+        ("colour=c", "unknown JSON field `colour`"),
+        ("time", "is not FIELD=KEY"),
+        ("time=", "the JSON key list for time is empty"),
+    ] {
+        logscan()
+            .args(["summary", "--json-key", bad])
+            .arg(&log)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+    logscan()
+        .args(["summary", "--format", "combined", "--json-key", "time=t"])
+        .arg(&log)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot go with --format combined"));
+}

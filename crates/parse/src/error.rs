@@ -124,4 +124,7 @@ pub enum FormatError {
     /// A JSON key list was configured empty.
     #[error("the JSON key list for {0} is empty")]
     EmptyKeyList(&'static str),
+    /// A JSON field name that is not one of [`JsonFormatBuilder::FIELDS`](crate::JsonFormatBuilder::FIELDS).
+    #[error("unknown JSON field `{0}` (known: {known})", known = crate::JsonFormatBuilder::FIELDS.join(", "))]
+    UnknownJsonField(String),
 }

@@ -187,21 +187,76 @@ impl JsonFormatBuilder {
         self
     }
 
+    /// The fields whose keys can be configured, by the names
+    /// [`keys_for`](Self::keys_for) takes.
+    pub const FIELDS: [&'static str; FIELDS] = [
+        "time",
+        "level",
+        "message",
+        "status",
+        "path",
+        "client",
+        "method",
+        "bytes",
+        "request_time",
+        "user_agent",
+        "referrer",
+    ];
+
+    /// Keys for the field named `field` (one of [`FIELDS`](Self::FIELDS)): the same as
+    /// the method of that name, for configuration that names fields in text, such as
+    /// a command line.
+    ///
+    /// ```
+    /// use logscan_parse::{FormatError, JsonFormatBuilder};
+    ///
+    /// let format = JsonFormatBuilder::new().keys_for("time", ["t"])?.build()?;
+    /// let line: &[u8] = br#"{"t":"2025-03-14T06:25:00Z","msg":"up"}"#;
+    /// assert_eq!(format.parse(line)?.timestamp().map(|t| t.unix_seconds()), Some(1_741_933_500));
+    /// assert!(matches!(
+    ///     JsonFormatBuilder::new().keys_for("colour", ["c"]),
+    ///     Err(FormatError::UnknownJsonField(_))
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn keys_for(
+        self,
+        field: &str,
+        keys: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Result<Self, FormatError> {
+        Ok(match field {
+            "time" => self.time_keys(keys),
+            "level" => self.level_keys(keys),
+            "message" => self.message_keys(keys),
+            "status" => self.status_keys(keys),
+            "path" => self.path_keys(keys),
+            "client" => self.client_keys(keys),
+            "method" => self.method_keys(keys),
+            "bytes" => self.bytes_keys(keys),
+            "request_time" => self.request_time_keys(keys),
+            "user_agent" => self.user_agent_keys(keys),
+            "referrer" => self.referrer_keys(keys),
+            _ => return Err(FormatError::UnknownJsonField(field.to_owned())),
+        })
+    }
+
     /// Checks the configuration and returns the format.
     pub fn build(self) -> Result<crate::LogFormat, FormatError> {
-        for (name, list) in [
-            ("time", &self.keys.time),
-            ("level", &self.keys.level),
-            ("message", &self.keys.message),
-            ("status", &self.keys.status),
-            ("path", &self.keys.path),
-            ("client", &self.keys.client),
-            ("method", &self.keys.method),
-            ("bytes", &self.keys.bytes),
-            ("request_time", &self.keys.request_time),
-            ("user_agent", &self.keys.user_agent),
-            ("referrer", &self.keys.referrer),
-        ] {
+        let k = &self.keys;
+        let lists = [
+            &k.time,
+            &k.level,
+            &k.message,
+            &k.status,
+            &k.path,
+            &k.client,
+            &k.method,
+            &k.bytes,
+            &k.request_time,
+            &k.user_agent,
+            &k.referrer,
+        ];
+        for (name, list) in Self::FIELDS.into_iter().zip(lists) {
             if list.is_empty() {
                 return Err(FormatError::EmptyKeyList(name));
             }
