@@ -15,7 +15,7 @@ pub fn realdata(rel: &str) -> PathBuf {
 }
 
 /// The lines of a real-data file, split on `\n` with no phantom last line (the
-/// loghub files are CRLF without a final newline; `parse` drops the `\r`).
+/// loghub files are CRLF, most without a final newline; `parse` drops the `\r`).
 pub fn lines_of(rel: &str) -> Vec<Vec<u8>> {
     let path = realdata(rel);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
