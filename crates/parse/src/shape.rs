@@ -346,20 +346,24 @@ shape_matcher!(match_nginx_common, NGINX_COMMON, [0, 1, 2, 3, 4, 5]);
 /// for one step. Inlined with a constant `spec`, every test on it folds away.
 #[inline(always)]
 fn step(spec: StepSpec, line: &[u8], index: &LineIndex, p: usize) -> Option<usize> {
+    // The separator as a constant word, captured by value: the closures below stay a
+    // load and a compare, small enough to inline into the search loops, instead of
+    // reading the separator through their environment.
+    let sep = SepWord::new(spec.after);
     match spec.end {
-        End::Quoted => index.closing_quote(line, p, |k| sep_at(line, k, spec.after)),
+        End::Quoted => index.closing_quote(line, p, move |k| sep.at(line, k)),
         End::Literal => {
             let hint = p + spec.hint as usize;
-            let e = if spec.hint != 0 && sep_at(line, hint, spec.after) {
+            let e = if spec.hint != 0 && sep.at(line, hint) {
                 hint
             } else if matches!(spec.after.first(), Some(b' ' | b'\t')) {
-                index.blank_where(p, |k| sep_at(line, k, spec.after))?
+                index.blank_where(p, move |k| sep.at(line, k))?
             } else {
                 let first = *spec.after.first()?;
                 let mut from = p;
                 loop {
                     let k = find_byte(line, from, first)?;
-                    if sep_at(line, k, spec.after) {
+                    if sep.at(line, k) {
                         break k;
                     }
                     from = k + 1;
@@ -375,25 +379,42 @@ fn step(spec: StepSpec, line: &[u8], index: &LineIndex, p: usize) -> Option<usiz
     }
 }
 
-/// Whether `sep` (at most eight bytes) occurs in `line` at `k`. With a constant `sep`
-/// the word and mask are constants.
-#[inline(always)]
-fn sep_at(line: &[u8], k: usize, sep: &'static [u8]) -> bool {
-    let len = sep.len().min(8);
-    let mut word = [0u8; 8];
-    word[..len].copy_from_slice(&sep[..len]);
-    let word = u64::from_le_bytes(word);
-    let mask = if len == 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * len)) - 1
-    };
-    if sep.len() <= 8 && line.len().checked_sub(8).is_some_and(|last| k <= last) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&line[k..k + 8]);
-        return (u64::from_le_bytes(w) ^ word) & mask == 0;
+/// A separator of a shape (at most eight bytes in every shape) as a little-endian
+/// word and the mask of its bytes, so that testing for it is one unaligned load.
+#[derive(Clone, Copy)]
+struct SepWord {
+    word: u64,
+    mask: u64,
+    sep: &'static [u8],
+}
+
+impl SepWord {
+    #[inline(always)]
+    const fn new(sep: &'static [u8]) -> SepWord {
+        let mut word = 0u64;
+        let mut i = 0;
+        while i < sep.len() && i < 8 {
+            word |= (sep[i] as u64) << (8 * i);
+            i += 1;
+        }
+        let mask = if i == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * i)) - 1
+        };
+        SepWord { word, mask, sep }
     }
-    lit_at(line, k, sep)
+
+    /// Whether the separator occurs in `line` at `k`.
+    #[inline(always)]
+    fn at(self, line: &[u8], k: usize) -> bool {
+        if self.sep.len() <= 8
+            && let Some(w) = line.get(k..).and_then(|rest| rest.first_chunk::<8>())
+        {
+            return (u64::from_le_bytes(*w) ^ self.word) & self.mask == 0;
+        }
+        lit_at(line, k, self.sep)
+    }
 }
 
 #[cfg(test)]
