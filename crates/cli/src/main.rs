@@ -29,6 +29,7 @@
 
 mod cli;
 mod count;
+mod cpu;
 mod error;
 mod filter;
 mod format;
@@ -39,7 +40,7 @@ mod records;
 mod slice;
 mod summary;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::{
     cli::{Cli, Command},
@@ -75,7 +76,30 @@ fn main() {
 }
 
 fn run() -> Exit {
-    let cli = match Cli::try_parse() {
+    // Before any work: a binary built for a newer CPU would otherwise die of SIGILL.
+    let missing = cpu::missing_features();
+    if !missing.is_empty() {
+        notes::stderr_line(format_args!(
+            "logscan: this binary was built for a CPU with {}, which this one lacks; \
+             build it on this machine (cargo build --release -p logscan)",
+            missing.join(", ")
+        ));
+        return Exit::Error;
+    }
+    // `--version` also says what instruction set the binary was compiled for.
+    let long_version: &'static str = Box::leak(
+        format!(
+            "{}\ncompiled for {}",
+            env!("CARGO_PKG_VERSION"),
+            cpu::compiled_for()
+        )
+        .into_boxed_str(),
+    );
+    let parsed = Cli::command()
+        .long_version(long_version)
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version go to stdout with success; usage errors to stderr with 2.

@@ -645,6 +645,19 @@ fn execute(job: &Job, config: &BenchConfig, inputs: &Inputs) -> Row {
     row
 }
 
+/// The `compiled for ...` line of `logscan --version`, if the binary prints one.
+fn compiled_for(bin: &std::path::Path) -> Option<String> {
+    let out = std::process::Command::new(bin)
+        .arg("--version")
+        .output()
+        .ok()?;
+    String::from_utf8(out.stdout)
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("compiled for "))
+        .map(str::to_owned)
+}
+
 fn machine() -> Machine {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let cpu = cpuinfo
@@ -894,6 +907,7 @@ pub fn run_bench(config: &BenchConfig) -> Result<(Report, ReportFiles), BenchErr
         command: config.command_line.clone(),
         machine: machine(),
         binary: config.bin.display().to_string(),
+        compiled_for: compiled_for(&config.bin),
         warmups: config.warmups,
         reps: config.reps,
         rss_floor_bytes,

@@ -22,6 +22,10 @@ pub struct Report {
     pub machine: Machine,
     /// Path of the `logscan` binary measured.
     pub binary: String,
+    /// What the binary says it was compiled for (`logscan --version`): the
+    /// instruction set matters, the workspace building for the host CPU by default.
+    #[serde(default)]
+    pub compiled_for: Option<String>,
     /// Untimed runs before the timed ones, per row.
     pub warmups: u32,
     /// Timed runs per row.
@@ -406,6 +410,9 @@ pub fn render_markdown(report: &Report) -> String {
             .map_or(String::new(), |k| format!(" {k}"))
     );
     let _ = writeln!(out, "- binary: `{}`", report.binary);
+    if let Some(compiled_for) = &report.compiled_for {
+        let _ = writeln!(out, "- {compiled_for}");
+    }
     let _ = writeln!(
         out,
         "- runs: {} warm-up + {} timed per row; median, min and max of the timed runs",
@@ -732,6 +739,7 @@ mod tests {
                 kernel: None,
             },
             binary: "/bin/logscan".into(),
+            compiled_for: Some("compiled for x86_64 with avx2".into()),
             warmups: 1,
             reps: 3,
             rss_floor_bytes: Some(3 << 20),
