@@ -25,7 +25,8 @@ pub struct BenchArgs {
     /// The logscan binary to measure (also: env LOGSCAN_BIN); skips the build.
     #[arg(long)]
     bin: Option<PathBuf>,
-    /// Timed runs per row, after one warm-up (default 5; 3 with --quick).
+    /// Timed runs per row, after one warm-up (default 5; 3 with --quick); the target
+    /// ratios are measured again over twice as many alternating pairs.
     #[arg(long)]
     reps: Option<u32>,
     /// Dataset format.

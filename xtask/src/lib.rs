@@ -76,9 +76,9 @@ mod workspace;
 
 pub use bench::{
     BenchConfig, BenchConfigBuilder, BenchError, Case, EXCERPT_LINES, Input, IoStrategy, Machine,
-    Measurement, Outcome, QUICK_LINES, QUICK_SMALL_FILES, REPORT_SCHEMA, Report, ReportFiles, Row,
-    RowKey, check_report, planned_rows, render_markdown, render_svg, render_table, run_bench,
-    write_report,
+    Measurement, Outcome, PairedRatio, QUICK_LINES, QUICK_SMALL_FILES, REPORT_SCHEMA, Report,
+    ReportFiles, Row, RowKey, check_report, planned_rows, render_markdown, render_svg,
+    render_table, run_bench, write_report,
 };
 pub use flamegraph::{
     HotFrame, Profile, ProfileConfig, ProfileConfigBuilder, ProfileError, ProfiledCommand,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use report::{
-    Case, Input, Machine, Measurement, Outcome, REPORT_SCHEMA, Report, Row, RowKey,
+    Case, Input, Machine, Measurement, Outcome, PairedRatio, REPORT_SCHEMA, Report, Row, RowKey,
     render_markdown, render_svg, render_table,
 };
 
@@ -645,6 +645,119 @@ fn execute(job: &Job, config: &BenchConfig, inputs: &Inputs) -> Row {
     row
 }
 
+/// The ratios the targets are about, each measured by running its two commands
+/// alternately ([`PairedRatio`]): the machine's speed drifts over the minutes a table
+/// takes, which skews a ratio of two rows measured far apart, but hardly within one
+/// pair of runs.
+fn paired_ratios(config: &BenchConfig, inputs: &Inputs) -> Vec<PairedRatio> {
+    let Some(&threads) = config.threads.iter().max() else {
+        return Vec::new();
+    };
+    let summary = |strategy| Job::Logscan {
+        case: Case::Dataset,
+        command: "summary",
+        strategy,
+        threads,
+    };
+    let mut pairs = vec![(summary(IoStrategy::Stream), summary(IoStrategy::Mmap))];
+    if config.baselines {
+        pairs.insert(
+            0,
+            (
+                summary(IoStrategy::Mmap),
+                Job::Wc {
+                    case: Case::Dataset,
+                },
+            ),
+        );
+    }
+    let mut out = Vec::new();
+    for (numerator, denominator) in pairs {
+        let label = |job: &Job| {
+            let key = job.key();
+            match key.strategy {
+                Some(strategy) => format!(
+                    "{} {} {strategy} ×{}",
+                    key.tool,
+                    key.command,
+                    key.threads.unwrap_or(1)
+                ),
+                None => key.tool,
+            }
+        };
+        let (Ok(a), Ok(b)) = (
+            prep(&numerator, config, inputs),
+            prep(&denominator, config, inputs),
+        ) else {
+            continue;
+        };
+        fn spec<'p>(p: &'p Prepped<'_>, timeout: Duration) -> RunSpec<'p> {
+            RunSpec {
+                program: &p.program,
+                args: &p.args,
+                cwd: p.cwd,
+                env: &[],
+                timeout,
+            }
+        }
+        let (a_spec, b_spec) = (spec(&a, config.timeout), spec(&b, config.timeout));
+        let mut ratios = Vec::new();
+        let (mut a_times, mut b_times) = (Vec::new(), Vec::new());
+        // One untimed pair, then twice as many timed pairs as a row has runs: a
+        // ratio is noisier than either of its times.
+        let timed_pairs = 2 * config.reps;
+        for i in 0..=timed_pairs {
+            let (Ok(ra), Ok(rb)) = (runner::run(&a_spec), runner::run(&b_spec)) else {
+                break;
+            };
+            if !ra.success() || !rb.success() {
+                break;
+            }
+            if i == 0 {
+                continue;
+            }
+            let (ta, tb) = (ra.wall.as_secs_f64(), rb.wall.as_secs_f64());
+            a_times.push(ta);
+            b_times.push(tb);
+            if tb > 0.0 {
+                ratios.push(ta / tb);
+            }
+        }
+        if ratios.len() as u32 != timed_pairs {
+            continue;
+        }
+        let ratio = PairedRatio {
+            numerator: label(&numerator),
+            denominator: label(&denominator),
+            numerator_median_s: median(&mut a_times),
+            denominator_median_s: median(&mut b_times),
+            median_ratio: median(&mut ratios.clone()),
+            ratios,
+        };
+        if config.progress {
+            eprintln!(
+                "[paired] {} / {}: {:.2}× (median of {} alternating pairs)",
+                ratio.numerator,
+                ratio.denominator,
+                ratio.median_ratio,
+                ratio.ratios.len()
+            );
+        }
+        out.push(ratio);
+    }
+    out
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
 /// The `compiled for ...` line of `logscan --version`, if the binary prints one.
 fn compiled_for(bin: &std::path::Path) -> Option<String> {
     let out = std::process::Command::new(bin)
@@ -792,6 +905,14 @@ pub fn check_report(config: &BenchConfig, files: &ReportFiles) -> Vec<String> {
             _ => {}
         }
     }
+    // Both of logscan's commands of the stream/mmap pair run in every plan.
+    if !report
+        .paired
+        .iter()
+        .any(|p| p.numerator.contains("summary stream") && p.denominator.contains("summary mmap"))
+    {
+        problems.push("missing the alternating stream/mmap summary runs".to_owned());
+    }
     match std::fs::read_to_string(&files.markdown) {
         Ok(md) => {
             let table_rows = md
@@ -898,6 +1019,8 @@ pub fn run_bench(config: &BenchConfig) -> Result<(Report, ReportFiles), BenchErr
         rows.push(row);
     }
 
+    let paired = paired_ratios(config, &inputs);
+
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -921,6 +1044,7 @@ pub fn run_bench(config: &BenchConfig) -> Result<(Report, ReportFiles), BenchErr
             .as_ref()
             .map(|p| describe_input(p, config.format, config.seed)),
         rows,
+        paired,
     };
     let files = write_report(&report, &config.out_dir)?;
     Ok((report, files))
