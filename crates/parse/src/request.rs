@@ -209,6 +209,15 @@ pub(crate) fn parse_u64_in(line: &[u8], start: usize, end: usize) -> Option<u64>
 #[inline(always)]
 pub(crate) fn parse_seconds_micros_in(line: &[u8], start: usize, end: usize) -> Option<u64> {
     let len = end.wrapping_sub(start);
+    // Nearly every request takes under ten seconds: `d.ddd`, read byte by byte.
+    if len == 5
+        && let Some(&[s, b'.', a, b, c]) = line.get(start..end)
+    {
+        let [s, a, b, c] = [s, a, b, c].map(|d| u64::from(d.wrapping_sub(b'0')));
+        if s < 10 && a < 10 && b < 10 && c < 10 {
+            return Some(s * 1_000_000 + (a * 100 + b * 10 + c) * 1_000);
+        }
+    }
     if (5..=12).contains(&len) && line.get(end - 4) == Some(&b'.') {
         let whole = parse_u64_in(line, start, end - 4);
         let millis = parse_u64_in(line, end - 3, end);

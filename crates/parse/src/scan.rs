@@ -394,6 +394,27 @@ mod tests {
         }
         assert_eq!(find_byte(&[0x80, 0x00, 0x01], 0, 0x00), Some(1));
         assert_eq!(find_byte(&[0xff; 40], 0, 0x7f), None);
+        // Short tails, where matches before `from` share the last word with the bytes
+        // searched, and bytes next to a match could be mistaken for one.
+        let bytes = [0x00, 0x01, 0x7f, 0x80, 0xff, b'?', b'?', 0x3e];
+        for len in 0..24 {
+            let hay: Vec<u8> = (0..len)
+                .map(|i| bytes[(i * 5 + len) % bytes.len()])
+                .collect();
+            for from in 0..=len + 1 {
+                for b in bytes {
+                    let want = hay
+                        .get(from..)
+                        .and_then(|h| h.iter().position(|&x| x == b))
+                        .map(|o| from + o);
+                    assert_eq!(
+                        find_byte(&hay, from, b),
+                        want,
+                        "{hay:?} from {from} byte {b}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
