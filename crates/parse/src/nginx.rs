@@ -527,13 +527,13 @@ impl NginxFormat {
         let mut p = self.prefix.len();
         for (slot, step) in m.ends[1..].iter_mut().zip(self.steps.iter()) {
             let e = match step.end {
-                End::Quoted => index.closing_quote(line, p, |k| step.after.at(line, k))?,
+                End::Quoted => index.closing_quote(line, p, &step.after)?,
                 End::Literal => {
                     let hint = p + step.width_hint as usize;
                     let e = if step.width_hint != 0 && step.after.at(line, hint) {
                         hint
                     } else if step.blank_first {
-                        index.blank_where(p, |k| step.after.at(line, k))?
+                        index.blank_where(line, p, &step.after)?
                     } else {
                         find_literal(line, p, 0, &step.after)?
                     };

@@ -172,7 +172,19 @@ impl<'a> Record<'a> {
 
     /// The time of the event: `$time_local`, `$time_iso8601` or `$msec` for access
     /// logs, the leading timestamp of an application log, the time key of a JSON line.
+    #[inline]
     pub fn timestamp(&self) -> Option<Timestamp> {
+        // `$time_local`, what nearly every access log has, inline; the rest out of line.
+        if let Body::Access { .. } = self.body
+            && let Some(t) = self.access(Var::TimeLocal)
+        {
+            return parse_clf(t);
+        }
+        self.other_timestamp()
+    }
+
+    #[inline(never)]
+    fn other_timestamp(&self) -> Option<Timestamp> {
         match &self.body {
             Body::Access { .. } => {
                 if let Some(t) = self.access(Var::TimeLocal) {
@@ -276,11 +288,17 @@ impl<'a> Record<'a> {
     }
 
     /// Body bytes sent (`$body_bytes_sent`, or the bytes key of a JSON line).
+    #[inline]
     pub fn body_bytes(&self) -> Option<u64> {
         match self.access_span(Var::BodyBytesSent) {
             Some((start, end)) => parse_u64_in(self.line, start, end),
-            None => parse_u64(self.json_number(|p| p.bytes)?),
+            None => self.json_body_bytes(),
         }
+    }
+
+    #[inline(never)]
+    fn json_body_bytes(&self) -> Option<u64> {
+        parse_u64(self.json_number(|p| p.bytes)?)
     }
 
     /// All bytes sent, headers included (`$bytes_sent`).
@@ -297,11 +315,17 @@ impl<'a> Record<'a> {
 
     /// `$request_time` (or the request-time key of a JSON line, in seconds) in whole
     /// microseconds (nginx writes milliseconds).
+    #[inline]
     pub fn request_time_us(&self) -> Option<u64> {
         match self.access_span(Var::RequestTime) {
             Some((start, end)) => parse_seconds_micros_in(self.line, start, end),
-            None => parse_seconds_micros(self.json_number(|p| p.request_time)?),
+            None => self.json_request_time_us(),
         }
+    }
+
+    #[inline(never)]
+    fn json_request_time_us(&self) -> Option<u64> {
+        parse_seconds_micros(self.json_number(|p| p.request_time)?)
     }
 
     /// `$upstream_response_time` in microseconds: the sum over all upstreams tried

@@ -225,7 +225,14 @@ pub(crate) fn parse_seconds_micros_in(line: &[u8], start: usize, end: usize) -> 
             return Some(whole * 1_000_000 + millis * 1_000);
         }
     }
-    parse_seconds_micros(line.get(start..end)?)
+    parse_seconds_micros_slow(line.get(start..end)?)
+}
+
+/// [`parse_seconds_micros`] kept out of line, for the rare shapes the fast paths above
+/// leave: the callers stay small enough to inline.
+#[inline(never)]
+fn parse_seconds_micros_slow(s: &[u8]) -> Option<u64> {
+    parse_seconds_micros(s)
 }
 
 /// Seconds with an optional fraction (`0.123`, `12`, `.5`) as whole microseconds,

@@ -179,15 +179,10 @@ impl LineIndex {
     }
 
     /// The quote that closes a quoted value starting at `p`: the first quote not
-    /// escaped by an odd run of backslashes for which `ends(k)` (the separator after
-    /// it) holds. Inlined, so a constant separator test folds into the loop.
+    /// escaped by an odd run of backslashes that `end` (the separator after the
+    /// value) follows.
     #[inline(always)]
-    pub(crate) fn closing_quote(
-        &self,
-        line: &[u8],
-        p: usize,
-        ends: impl Fn(usize) -> bool,
-    ) -> Option<usize> {
+    pub(crate) fn closing_quote(&self, line: &[u8], p: usize, end: &impl EndTest) -> Option<usize> {
         let mut from = p;
         loop {
             let k = self.next_quote(from)?;
@@ -198,23 +193,44 @@ impl LineIndex {
                     continue;
                 }
             }
-            if ends(k) {
+            if end.ends_at(line, k) {
                 return Some(k);
             }
         }
     }
 
-    /// The first space or tab at or after `from` for which `ends(k)` holds.
+    /// The first space or tab at or after `from` that `end` starts at.
     #[inline(always)]
-    pub(crate) fn blank_where(&self, from: usize, ends: impl Fn(usize) -> bool) -> Option<usize> {
+    pub(crate) fn blank_where(
+        &self,
+        line: &[u8],
+        from: usize,
+        end: &impl EndTest,
+    ) -> Option<usize> {
         let mut from = from;
         loop {
             let k = self.next_blank(from)?;
-            if ends(k) {
+            if end.ends_at(line, k) {
                 return Some(k);
             }
             from = k + 1;
         }
+    }
+}
+
+/// What ends a value: the separator that follows it, tested at a position. A trait
+/// rather than a closure so that the test is always inlined into the search loops of
+/// [`LineIndex`] (a closure there may be left as a call, and a call per candidate
+/// separator costs more than the test).
+pub(crate) trait EndTest {
+    /// Whether the separator occurs in `line` at `k`.
+    fn ends_at(&self, line: &[u8], k: usize) -> bool;
+}
+
+impl EndTest for Sep {
+    #[inline(always)]
+    fn ends_at(&self, line: &[u8], k: usize) -> bool {
+        self.at(line, k)
     }
 }
 

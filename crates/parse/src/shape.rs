@@ -13,7 +13,7 @@
 //! the tests hold each shape to the format strings it stands for.
 
 use crate::nginx::{Check, End, MAX_VARS, Matched, Pos, Step};
-use crate::scan::{LineIndex, find_byte, lit_at};
+use crate::scan::{EndTest, LineIndex, find_byte, lit_at};
 
 /// One variable of a shape: how its value ends, the literal after it, the width tried
 /// first, and the check its value must pass.
@@ -346,18 +346,16 @@ shape_matcher!(match_nginx_common, NGINX_COMMON, [0, 1, 2, 3, 4, 5]);
 /// for one step. Inlined with a constant `spec`, every test on it folds away.
 #[inline(always)]
 fn step(spec: StepSpec, line: &[u8], index: &LineIndex, p: usize) -> Option<usize> {
-    // The separator as a constant word, captured by value: the closures below stay a
-    // load and a compare, small enough to inline into the search loops, instead of
-    // reading the separator through their environment.
+    // The separator as a constant word: testing for it is a load and a compare.
     let sep = SepWord::new(spec.after);
     match spec.end {
-        End::Quoted => index.closing_quote(line, p, move |k| sep.at(line, k)),
+        End::Quoted => index.closing_quote(line, p, &sep),
         End::Literal => {
             let hint = p + spec.hint as usize;
             let e = if spec.hint != 0 && sep.at(line, hint) {
                 hint
             } else if matches!(spec.after.first(), Some(b' ' | b'\t')) {
-                index.blank_where(p, move |k| sep.at(line, k))?
+                index.blank_where(line, p, &sep)?
             } else {
                 let first = *spec.after.first()?;
                 let mut from = p;
@@ -376,6 +374,13 @@ fn step(spec: StepSpec, line: &[u8], index: &LineIndex, p: usize) -> Option<usiz
         }
         End::Token => Some(index.next_blank(p).unwrap_or(line.len())),
         End::Rest => Some(line.len()),
+    }
+}
+
+impl EndTest for SepWord {
+    #[inline(always)]
+    fn ends_at(&self, line: &[u8], k: usize) -> bool {
+        self.at(line, k)
     }
 }
 
@@ -407,7 +412,7 @@ impl SepWord {
 
     /// Whether the separator occurs in `line` at `k`.
     #[inline(always)]
-    fn at(self, line: &[u8], k: usize) -> bool {
+    fn at(&self, line: &[u8], k: usize) -> bool {
         if self.sep.len() <= 8
             && let Some(w) = line.get(k..).and_then(|rest| rest.first_chunk::<8>())
         {
