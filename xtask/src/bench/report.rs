@@ -541,17 +541,7 @@ pub fn render_targets(report: &Report) -> Option<String> {
     {
         let rows_ratio = m.median_s / w.median_s;
         let (ratio, how) = match paired("summary mmap", "wc -l") {
-            Some(p) => (
-                p.median_ratio,
-                format!(
-                    "**{:.2}×** the wall time over {} alternating pairs ({} against {}; \
-                     from the table's rows, {rows_ratio:.2}×)",
-                    p.median_ratio,
-                    p.ratios.len(),
-                    fmt_duration(p.numerator_median_s),
-                    fmt_duration(p.denominator_median_s),
-                ),
-            ),
+            Some(p) => (p.median_ratio, paired_text(p, "the wall time", rows_ratio)),
             None => (
                 rows_ratio,
                 format!(
@@ -574,14 +564,7 @@ pub fn render_targets(report: &Report) -> Option<String> {
         let (ratio, how) = match paired("summary stream", "summary mmap") {
             Some(p) => (
                 p.median_ratio,
-                format!(
-                    "**{:.2}×** mmap's wall time over {} alternating pairs ({} against {}; \
-                     from the table's rows, {rows_ratio:.2}×)",
-                    p.median_ratio,
-                    p.ratios.len(),
-                    fmt_duration(p.numerator_median_s),
-                    fmt_duration(p.denominator_median_s),
-                ),
+                paired_text(p, "mmap's wall time", rows_ratio),
             ),
             None => (
                 rows_ratio,
@@ -616,6 +599,18 @@ pub fn render_targets(report: &Report) -> Option<String> {
         out.push('\n');
     }
     Some(out)
+}
+
+/// A paired ratio as the targets section words it, with the rows' ratio beside it.
+fn paired_text(p: &PairedRatio, of_what: &str, rows_ratio: f64) -> String {
+    format!(
+        "**{:.2}×** {of_what} over {} alternating pairs ({} against {}; from the table's \
+         rows, {rows_ratio:.2}×)",
+        p.median_ratio,
+        p.ratios.len(),
+        fmt_duration(p.numerator_median_s),
+        fmt_duration(p.denominator_median_s),
+    )
 }
 
 /// At most `max` characters, with an ellipsis when cut.
