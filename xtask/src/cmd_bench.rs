@@ -9,8 +9,9 @@ use xtask::{BenchConfig, Format, Outcome, check_report, parse_count, render_mark
 /// Arguments of `cargo xtask bench`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "The binary is built with `cargo build --release -p logscan` unless \
-    --bin or LOGSCAN_BIN names one.\nDatasets are cached in <target-dir>/bench-data; the \
+    after_help = "The binary is built with `cargo build --release -p logscan` for this \
+    machine's CPU (-C target-cpu=native, in <target-dir>/native; --portable: the default \
+    build) unless --bin or LOGSCAN_BIN names one.\nDatasets are cached in <target-dir>/bench-data; the \
     report goes to <target-dir>/bench/{report.md,report.json,strategies.svg}.\n\n\
     Examples:\n  cargo xtask bench --quick\n  cargo xtask bench --lines 5m --reps 7\n  \
     LOGSCAN_BIN=/tmp/fake-logscan cargo xtask bench --quick"
@@ -25,6 +26,10 @@ pub struct BenchArgs {
     /// The logscan binary to measure (also: env LOGSCAN_BIN); skips the build.
     #[arg(long)]
     bin: Option<PathBuf>,
+    /// Measure the default build, which runs on any CPU of the architecture, instead
+    /// of one compiled for this machine's CPU.
+    #[arg(long, conflicts_with = "bin")]
+    portable: bool,
     /// Timed runs per row, after one warm-up (default 5; 3 with --quick); the target
     /// ratios are measured again over twice as many alternating pairs.
     #[arg(long)]
@@ -80,8 +85,17 @@ pub fn run(args: BenchArgs) -> Result<bool, Box<dyn std::error::Error>> {
     {
         Some(bin) => bin,
         None => {
-            eprintln!("xtask bench: cargo build --release -p logscan");
-            xtask::build_release_binary("logscan", "logscan")?
+            let cpu = if args.portable {
+                eprintln!("xtask bench: cargo build --release -p logscan");
+                xtask::CpuTarget::Portable
+            } else {
+                eprintln!(
+                    "xtask bench: cargo build --release -p logscan, for this CPU \
+                     (-C target-cpu=native)"
+                );
+                xtask::CpuTarget::Native
+            };
+            xtask::build_release_binary("logscan", "logscan", cpu)?
         }
     };
     let out_dir = args.out_dir.unwrap_or_else(|| target.join("bench"));

@@ -93,4 +93,6 @@ pub use generate::{
     GeneratorBuilder,
 };
 pub use size::{ParseSizeError, parse_count, parse_size};
-pub use workspace::{WorkspaceError, build_release_binary, workspace_root, workspace_target_dir};
+pub use workspace::{
+    CpuTarget, WorkspaceError, build_release_binary, workspace_root, workspace_target_dir,
+};

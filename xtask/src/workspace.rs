@@ -87,21 +87,45 @@ pub fn workspace_target_dir() -> Result<PathBuf, WorkspaceError> {
         })
 }
 
-/// Runs `cargo build --release -p <package>` (compiler messages go to our stderr)
-/// and returns the path of the executable named `bin`.
-pub fn build_release_binary(package: &str, bin: &str) -> Result<PathBuf, WorkspaceError> {
+/// Which CPU a release build is compiled for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CpuTarget {
+    /// The architecture's baseline, what a plain `cargo build` makes: runs on any CPU
+    /// of the architecture.
+    Portable,
+    /// This machine's CPU (`-C target-cpu=native`, added to any `RUSTFLAGS`), built in
+    /// `<target-dir>/native` so that it and the portable build do not rebuild each
+    /// other. Runs only on CPUs with this one's extensions.
+    Native,
+}
+
+/// Runs `cargo build --release -p <package>` for `cpu` (compiler messages go to our
+/// stderr) and returns the path of the executable named `bin`.
+pub fn build_release_binary(
+    package: &str,
+    bin: &str,
+    cpu: CpuTarget,
+) -> Result<PathBuf, WorkspaceError> {
     let cargo = cargo();
     let what = format!("build --release -p {package}");
-    let out = Command::new(&cargo)
+    let mut command = Command::new(&cargo);
+    command
         .current_dir(workspace_root())
         .args(["build", "--release", "-p", package])
         .arg("--message-format=json-render-diagnostics")
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|source| WorkspaceError::Spawn {
-            cargo: cargo.clone(),
-            source,
-        })?;
+        .stderr(Stdio::inherit());
+    if cpu == CpuTarget::Native {
+        let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+        flags.push_str(" -C target-cpu=native");
+        command
+            .arg("--target-dir")
+            .arg(workspace_target_dir()?.join("native"))
+            .env("RUSTFLAGS", flags.trim_start());
+    }
+    let out = command.output().map_err(|source| WorkspaceError::Spawn {
+        cargo: cargo.clone(),
+        source,
+    })?;
     if !out.status.success() {
         return Err(WorkspaceError::Cargo {
             what,

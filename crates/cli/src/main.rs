@@ -76,16 +76,6 @@ fn main() {
 }
 
 fn run() -> Exit {
-    // Before any work: a binary built for a newer CPU would otherwise die of SIGILL.
-    let missing = cpu::missing_features();
-    if !missing.is_empty() {
-        notes::stderr_line(format_args!(
-            "logscan: this binary was built for a CPU with {}, which this one lacks; \
-             build it on this machine (cargo build --release -p logscan)",
-            missing.join(", ")
-        ));
-        return Exit::Error;
-    }
     // `--version` also says what instruction set the binary was compiled for.
     let long_version: &'static str = Box::leak(
         format!(
