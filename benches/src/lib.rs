@@ -242,6 +242,18 @@ pub fn scan_all_fields(format: &LogFormat, buf: &[u8]) -> u64 {
     sum.wrapping_add(bad << 48)
 }
 
+/// The whole `logscan summary` aggregate over `buf`, line by line on one thread (as
+/// one worker of a scan does); returns the lines it counted.
+#[inline(never)]
+pub fn scan_summary(format: &LogFormat, buf: &[u8]) -> u64 {
+    use logscan_scan::Aggregate;
+    let mut summary = logscan_stats::Summary::new(format);
+    for (i, line) in logscan_source::lines(buf).enumerate() {
+        summary.add_line(line, i as u64 + 1);
+    }
+    summary.lines()
+}
+
 /// The typed accessors alone, over records parsed beforehand.
 #[inline(never)]
 pub fn typed_only(records: &[logscan_parse::Record<'_>]) -> u64 {
