@@ -76,7 +76,8 @@ fn main() {
 }
 
 fn run() -> Exit {
-    // `--version` also says what instruction set the binary was compiled for.
+    // `--version` also says what instruction set the binary was compiled for. clap
+    // keeps a `&'static str` here: the text is built once per run and leaked.
     let long_version: &'static str = Box::leak(
         format!(
             "{}\ncompiled for {}",
