@@ -23,8 +23,9 @@ impl Output {
         }
     }
 
-    /// Writes an input line as it was read (see [`Line::raw`](logscan_source::Line)),
-    /// adding a newline only where the input had none; breaks once writing has failed,
+    /// Writes input lines as they were read (see [`Line::raw`](logscan_source::Line)):
+    /// one line or several whole ones, with a newline added only where the input's
+    /// last line had none; breaks once writing has failed,
     /// so that a scan stops when nobody reads any more.
     pub fn raw_line(&mut self, raw: &[u8]) -> ControlFlow<()> {
         self.write(|w| {

@@ -178,8 +178,7 @@ fn slice_source(
                 for r in plan {
                     let lines = &contents[r];
                     outcome.printed += logscan_source::count_lines(lines);
-                    let written = out.bytes(lines, false);
-                    if written.is_break() || !lines.ends_with(b"\n") && out.bytes(b"\n", false).is_break() {
+                    if out.raw_line(lines).is_break() {
                         break;
                     }
                 }

@@ -3,7 +3,9 @@
 //! in `record.rs`.
 
 use crate::error::{FormatError, ParseError, ParseErrorKind};
-use crate::scan::{INDEX_LEN, LineIndex, Sep, digit_values, find_byte, lit_at, word_ending_at};
+use crate::scan::{
+    INDEX_LEN, LineIndex, Sep, digit_values, find_byte, is_escaped, lit_at, word_ending_at,
+};
 use crate::shape::{Shape, ShapeMatcher};
 
 /// The most variables one format may have; a record holds one span per variable
@@ -660,11 +662,8 @@ fn find_closing_quote(line: &[u8], p: usize, from: usize, sep: &Sep) -> Option<u
     while from < line.len() {
         let k = find_byte(line, from, b'"')?;
         from = k + 1;
-        if k > p && line[k - 1] == b'\\' {
-            let backslashes = line[p..k].iter().rev().take_while(|&&b| b == b'\\').count();
-            if backslashes % 2 == 1 {
-                continue;
-            }
+        if is_escaped(line, p, k) {
+            continue;
         }
         if sep.at(line, k) {
             return Some(k);

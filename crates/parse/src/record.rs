@@ -183,13 +183,12 @@ impl<'a> Record<'a> {
         self.other_timestamp()
     }
 
+    /// [`timestamp`](Self::timestamp) of anything but an access line with
+    /// `$time_local` (which it has answered already).
     #[inline(never)]
     fn other_timestamp(&self) -> Option<Timestamp> {
         match &self.body {
             Body::Access { .. } => {
-                if let Some(t) = self.access(Var::TimeLocal) {
-                    return parse_clf(t);
-                }
                 if let Some(t) = self.access(Var::TimeIso8601) {
                     return parse_iso_prefix(t)
                         .filter(|&(_, used)| used == t.len())

@@ -187,11 +187,8 @@ impl LineIndex {
         loop {
             let k = self.next_quote(from)?;
             from = k + 1;
-            if k > p && line[k - 1] == b'\\' {
-                let backslashes = line[p..k].iter().rev().take_while(|&&b| b == b'\\').count();
-                if backslashes % 2 == 1 {
-                    continue;
-                }
+            if is_escaped(line, p, k) {
+                continue;
             }
             if end.ends_at(line, k) {
                 return Some(k);
@@ -216,6 +213,15 @@ impl LineIndex {
             from = k + 1;
         }
     }
+}
+
+/// Whether the quote at `k` is escaped: preceded by an odd run of backslashes, counted
+/// back no further than the value's start `p`.
+#[inline(always)]
+pub(crate) fn is_escaped(line: &[u8], p: usize, k: usize) -> bool {
+    k > p
+        && line[k - 1] == b'\\'
+        && line[p..k].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
 }
 
 /// What ends a value: the separator that follows it, tested at a position. A trait

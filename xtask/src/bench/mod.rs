@@ -471,6 +471,19 @@ struct Prepped<'a> {
     alloc_env: bool,
 }
 
+impl Prepped<'_> {
+    /// How to run it, with `env` added to the environment.
+    fn spec<'s>(&'s self, env: &'s [(&'s str, &'s str)], timeout: Duration) -> RunSpec<'s> {
+        RunSpec {
+            program: &self.program,
+            args: &self.args,
+            cwd: self.cwd,
+            env,
+            timeout,
+        }
+    }
+}
+
 struct Inputs {
     dataset: Prepared,
     excerpt: Option<Prepared>,
@@ -596,13 +609,7 @@ fn execute(job: &Job, config: &BenchConfig, inputs: &Inputs) -> Row {
     } else {
         &[]
     };
-    let spec = RunSpec {
-        program: &p.program,
-        args: &p.args,
-        cwd: p.cwd,
-        env,
-        timeout: config.timeout,
-    };
+    let spec = p.spec(env, config.timeout);
     let mut times = Vec::new();
     let (mut rss, mut heap, mut allocs) = (0u64, None::<u64>, Vec::new());
     for i in 0..config.warmups + config.reps {
@@ -691,16 +698,7 @@ fn paired_ratios(config: &BenchConfig, inputs: &Inputs) -> Vec<PairedRatio> {
         ) else {
             continue;
         };
-        fn spec<'p>(p: &'p Prepped<'_>, timeout: Duration) -> RunSpec<'p> {
-            RunSpec {
-                program: &p.program,
-                args: &p.args,
-                cwd: p.cwd,
-                env: &[],
-                timeout,
-            }
-        }
-        let (a_spec, b_spec) = (spec(&a, config.timeout), spec(&b, config.timeout));
+        let (a_spec, b_spec) = (a.spec(&[], config.timeout), b.spec(&[], config.timeout));
         let mut ratios = Vec::new();
         let (mut a_times, mut b_times) = (Vec::new(), Vec::new());
         // One untimed pair, then twice as many timed pairs as a row has runs: a
@@ -748,14 +746,10 @@ fn paired_ratios(config: &BenchConfig, inputs: &Inputs) -> Vec<PairedRatio> {
     out
 }
 
-/// The median of `values` (the mean of the middle two for an even count).
+/// The median of `values`, sorted in place.
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
+    report::median(values)
 }
 
 /// The `compiled for ...` line of `logscan --version`, if the binary prints one.
