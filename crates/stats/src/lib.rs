@@ -28,10 +28,21 @@
 //! (labelled as one), and which keys made it into a full table depends on the order of
 //! the scan. Below the bound every number is exact and every scan order, strategy and
 //! thread count gives the identical summary. Everything else is small: an 8 KB status
-//! array, a 16 KB HyperLogLog, a served-time histogram (8 KB per doubling of the largest
+//! array, a 16 KB HyperLogLog (made only once the client table is full), a served-time
+//! histogram (8 KB per doubling of the largest
 //! time, some 200 KB for times up to an hour) with a 32 KB array counting whole
 //! milliseconds under four seconds exactly before they reach it, one counter per minute
 //! of the log's time span, and the malformed samples (512 bytes each).
+//!
+//! # Hostile keys
+//!
+//! Paths, user agents and referrers are chosen by whoever sent the requests. The
+//! tables hash them with a seed drawn at random once per process (as std's `HashMap`
+//! does), so nobody can prepare keys that pile into one probe run and make every
+//! lookup walk the table. Nothing in a summary depends on that seed: top lists are
+//! ordered by count and then by key, and merges visit keys in the order they were first
+//! stored. The unique-client sketch hashes with a fixed seed, so that an estimate is
+//! the same in every run; chosen keys can only skew it.
 //!
 //! # Example
 //!

@@ -460,19 +460,10 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         };
         *class += count;
     }
-    let unique_clients = if a.clients.total() == 0 {
-        None
-    } else if a.clients.is_complete() {
-        Some(UniqueCount {
-            count: a.clients.len() as u64,
-            estimated: false,
-        })
-    } else {
-        Some(UniqueCount {
-            count: a.clients_sketch.estimate(),
-            estimated: true,
-        })
-    };
+    let unique_clients = (a.clients.total() > 0).then(|| {
+        let (count, estimated) = a.unique_clients();
+        UniqueCount { count, estimated }
+    });
     AccessReport {
         requests,
         // Every method is worth showing, up to a sane number (binary garbage can make

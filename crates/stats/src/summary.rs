@@ -8,9 +8,9 @@ use logscan_parse::{FormatKind, Level, LogFormat, ParseError, Record, Timestamp}
 use logscan_scan::Aggregate;
 
 use crate::{
-    hll::HyperLogLog,
+    hll::{HyperLogLog, sketch_hash},
     report::Report,
-    table::{CountTable, cut_key, hash_key},
+    table::{CountTable, cut_key},
     template::push_template,
 };
 
@@ -221,7 +221,10 @@ pub(crate) struct AccessStats {
     /// Requests that carried a body size (the sum is meaningless without any).
     pub(crate) body_bytes_seen: u64,
     pub(crate) clients: CountTable,
-    pub(crate) clients_sketch: HyperLogLog,
+    /// The distinct-client sketch, made only once `clients` has had to leave a key out
+    /// (see [`AccessStats::see_untracked_client`]): while the table holds every client,
+    /// its length is the exact count and a sketch would be work for nothing.
+    pub(crate) clients_sketch: Option<HyperLogLog>,
     pub(crate) paths: CountTable,
     pub(crate) not_found: CountTable,
     pub(crate) user_agents: CountTable,
@@ -241,12 +244,54 @@ pub(crate) struct AppStats {
 }
 
 impl AccessStats {
+    /// The first client the table had to leave out: from here on the sketch counts
+    /// every client. Made from the keys the table holds (every client seen so far
+    /// but this one), it is the sketch of every client seen, as if it had been kept
+    /// from the first line.
+    #[cold]
+    #[inline(never)]
+    fn see_untracked_client(&mut self, client: &[u8]) {
+        let mut sketch = sketch_of(&self.clients);
+        sketch.add_hash(sketch_hash(client));
+        self.clients_sketch = Some(sketch);
+    }
+
+    /// Merges `other`'s clients into this one's, keeping the invariant that a sketch
+    /// exists whenever the table lacks a key.
+    fn merge_clients(&mut self, other_clients: CountTable, other_sketch: Option<HyperLogLog>) {
+        let may_overflow = !self.clients.is_complete()
+            || !other_clients.is_complete()
+            || self.clients.len() + other_clients.len() > self.clients.max_keys();
+        if may_overflow || self.clients_sketch.is_some() || other_sketch.is_some() {
+            let mut sketch = self
+                .clients_sketch
+                .take()
+                .unwrap_or_else(|| sketch_of(&self.clients));
+            sketch.merge(&other_sketch.unwrap_or_else(|| sketch_of(&other_clients)));
+            self.clients_sketch = Some(sketch);
+        }
+        self.clients.merge(other_clients);
+    }
+
+    /// The distinct clients: exact while the table holds them all, else the estimate.
+    pub(crate) fn unique_clients(&self) -> (u64, bool) {
+        let stored = self.clients.len() as u64;
+        if self.clients.is_complete() {
+            return (stored, false);
+        }
+        let estimate = self
+            .clients_sketch
+            .as_ref()
+            .map_or(stored, HyperLogLog::estimate);
+        (estimate, true)
+    }
+
     /// Every method's count in one table: the common ones joined to the others.
     pub(crate) fn all_methods(&self) -> CountTable {
         let mut all = self.methods.clone();
         for (method, &count) in COMMON_METHODS.iter().zip(&self.common_methods) {
             if count > 0 {
-                all.add_hashed(hash_key(method), method, count);
+                all.add_hashed(all.hash(method), method, count);
             }
         }
         all
@@ -410,7 +455,7 @@ impl Counts {
                 body_bytes: 0,
                 body_bytes_seen: 0,
                 clients: table(),
-                clients_sketch: HyperLogLog::new(),
+                clients_sketch: None,
                 paths: table(),
                 not_found: table(),
                 user_agents: table(),
@@ -504,7 +549,8 @@ impl Counts {
         } else {
             (record.method(), record.path())
         };
-        let keyed = |key: &[u8]| hash_key(cut_key(key));
+        // All tables share one hasher (see `CountTable::hash`).
+        let keyed = |key: &[u8]| a.paths.hash(cut_key(key));
         let path = path.map(|p| (keyed(&p), p));
         let client = record.client().map(|c| (keyed(c), c));
         let referrer = record.referrer().map(|r| (keyed(r), r));
@@ -547,7 +593,6 @@ impl Counts {
         }
         if let Some((hash, _)) = client {
             a.clients.prefetch_entry(hash);
-            a.clients_sketch.add_hash(hash);
         }
         if let Some((hash, _)) = referrer {
             a.referrers.prefetch_entry(hash);
@@ -560,7 +605,13 @@ impl Counts {
             }
         }
         if let Some((hash, client)) = client {
-            a.clients.add_hashed(hash, cut_key(client), 1);
+            let client = cut_key(client);
+            a.clients.add_hashed(hash, client, 1);
+            match &mut a.clients_sketch {
+                Some(sketch) => sketch.add_hash(sketch_hash(client)),
+                None if !a.clients.is_complete() => a.see_untracked_client(client),
+                None => {}
+            }
         }
         if let Some((hash, referrer)) = referrer {
             a.referrers.add_hashed(hash, cut_key(referrer), 1);
@@ -643,8 +694,7 @@ impl Counts {
         a.status_other += b.status_other;
         a.body_bytes = a.body_bytes.saturating_add(b.body_bytes);
         a.body_bytes_seen += b.body_bytes_seen;
-        a.clients.merge(b.clients);
-        a.clients_sketch.merge(&b.clients_sketch);
+        a.merge_clients(b.clients, b.clients_sketch);
         a.paths.merge(b.paths);
         a.not_found.merge(b.not_found);
         a.user_agents.merge(b.user_agents);
@@ -683,6 +733,15 @@ fn insert_sample(samples: &mut Vec<MalformedLine>, sample: MalformedLine, cap: u
 
 /// Instant order, then the written offset: two lines at the same instant in different
 /// zones must not let the scan order decide which is shown.
+/// The sketch of the keys `table` holds.
+fn sketch_of(table: &CountTable) -> HyperLogLog {
+    let mut sketch = HyperLogLog::new();
+    for key in table.keys() {
+        sketch.add_hash(sketch_hash(key));
+    }
+    sketch
+}
+
 fn earlier(a: &Timestamp, b: &Timestamp) -> bool {
     match a.cmp(b) {
         Ordering::Equal => a.utc_offset_seconds() < b.utc_offset_seconds(),

@@ -2,13 +2,20 @@
 //! counting an already-seen key allocates nothing.
 
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
-use foldhash::fast::FixedState;
+use foldhash::fast::RandomState;
 
-/// One fixed seed for every table and every worker: a key hashes the same everywhere,
-/// so merges reuse the stored hash, and the unique-client estimate (which uses the
-/// same hash) is identical whichever worker saw a key.
-const SEED: u64 = 0x6c6f_6773_6361_6e21;
+/// The hash of every table in this process: one hasher, so that a key hashes the same
+/// in every table and every worker (merges reuse the stored hash; the 404 table reuses
+/// the path table's), but seeded at random once per process, as std's `HashMap` is.
+/// Keys are paths, user agents and referrers that whoever sent the requests chose: with
+/// a seed they could read in this source, they could send keys that all land in one
+/// probe run and turn each lookup into a walk over the whole table.
+fn process_hasher() -> &'static RandomState {
+    static HASHER: OnceLock<RandomState> = OnceLock::new();
+    HASHER.get_or_init(RandomState::default)
+}
 
 /// Keys longer than this are cut to it before counting. A path or user agent is far
 /// shorter; a line of garbage must not pin megabytes per key.
@@ -20,11 +27,6 @@ const PAGE: usize = 64 * 1024;
 
 /// The first page's size; each later page is twice the one before, up to [`PAGE`].
 const FIRST_PAGE: usize = 2 * 1024;
-
-#[inline]
-pub(crate) fn hash_key(key: &[u8]) -> u64 {
-    FixedState::with_seed(SEED).hash_one(key)
-}
 
 #[inline]
 pub(crate) fn cut_key(key: &[u8]) -> &[u8] {
@@ -122,6 +124,7 @@ fn same_key(a: &[u8], b: &[u8]) -> bool {
 /// tables at once, so that their misses overlap instead of adding up.
 #[derive(Clone)]
 pub(crate) struct CountTable {
+    hasher: RandomState,
     slots: Vec<u64>,
     /// For [`add_remembered`](Self::add_remembered): by a cheap fingerprint of a key,
     /// the fingerprint and position (plus one) of an entry recently counted.
@@ -145,15 +148,21 @@ fn entry_bytes(pages: &[Vec<u8>], pos: u64) -> &[u8] {
 /// An entry's hash, count and key.
 #[inline]
 fn entry(pages: &[Vec<u8>], pos: u64) -> (u64, u64, &[u8]) {
-    let e = entry_bytes(pages, pos);
-    let len = read_u32(e.get(16..).unwrap_or_default()) as usize;
-    let key = e.get(HEADER..HEADER + len).unwrap_or_default();
-    (read_u64(e), read_u64(e.get(8..).unwrap_or_default()), key)
+    entry_at(entry_bytes(pages, pos)).unwrap_or_default()
+}
+
+/// The hash, count and key of the entry `e` starts with, if it holds a whole one.
+#[inline]
+fn entry_at(e: &[u8]) -> Option<(u64, u64, &[u8])> {
+    let len = read_u32(e.get(16..)?) as usize;
+    let key = e.get(HEADER..HEADER + len)?;
+    Some((read_u64(e), read_u64(&e[8..]), key))
 }
 
 impl CountTable {
     pub(crate) fn new(max_keys: usize) -> Self {
         Self {
+            hasher: process_hasher().clone(),
             slots: Vec::new(),
             memo: None,
             len: 0,
@@ -164,11 +173,18 @@ impl CountTable {
         }
     }
 
+    /// The hash [`add_hashed`](Self::add_hashed) wants for `key`: the same in every
+    /// table of this process, different in the next process.
+    #[inline]
+    pub(crate) fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
     /// Counts one occurrence of `key` (cut to [`MAX_KEY_LEN`]).
     #[inline]
     pub(crate) fn add(&mut self, key: &[u8]) {
         let key = cut_key(key);
-        self.add_hashed(hash_key(key), key, 1);
+        self.add_hashed(self.hash(key), key, 1);
     }
 
     /// Counts one occurrence of `key` (cut to [`MAX_KEY_LEN`]), for a table of few
@@ -192,7 +208,7 @@ impl CountTable {
             self.total += 1;
             return;
         }
-        let hash = hash_key(key);
+        let hash = self.hash(key);
         self.add_hashed(hash, key, 1);
         if let Ok((page, offset)) = self.find(hash, key) {
             let memo = self
@@ -238,7 +254,7 @@ impl CountTable {
         }
     }
 
-    /// Counts `n` occurrences of `key`, whose hash by [`hash_key`] is `hash` and which
+    /// Counts `n` occurrences of `key`, whose hash by [`hash`](Self::hash) is `hash` and which
     /// is already cut. A key already stored costs a probe and a compare, inline; a new
     /// one is stored out of line.
     #[inline(always)]
@@ -358,12 +374,19 @@ impl CountTable {
         position(index, at)
     }
 
-    /// Every entry: hash, count, key.
+    /// Every entry: hash, count, key, in the order the keys were first stored. Not in
+    /// slot order: that depends on the process's hash seed, and when a merge fills the
+    /// table, the order decides which keys get in.
     fn entries(&self) -> impl Iterator<Item = (u64, u64, &[u8])> {
-        self.slots
-            .iter()
-            .filter(|&&s| s != EMPTY)
-            .map(|&s| entry(&self.pages, (s & POS_MASK) - 1))
+        self.pages.iter().flat_map(|page| {
+            let mut at = 0;
+            std::iter::from_fn(move || {
+                let e = page.get(at..)?;
+                let (hash, count, key) = entry_at(e)?;
+                at += (HEADER + key.len()).next_multiple_of(8);
+                Some((hash, count, key))
+            })
+        })
     }
 
     /// Adds every count of `other` into this table.
@@ -382,6 +405,16 @@ impl CountTable {
         for (hash, count, key) in other.entries() {
             self.add_hashed(hash, key, count);
         }
+    }
+
+    /// The keys stored, in the order they were first stored.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.entries().map(|(_, _, key)| key)
+    }
+
+    /// The most distinct keys the table stores.
+    pub(crate) fn max_keys(&self) -> usize {
+        self.max_keys
     }
 
     /// Distinct keys stored.
@@ -431,6 +464,52 @@ impl CountTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl CountTable {
+        /// The farthest any stored key sits from its home slot.
+        fn longest_probe(&self) -> usize {
+            let mask = self.slots.len() - 1;
+            (0..self.slots.len())
+                .filter(|&i| self.slots[i] != EMPTY)
+                .map(|i| {
+                    let hash = entry(&self.pages, (self.slots[i] & POS_MASK) - 1).0;
+                    i.wrapping_sub(hash as usize) & mask
+                })
+                .max()
+                .unwrap_or(0)
+        }
+    }
+
+    #[test]
+    fn keys_made_to_collide_under_a_published_seed_do_not_share_a_probe_run() {
+        use std::io::Write;
+        // What an attacker can do offline against a fixed seed (this one was the
+        // tables' until they took a random one): keep the paths whose hash has its low
+        // 10 bits zero. Under that seed all 4,000 would start probing at one of 8 home
+        // slots of the table's 8,192: runs of about 500 slots, each walked by every
+        // lookup that lands in it (and 500,000 such keys would make runs of 500,000).
+        let published = foldhash::fast::FixedState::with_seed(0x6c6f_6773_6361_6e21);
+        let mut key = Vec::new();
+        let mut keys = Vec::new();
+        for i in 0u64.. {
+            key.clear();
+            write!(key, "/wp-admin/{i}.php").unwrap();
+            if published.hash_one(&key) & 1023 == 0 {
+                keys.push(key.clone());
+                if keys.len() == 4000 {
+                    break;
+                }
+            }
+        }
+        let mut t = CountTable::new(usize::MAX);
+        for k in &keys {
+            t.add(k);
+        }
+        assert_eq!(t.len(), 4000);
+        assert_eq!(t.slots.len(), 8192);
+        let longest = t.longest_probe();
+        assert!(longest < 100, "a probe run of {longest} slots");
+    }
 
     #[test]
     fn same_key_agrees_with_slice_equality() {

@@ -191,6 +191,41 @@ fn the_estimate_is_the_same_whatever_the_split() {
 }
 
 #[test]
+fn the_estimate_is_the_same_whether_one_worker_or_the_merge_overflows_the_table() {
+    // One summary sees all 3,000 clients and overflows its 1,000-key table while
+    // counting; three others see 900 each (under the bound, so none of them keeps a
+    // sketch) and overflow only when merged. The sketch made at the merge, from the
+    // tables' keys, must be the one kept from the overflow on.
+    let format = access_format();
+    let mut options = SummaryBuilder::new();
+    options.max_keys(1000);
+    let client = |i: u32| line(&format!("10.2.{}.{}", i / 256, i % 256), "/", 200, 1);
+    let mut whole = options.build(&format);
+    for i in 0..3000 {
+        whole.add_line(client(i % 2700).as_bytes(), u64::from(i) + 1);
+    }
+    let mut parts: Vec<Summary> = (0..3).map(|_| options.build(&format)).collect();
+    for i in 0..3000 {
+        parts[(i % 2700 / 900) as usize].add_line(client(i % 2700).as_bytes(), 1);
+    }
+    let mut merged = parts.remove(0);
+    for part in parts {
+        let unique = part.report().access.unwrap().unique_clients.unwrap();
+        assert_eq!((unique.count, unique.estimated), (900, false));
+        merged.merge(part);
+    }
+    let whole = whole.report().access.unwrap().unique_clients.unwrap();
+    let merged = merged.report().access.unwrap().unique_clients.unwrap();
+    assert!(whole.estimated && merged.estimated);
+    assert_eq!(whole.count, merged.count);
+    assert!(
+        whole.count.abs_diff(2700) < 2700 * 3 / 100,
+        "{}",
+        whole.count
+    );
+}
+
+#[test]
 fn an_empty_input_gives_an_empty_report() {
     for format in [access_format(), LogFormat::app(), LogFormat::json()] {
         let summary = Summary::new(&format);
