@@ -18,7 +18,7 @@
 //!
 //! Counting a key already seen allocates nothing (the table is searched with the bytes
 //! of the line); a new key is copied once into an arena. So memory grows with the
-//! number of *distinct* keys, not with the number of lines: about (key length + 40
+//! number of *distinct* keys, not with the number of lines: about (key length + 32
 //! bytes) per key in each of the tables — paths, clients, user agents, referrers, 404
 //! paths, components, message templates — held per worker until the final merge. A
 //! log with a million distinct paths of 60 bytes needs about 100 MB for that table per
