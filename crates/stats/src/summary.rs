@@ -876,7 +876,9 @@ impl PerMinute {
 }
 
 impl Aggregate for Summary {
-    #[inline]
+    // Always inlined into the scanner's per-chunk loop (`Aggregate::add_chunk`): a call
+    // per line would pass the parsed record through memory.
+    #[inline(always)]
     fn add_line(&mut self, line: &[u8], line_number: u64) {
         let Summary {
             format,
