@@ -163,6 +163,29 @@ fn entry_size(len: usize) -> usize {
     (HEADER + len).next_multiple_of(8)
 }
 
+/// Every entry of an arena, in the order they were written: position, count, key.
+fn arena_entries(pages: &[Vec<u8>]) -> impl Iterator<Item = (u64, u64, &[u8])> {
+    pages.iter().enumerate().flat_map(|(index, page)| {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let (count, key) = page.get(at..).and_then(entry_at)?;
+            let pos = position(index, at);
+            at += entry_size(key.len());
+            Some((pos, count, key))
+        })
+    })
+}
+
+/// The first empty slot of `slots` on the probe sequence of `hash`.
+fn first_empty(slots: &[u64], hash: u64) -> usize {
+    let mask = slots.len() - 1;
+    let mut i = hash as usize & mask;
+    while slots[i] != EMPTY {
+        i = (i + 1) & mask;
+    }
+    i
+}
+
 impl CountTable {
     pub(crate) fn new(max_keys: usize) -> Self {
         Self {
@@ -329,29 +352,20 @@ impl CountTable {
     }
 
     fn grow(&mut self) {
-        let capacity = (self.slots.len() * 2).max(16);
-        self.slots = vec![EMPTY; capacity];
-        // The entries in arena order: the pages are read once, front to back.
-        for page in 0..self.pages.len() {
-            let mut at = 0;
-            while let Some((_, key)) = self.pages[page].get(at..).and_then(entry_at) {
-                let hash = self.hash(key);
-                let i = self.empty_slot(hash);
-                self.slots[i] = (hash & TAG_MASK) | (position(page, at) + 1);
-                at += entry_size(key.len());
-            }
+        let mut slots = vec![EMPTY; (self.slots.len() * 2).max(16)];
+        // In arena order: the pages are read once, front to back.
+        for (pos, _, key) in arena_entries(&self.pages) {
+            let hash = self.hash(key);
+            let i = first_empty(&slots, hash);
+            slots[i] = (hash & TAG_MASK) | (pos + 1);
         }
+        self.slots = slots;
     }
 
     /// The first empty slot on the probe sequence of `hash` (the index has one: it is
     /// never more than 5/8 full).
     fn empty_slot(&self, hash: u64) -> usize {
-        let mask = self.slots.len() - 1;
-        let mut i = hash as usize & mask;
-        while self.slots[i] != EMPTY {
-            i = (i + 1) & mask;
-        }
-        i
+        first_empty(&self.slots, hash)
     }
 
     /// Writes a new entry into the arena; returns its position.
@@ -384,14 +398,7 @@ impl CountTable {
     /// slot order: that depends on the process's hash seed, and when a merge fills the
     /// table, the order decides which keys get in.
     fn entries(&self) -> impl Iterator<Item = (u64, &[u8])> {
-        self.pages.iter().flat_map(|page| {
-            let mut at = 0;
-            std::iter::from_fn(move || {
-                let (count, key) = page.get(at..).and_then(entry_at)?;
-                at += entry_size(key.len());
-                Some((count, key))
-            })
-        })
+        arena_entries(&self.pages).map(|(_, count, key)| (count, key))
     }
 
     /// Adds every count of `other` into this table.
