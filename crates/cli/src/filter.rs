@@ -15,7 +15,7 @@ use crate::{
     format::FormatSpec,
     input::{self, Inputs},
     notes::Notes,
-    out::Output,
+    out::{self, Output},
 };
 
 /// The lines of one chunk that are printed.
@@ -202,11 +202,8 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
                         }
                         let hit = format.parse(line.bytes).is_ok_and(|r| filter.matches(&r));
                         if hit != args.invert {
-                            // As in the input (CRLF stays CRLF), newline-terminated.
-                            hits.bytes.extend_from_slice(line.raw);
-                            if !line.raw.ends_with(b"\n") {
-                                hits.bytes.push(b'\n');
-                            }
+                            // Writing into a Vec cannot fail.
+                            let _ = out::write_raw_lines(&mut hits.bytes, line.raw);
                             hits.count += 1;
                             hits.last_line = line.number;
                         }

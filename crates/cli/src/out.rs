@@ -23,19 +23,11 @@ impl Output {
         }
     }
 
-    /// Writes input lines as they were read (see [`Line::raw`](logscan_source::Line)):
-    /// one line or several whole ones, with a newline added only where the input's
-    /// last line had none; breaks once writing has failed,
-    /// so that a scan stops when nobody reads any more.
+    /// Writes one or several whole input lines as they were read
+    /// ([`write_raw_lines`]); breaks once writing has failed, so that a scan stops when
+    /// nobody reads any more.
     pub fn raw_line(&mut self, raw: &[u8]) -> ControlFlow<()> {
-        self.write(|w| {
-            w.write_all(raw)?;
-            if raw.ends_with(b"\n") {
-                Ok(())
-            } else {
-                w.write_all(b"\n")
-            }
-        })
+        self.write(|w| write_raw_lines(w, raw))
     }
 
     /// Writes `bytes`; with `flush`, also flushes them out at once (output that follows
@@ -81,5 +73,16 @@ impl Output {
             Some(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
             Some(e) => Err(CliError::Output(e)),
         }
+    }
+}
+
+/// Writes whole input lines as they were read (see [`Line::raw`](logscan_source::Line)),
+/// CRLF kept, with a newline added only where the input's last line had none.
+pub fn write_raw_lines<W: Write + ?Sized>(w: &mut W, raw: &[u8]) -> io::Result<()> {
+    w.write_all(raw)?;
+    if raw.ends_with(b"\n") {
+        Ok(())
+    } else {
+        w.write_all(b"\n")
     }
 }

@@ -10,12 +10,6 @@ use foldhash::fast::FixedState;
 /// estimate, never slow the scan.
 const SEED: u64 = 0x6c6f_6773_6361_6e21;
 
-/// A key's hash for [`HyperLogLog::add_hash`].
-#[inline]
-pub(crate) fn sketch_hash(key: &[u8]) -> u64 {
-    FixedState::with_seed(SEED).hash_one(key)
-}
-
 /// 2^14 registers: 16 KiB per worker, a standard error of 1.04/√16384 ≈ 0.8 %.
 const P: u32 = 14;
 const M: usize = 1 << P;
@@ -35,8 +29,23 @@ impl HyperLogLog {
         }
     }
 
+    /// The sketch of `keys`.
+    pub(crate) fn of_keys<'k>(keys: impl IntoIterator<Item = &'k [u8]>) -> Self {
+        let mut sketch = Self::new();
+        for key in keys {
+            sketch.add_key(key);
+        }
+        sketch
+    }
+
+    /// Adds one key.
     #[inline]
-    pub(crate) fn add_hash(&mut self, hash: u64) {
+    pub(crate) fn add_key(&mut self, key: &[u8]) {
+        self.add_hash(FixedState::with_seed(SEED).hash_one(key));
+    }
+
+    #[inline]
+    fn add_hash(&mut self, hash: u64) {
         let index = (hash >> (64 - P)) as usize;
         // Rank of the first 1 bit in the remaining 50 bits; a sentinel bit caps it.
         let rest = (hash << P) | (1 << (P - 1));
@@ -78,9 +87,7 @@ mod tests {
     fn sketch(range: std::ops::Range<u32>) -> HyperLogLog {
         let mut h = HyperLogLog::new();
         for i in range {
-            h.add_hash(sketch_hash(
-                format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255).as_bytes(),
-            ));
+            h.add_key(format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255).as_bytes());
         }
         h
     }

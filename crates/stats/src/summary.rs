@@ -8,7 +8,7 @@ use logscan_parse::{FormatKind, Level, LogFormat, ParseError, Record, Timestamp}
 use logscan_scan::Aggregate;
 
 use crate::{
-    hll::{HyperLogLog, sketch_hash},
+    hll::HyperLogLog,
     report::Report,
     table::{CountTable, cut_key},
     template::push_template,
@@ -251,8 +251,8 @@ impl AccessStats {
     #[cold]
     #[inline(never)]
     fn see_untracked_client(&mut self, client: &[u8]) {
-        let mut sketch = sketch_of(&self.clients);
-        sketch.add_hash(sketch_hash(client));
+        let mut sketch = HyperLogLog::of_keys(self.clients.keys());
+        sketch.add_key(client);
         self.clients_sketch = Some(sketch);
     }
 
@@ -266,8 +266,9 @@ impl AccessStats {
             let mut sketch = self
                 .clients_sketch
                 .take()
-                .unwrap_or_else(|| sketch_of(&self.clients));
-            sketch.merge(&other_sketch.unwrap_or_else(|| sketch_of(&other_clients)));
+                .unwrap_or_else(|| HyperLogLog::of_keys(self.clients.keys()));
+            sketch
+                .merge(&other_sketch.unwrap_or_else(|| HyperLogLog::of_keys(other_clients.keys())));
             self.clients_sketch = Some(sketch);
         }
         self.clients.merge(other_clients);
@@ -608,7 +609,7 @@ impl Counts {
             let client = cut_key(client);
             a.clients.add_hashed(hash, client, 1);
             match &mut a.clients_sketch {
-                Some(sketch) => sketch.add_hash(sketch_hash(client)),
+                Some(sketch) => sketch.add_key(client),
                 None if !a.clients.is_complete() => a.see_untracked_client(client),
                 None => {}
             }
@@ -733,15 +734,6 @@ fn insert_sample(samples: &mut Vec<MalformedLine>, sample: MalformedLine, cap: u
 
 /// Instant order, then the written offset: two lines at the same instant in different
 /// zones must not let the scan order decide which is shown.
-/// The sketch of the keys `table` holds.
-fn sketch_of(table: &CountTable) -> HyperLogLog {
-    let mut sketch = HyperLogLog::new();
-    for key in table.keys() {
-        sketch.add_hash(sketch_hash(key));
-    }
-    sketch
-}
-
 fn earlier(a: &Timestamp, b: &Timestamp) -> bool {
     match a.cmp(b) {
         Ordering::Equal => a.utc_offset_seconds() < b.utc_offset_seconds(),

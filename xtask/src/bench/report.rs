@@ -22,8 +22,9 @@ pub struct Report {
     pub machine: Machine,
     /// Path of the `logscan` binary measured.
     pub binary: String,
-    /// What the binary says it was compiled for (`logscan --version`): the
-    /// instruction set matters, the workspace building for the host CPU by default.
+    /// What the binary says it was compiled for (`logscan --version`): `cargo xtask
+    /// bench` builds for this machine's CPU unless `--portable`, and the instruction
+    /// set changes the times.
     #[serde(default)]
     pub compiled_for: Option<String>,
     /// Untimed runs before the timed ones, per row.
