@@ -541,7 +541,9 @@ impl Counts {
     /// Counts a request. The path, client and referrer tables grow large and their
     /// lookups miss the cache: their keys are hashed first and their index slots start
     /// loading, then the small counts are done, then the entries the slots point to
-    /// start loading (all three at once, so that the misses overlap), then the lookups.
+    /// start loading (all three at once, so that the misses overlap), then the user
+    /// agent is counted (its small table stays in cache) while they arrive, then the
+    /// lookups.
     #[inline(always)]
     fn add_request(&mut self, plan: Plan, record: &Record<'_>, timestamp: Option<Timestamp>) {
         let a = &mut self.access;
@@ -590,9 +592,6 @@ impl Counts {
         if let Some(ts) = timestamp {
             a.minutes.add(ts.unix_seconds().div_euclid(60), 1);
         }
-        if let Some(agent) = record.user_agent() {
-            a.user_agents.add_remembered(agent);
-        }
 
         if let Some((hash, _)) = &path {
             a.paths.prefetch_entry(*hash);
@@ -602,6 +601,9 @@ impl Counts {
         }
         if let Some((hash, _)) = referrer {
             a.referrers.prefetch_entry(hash);
+        }
+        if let Some(agent) = record.user_agent() {
+            a.user_agents.add_remembered(agent);
         }
         if let Some((hash, path)) = &path {
             let key = cut_key(path);
