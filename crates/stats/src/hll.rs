@@ -29,6 +29,15 @@ impl HyperLogLog {
         }
     }
 
+    /// The sketch of `keys`.
+    pub(crate) fn of_keys<'k>(keys: impl IntoIterator<Item = &'k [u8]>) -> Self {
+        let mut sketch = Self::new();
+        for key in keys {
+            sketch.add_key(key);
+        }
+        sketch
+    }
+
     /// Adds one key.
     #[inline]
     pub(crate) fn add_key(&mut self, key: &[u8]) {

@@ -20,9 +20,7 @@
 //! of the line); a new key is copied once into an arena. So memory grows with the
 //! number of *distinct* keys, not with the number of lines: about (key length + 32
 //! bytes) per key in each of the tables — paths, clients, user agents, referrers, 404
-//! paths, components, message templates — held per worker until the final merge
-//! (client addresses of up to 15 digits and dots, every IPv4 address, are stored
-//! packed in a 16-byte slot instead: 21 to 43 bytes each, whatever their length). A
+//! paths, components, message templates — held per worker until the final merge. A
 //! log with a million distinct paths of 60 bytes needs about 100 MB for that table per
 //! worker. Each table stops growing at [`SummaryBuilder::max_keys`] keys (default one
 //! million): from there on, keys not yet in it are counted as `untracked`, the table is
@@ -81,7 +79,6 @@
 //! ```
 #![deny(missing_docs)]
 
-mod clients;
 mod hll;
 mod prefetch;
 mod render;

@@ -4,7 +4,7 @@ use logscan_parse::{Level, Timestamp};
 use logscan_scan::ScanStats;
 use serde::Serialize;
 
-use crate::{clients::ClientTable, summary::Summary, table::CountTable};
+use crate::{summary::Summary, table::CountTable};
 
 /// The value of [`Report::schema`]; it changes only when a field changes meaning or
 /// goes away (new fields may be added within a version).
@@ -421,28 +421,16 @@ fn table(t: &CountTable, n: usize, base: u64) -> Table {
         complete: t.is_complete(),
         untracked: t.untracked(),
         total: t.total(),
-        entries: entries(t.top(n), base),
+        entries: t
+            .top(n)
+            .into_iter()
+            .map(|(key, count)| Entry {
+                key: text(key),
+                count,
+                percent: percent(count, base),
+            })
+            .collect(),
     }
-}
-
-fn client_table(t: &ClientTable, n: usize, base: u64) -> Table {
-    Table {
-        distinct: t.len() as u64,
-        complete: t.is_complete(),
-        untracked: t.untracked(),
-        total: t.total(),
-        entries: entries(t.top(n), base),
-    }
-}
-
-fn entries<K: AsRef<[u8]>>(top: Vec<(K, u64)>, base: u64) -> Vec<Entry> {
-    top.into_iter()
-        .map(|(key, count)| Entry {
-            key: text(key.as_ref()),
-            count,
-            percent: percent(count, base),
-        })
-        .collect()
 }
 
 fn access_report(summary: &Summary, top: usize) -> AccessReport {
@@ -488,7 +476,7 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         requests_per_minute: per_minute(summary),
         served_time_us: served_time(summary),
         top_paths: table(&a.paths, top, requests),
-        top_clients: client_table(&a.clients, top, requests),
+        top_clients: table(&a.clients, top, requests),
         top_user_agents: table(&a.user_agents, top, requests),
         top_referrers: table(&a.referrers, top, requests),
         top_not_found_paths: table(&a.not_found, top, requests),

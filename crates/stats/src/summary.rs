@@ -8,7 +8,6 @@ use logscan_parse::{FormatKind, Level, LogFormat, ParseError, Record, Timestamp}
 use logscan_scan::Aggregate;
 
 use crate::{
-    clients::ClientTable,
     hll::HyperLogLog,
     report::Report,
     table::{CountTable, cut_key},
@@ -183,9 +182,8 @@ pub struct MalformedLine {
 ///
 /// Counting a key already seen allocates nothing; a new key is copied once into an
 /// arena. Memory therefore grows with the number of distinct keys — paths, clients,
-/// user agents, referrers, components, templates — about (key length + 32 bytes) each
-/// (an IPv4 client: 21 to 43 bytes), per worker until the final merge, up to the bound
-/// of each table.
+/// user agents, referrers, components, templates — about (key length + 40 bytes) each,
+/// per worker until the final merge, up to the bound of each table.
 pub struct Summary {
     format: LogFormat,
     options: SummaryBuilder,
@@ -222,7 +220,7 @@ pub(crate) struct AccessStats {
     pub(crate) body_bytes: u64,
     /// Requests that carried a body size (the sum is meaningless without any).
     pub(crate) body_bytes_seen: u64,
-    pub(crate) clients: ClientTable,
+    pub(crate) clients: CountTable,
     /// The distinct-client sketch, made only once `clients` has had to leave a key out
     /// (see [`AccessStats::see_untracked_client`]): while the table holds every client,
     /// its length is the exact count and a sketch would be work for nothing.
@@ -245,13 +243,6 @@ pub(crate) struct AppStats {
     pub(crate) messages: CountTable,
 }
 
-/// The sketch of every client `clients` holds.
-fn sketch_of(clients: &ClientTable) -> HyperLogLog {
-    let mut sketch = HyperLogLog::new();
-    clients.for_each_key(|key| sketch.add_key(key));
-    sketch
-}
-
 impl AccessStats {
     /// The first client the table had to leave out: from here on the sketch counts
     /// every client. Made from the keys the table holds (every client seen so far
@@ -260,14 +251,14 @@ impl AccessStats {
     #[cold]
     #[inline(never)]
     fn see_untracked_client(&mut self, client: &[u8]) {
-        let mut sketch = sketch_of(&self.clients);
+        let mut sketch = HyperLogLog::of_keys(self.clients.keys());
         sketch.add_key(client);
         self.clients_sketch = Some(sketch);
     }
 
     /// Merges `other`'s clients into this one's, keeping the invariant that a sketch
     /// exists whenever the table lacks a key.
-    fn merge_clients(&mut self, other_clients: ClientTable, other_sketch: Option<HyperLogLog>) {
+    fn merge_clients(&mut self, other_clients: CountTable, other_sketch: Option<HyperLogLog>) {
         let may_overflow = !self.clients.is_complete()
             || !other_clients.is_complete()
             || self.clients.len() + other_clients.len() > self.clients.max_keys();
@@ -275,8 +266,9 @@ impl AccessStats {
             let mut sketch = self
                 .clients_sketch
                 .take()
-                .unwrap_or_else(|| sketch_of(&self.clients));
-            sketch.merge(&other_sketch.unwrap_or_else(|| sketch_of(&other_clients)));
+                .unwrap_or_else(|| HyperLogLog::of_keys(self.clients.keys()));
+            sketch
+                .merge(&other_sketch.unwrap_or_else(|| HyperLogLog::of_keys(other_clients.keys())));
             self.clients_sketch = Some(sketch);
         }
         self.clients.merge(other_clients);
@@ -423,19 +415,19 @@ impl Summary {
     pub fn table_bytes(&self) -> usize {
         let a = &self.counts.access;
         let app = &self.counts.app;
-        a.clients.heap_bytes()
-            + [
-                &a.methods,
-                &a.paths,
-                &a.not_found,
-                &a.user_agents,
-                &a.referrers,
-                &app.components,
-                &app.messages,
-            ]
-            .iter()
-            .map(|t| t.heap_bytes())
-            .sum::<usize>()
+        [
+            &a.methods,
+            &a.clients,
+            &a.paths,
+            &a.not_found,
+            &a.user_agents,
+            &a.referrers,
+            &app.components,
+            &app.messages,
+        ]
+        .iter()
+        .map(|t| t.heap_bytes())
+        .sum::<usize>()
             + a.minutes.counts.allocation_size()
     }
 
@@ -463,7 +455,7 @@ impl Counts {
                 status_other: 0,
                 body_bytes: 0,
                 body_bytes_seen: 0,
-                clients: ClientTable::new(max_keys),
+                clients: table(),
                 clients_sketch: None,
                 paths: table(),
                 not_found: table(),
@@ -541,9 +533,7 @@ impl Counts {
     /// Counts a request. The path, client and referrer tables grow large and their
     /// lookups miss the cache: their keys are hashed first and their index slots start
     /// loading, then the small counts are done, then the entries the slots point to
-    /// start loading (all three at once, so that the misses overlap), then the user
-    /// agent is counted (its small table stays in cache) while they arrive, then the
-    /// lookups.
+    /// start loading (all three at once, so that the misses overlap), then the lookups.
     #[inline(always)]
     fn add_request(&mut self, plan: Plan, record: &Record<'_>, timestamp: Option<Timestamp>) {
         let a = &mut self.access;
@@ -563,10 +553,13 @@ impl Counts {
         // All tables share one hasher (see `CountTable::hash`).
         let keyed = |key: &[u8]| a.paths.hash(cut_key(key));
         let path = path.map(|p| (keyed(&p), p));
-        let client = record.client().map(|c| (a.clients.locate(c), c));
+        let client = record.client().map(|c| (keyed(c), c));
         let referrer = record.referrer().map(|r| (keyed(r), r));
         if let Some((hash, _)) = &path {
             a.paths.prefetch(*hash);
+        }
+        if let Some((hash, _)) = client {
+            a.clients.prefetch(hash);
         }
         if let Some((hash, _)) = referrer {
             a.referrers.prefetch(hash);
@@ -592,18 +585,18 @@ impl Counts {
         if let Some(ts) = timestamp {
             a.minutes.add(ts.unix_seconds().div_euclid(60), 1);
         }
+        if let Some(agent) = record.user_agent() {
+            a.user_agents.add_remembered(agent);
+        }
 
         if let Some((hash, _)) = &path {
             a.paths.prefetch_entry(*hash);
         }
-        if let Some((located, _)) = &client {
-            a.clients.prefetch_entry(located);
+        if let Some((hash, _)) = client {
+            a.clients.prefetch_entry(hash);
         }
         if let Some((hash, _)) = referrer {
             a.referrers.prefetch_entry(hash);
-        }
-        if let Some(agent) = record.user_agent() {
-            a.user_agents.add_remembered(agent);
         }
         if let Some((hash, path)) = &path {
             let key = cut_key(path);
@@ -612,9 +605,9 @@ impl Counts {
                 a.not_found.add_hashed(*hash, key, 1);
             }
         }
-        if let Some((located, client)) = client {
-            a.clients.add(located);
+        if let Some((hash, client)) = client {
             let client = cut_key(client);
+            a.clients.add_hashed(hash, client, 1);
             match &mut a.clients_sketch {
                 Some(sketch) => sketch.add_key(client),
                 None if !a.clients.is_complete() => a.see_untracked_client(client),

@@ -12,7 +12,7 @@ use foldhash::fast::RandomState;
 /// Keys are paths, user agents and referrers that whoever sent the requests chose: with
 /// a seed they could read in this source, they could send keys that all land in one
 /// probe run and turn each lookup into a walk over the whole table.
-pub(crate) fn process_hasher() -> &'static RandomState {
+fn process_hasher() -> &'static RandomState {
     static HASHER: OnceLock<RandomState> = OnceLock::new();
     HASHER.get_or_init(RandomState::default)
 }
@@ -424,10 +424,9 @@ impl CountTable {
         self.entries().map(|(_, key)| key)
     }
 
-    /// Changes the bound on distinct keys (for a table that shares one bound with
-    /// another). Keys already stored stay, even past a lower bound.
-    pub(crate) fn set_max_keys(&mut self, max_keys: usize) {
-        self.max_keys = max_keys;
+    /// The most distinct keys the table stores.
+    pub(crate) fn max_keys(&self) -> usize {
+        self.max_keys
     }
 
     /// Distinct keys stored.
