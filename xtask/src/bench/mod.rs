@@ -727,6 +727,8 @@ fn paired_ratios(config: &BenchConfig, inputs: &Inputs) -> Vec<PairedRatio> {
         let ratio = PairedRatio {
             numerator: label(&numerator),
             denominator: label(&denominator),
+            numerator_key: Some(numerator.key()),
+            denominator_key: Some(denominator.key()),
             numerator_median_s: median(&mut a_times),
             denominator_median_s: median(&mut b_times),
             median_ratio: median(&mut ratios.clone()),

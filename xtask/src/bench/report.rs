@@ -57,6 +57,14 @@ pub struct PairedRatio {
     pub numerator: String,
     /// The command it is divided by, e.g. `wc -l`.
     pub denominator: String,
+    /// The row the numerator's command is measured in (absent in reports written
+    /// before keys were recorded; such a pair is shown in the table but judges no
+    /// target).
+    #[serde(default)]
+    pub numerator_key: Option<RowKey>,
+    /// The row the denominator's command is measured in.
+    #[serde(default)]
+    pub denominator_key: Option<RowKey>,
     /// Median wall time of the numerator's timed runs, in seconds.
     pub numerator_median_s: f64,
     /// Median wall time of the denominator's timed runs, in seconds.
@@ -520,7 +528,7 @@ pub fn render_targets(report: &Report) -> Option<String> {
             // All threads: the highest thread count that ran.
             .max_by_key(|r| r.threads)
             .and_then(|r| match &r.outcome {
-                Outcome::Ok(m) => Some((r.threads, m)),
+                Outcome::Ok(m) => Some((r.threads, m, r.key())),
                 _ => None,
             })
     };
@@ -530,18 +538,19 @@ pub fn render_targets(report: &Report) -> Option<String> {
     let verdict = |ok: bool| if ok { "within" } else { "**not within**" };
     // The verdict comes from the alternating runs when there are some: the rows'
     // ratio is shown too, but their runs were minutes apart.
-    let paired = |numerator: &str, denominator: &str| {
-        report
-            .paired
-            .iter()
-            .find(|p| p.numerator.contains(numerator) && p.denominator.contains(denominator))
+    // Pairs are found by the keys of the two rows they measure again.
+    let paired = |numerator: &RowKey, denominator: &RowKey| {
+        report.paired.iter().find(|p| {
+            p.numerator_key.as_ref() == Some(numerator)
+                && p.denominator_key.as_ref() == Some(denominator)
+        })
     };
     let mut lines = Vec::new();
-    if let (Some((threads, m)), Some((_, w))) = (mmap, wc)
+    if let (Some((threads, m, m_key)), Some((_, w, w_key))) = (&mmap, &wc)
         && w.median_s > 0.0
     {
         let rows_ratio = m.median_s / w.median_s;
-        let (ratio, how) = match paired("summary mmap", "wc -l") {
+        let (ratio, how) = match paired(m_key, w_key) {
             Some(p) => (p.median_ratio, paired_text(p, "the wall time", rows_ratio)),
             None => (
                 rows_ratio,
@@ -558,11 +567,11 @@ pub fn render_targets(report: &Report) -> Option<String> {
             verdict(ratio <= 4.0)
         ));
     }
-    if let (Some((threads, s)), Some((_, m))) = (stream, mmap)
+    if let (Some((threads, s, s_key)), Some((_, m, m_key))) = (&stream, &mmap)
         && m.median_s > 0.0
     {
         let rows_ratio = s.median_s / m.median_s;
-        let (ratio, how) = match paired("summary stream", "summary mmap") {
+        let (ratio, how) = match paired(s_key, m_key) {
             Some(p) => (
                 p.median_ratio,
                 paired_text(p, "mmap's wall time", rows_ratio),
@@ -579,7 +588,7 @@ pub fn render_targets(report: &Report) -> Option<String> {
         ));
     }
     for (name, row) in [("mmap", mmap), ("stream", stream)] {
-        if let Some((threads, m)) = row
+        if let Some((threads, m, _)) = row
             && let Some(heap) = m.peak_heap_bytes
         {
             lines.push(format!(
@@ -931,11 +940,44 @@ mod tests {
         );
         assert!(render_markdown(&r).contains("## Against the targets"));
 
-        // Alternating runs, when there are some, decide instead of the rows.
+        // Alternating runs, when there are some, decide instead of the rows: the
+        // pairs whose keys are the rows', not any pair whose label looks alike.
+        let key_of = |strategy: Option<&str>, threads: Option<usize>| {
+            r.rows
+                .iter()
+                .rev()
+                .find(|row| {
+                    row.case == Case::Dataset
+                        && row.strategy.as_deref() == strategy
+                        && row.threads == threads
+                        && (strategy.is_some() || row.tool == "wc -l")
+                })
+                .map(Row::key)
+        };
+        let (mmap2, stream2, wc) = (
+            key_of(Some("mmap"), Some(2)),
+            key_of(Some("stream"), Some(2)),
+            key_of(None, None),
+        );
+        assert!(mmap2.is_some() && stream2.is_some() && wc.is_some());
+        let mut willneed = mmap2.clone().unwrap();
+        willneed.strategy = Some("mmap+willneed".into());
         r.paired = vec![
+            PairedRatio {
+                numerator: "logscan summary mmap+willneed ×2".into(),
+                denominator: "wc -l".into(),
+                numerator_key: Some(willneed),
+                denominator_key: wc.clone(),
+                numerator_median_s: 0.9,
+                denominator_median_s: 0.1,
+                median_ratio: 9.0,
+                ratios: vec![9.0],
+            },
             PairedRatio {
                 numerator: "logscan summary mmap ×2".into(),
                 denominator: "wc -l".into(),
+                numerator_key: mmap2.clone(),
+                denominator_key: wc,
                 numerator_median_s: 0.35,
                 denominator_median_s: 0.1,
                 median_ratio: 3.5,
@@ -944,6 +986,8 @@ mod tests {
             PairedRatio {
                 numerator: "logscan summary stream ×2".into(),
                 denominator: "logscan summary mmap ×2".into(),
+                numerator_key: stream2,
+                denominator_key: mmap2,
                 numerator_median_s: 0.6,
                 denominator_median_s: 0.5,
                 median_ratio: 1.2,
