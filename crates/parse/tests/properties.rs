@@ -112,6 +112,10 @@ proptest! {
             if let Ok(r) = f.parse(&line) {
                 exercise(&r);
             }
+            // The by-reference path sees exactly what `parse` returns.
+            let returned = f.parse(&line).map(|r| format!("{r:?}"));
+            let lent = f.parse_then(&line, |r| r.map(|r| format!("{r:?}")));
+            prop_assert_eq!(returned, lent);
         }
         let _ = parse_timestamp(&line);
     }

@@ -485,13 +485,13 @@ impl Counts {
         &mut self,
         plan: Plan,
         samples: usize,
-        parsed: Result<Record<'_>, ParseError>,
+        parsed: Result<&Record<'_>, ParseError>,
         line: &[u8],
         line_number: u64,
     ) {
         self.lines += 1;
         match parsed {
-            Ok(record) => self.add_record(plan, &record),
+            Ok(record) => self.add_record(plan, record),
             Err(error) => self.add_malformed(line, line_number, error, samples),
         }
     }
@@ -878,8 +878,9 @@ impl Aggregate for Summary {
             plan,
             counts,
         } = self;
-        let parsed = format.parse(line);
-        counts.add_parsed(*plan, options.samples, parsed, line, line_number);
+        format.parse_then(line, |parsed| {
+            counts.add_parsed(*plan, options.samples, parsed, line, line_number);
+        });
     }
 
     fn merge(&mut self, other: Self) {
