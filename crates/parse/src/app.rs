@@ -448,11 +448,14 @@ fn syslog(s: &[u8], year: i32) -> Option<(Timestamp, usize)> {
     }
     // A leap day in a year that has none would be rejected; keep the line's time by
     // falling back to the previous leap year rather than losing it.
-    let year = if month == 2 && day == 29 && !crate::time::is_leap(year) {
-        year - year.rem_euclid(4)
-    } else {
-        year
-    };
+    let mut year = year;
+    if month == 2 && day == 29 {
+        // At most seven years back (2100 → 2096): centuries not divisible by 400
+        // have no leap day.
+        while !crate::time::is_leap(year) {
+            year -= 1;
+        }
+    }
     Some((
         Timestamp::from_civil(year, month, day, h, m, sec, nanos, None)?,
         used,
@@ -490,6 +493,21 @@ mod tests {
 
     fn text(line: &[u8], sp: Option<Span>) -> Option<&str> {
         sp.map(|s| std::str::from_utf8(s.of(line)).unwrap())
+    }
+
+    /// A syslog leap day in an assumed year without one goes to the leap year before,
+    /// also across a century that is not a leap year.
+    #[test]
+    fn a_syslog_leap_day_lands_on_a_leap_year() {
+        for (assumed, year) in [(2024, 2024), (2025, 2024), (2100, 2096), (2101, 2096)] {
+            let (ts, _) = parse_timestamp_prefix(b"Feb 29 12:00:00 host app[1]: leap", assumed)
+                .unwrap_or_else(|| panic!("assumed {assumed}"));
+            assert!(
+                ts.to_string()
+                    .starts_with(&format!("{year}-02-29T12:00:00")),
+                "{ts}"
+            );
+        }
     }
 
     #[test]

@@ -99,13 +99,18 @@ impl Var {
     }
 
     /// Whether a value can hold a space, which decides how the last variable of a
-    /// format ends: at the first space, or at the end of the line.
+    /// format ends: at the first space, or at the end of the line. `$uri` is decoded
+    /// (`%20` is logged as a space), and nginx takes a raw space in a request target,
+    /// so `$request_uri` and `$args` can hold one too.
     fn may_hold_space(self) -> bool {
         matches!(
             self,
             Var::RemoteUser
                 | Var::TimeLocal
                 | Var::Request
+                | Var::Uri
+                | Var::RequestUri
+                | Var::Args
                 | Var::UpstreamResponseTime
                 | Var::UpstreamAddr
                 | Var::HttpReferer

@@ -9,8 +9,8 @@ use crate::json::{self, JsonKind, JsonParts, JsonVal, Pairs};
 use crate::level::Level;
 use crate::nginx::{MAX_VARS, Matched, NginxFormat, Pos, Var};
 use crate::request::{
-    Request, parse_seconds_micros, parse_seconds_micros_in, parse_u64, parse_u64_in,
-    parse_upstream_micros, split_query,
+    Request, parse_seconds_micros, parse_seconds_micros_exp, parse_seconds_micros_in, parse_u64,
+    parse_u64_in, parse_upstream_micros, split_query,
 };
 use crate::time::{Timestamp, parse_clf, parse_epoch, parse_iso_prefix};
 
@@ -324,7 +324,7 @@ impl<'a> Record<'a> {
 
     #[inline(never)]
     fn json_request_time_us(&self) -> Option<u64> {
-        parse_seconds_micros(self.json_number(|p| p.request_time)?)
+        parse_seconds_micros_exp(self.json_number(|p| p.request_time)?)
     }
 
     /// `$upstream_response_time` in microseconds: the sum over all upstreams tried

@@ -278,6 +278,46 @@ pub(crate) fn parse_seconds_micros(s: &[u8]) -> Option<u64> {
     Some(whole * 1_000_000 + frac * SCALE[frac_digits])
 }
 
+/// [`parse_seconds_micros`] for a number that may have an exponent (`1e-3`, `2.5E+1`:
+/// JSON encoders write small floats so), by the same rules: the decimal point is moved
+/// in the text, so no binary rounding enters.
+pub(crate) fn parse_seconds_micros_exp(s: &[u8]) -> Option<u64> {
+    let Some(e) = s.iter().position(|&b| b == b'e' || b == b'E') else {
+        return parse_seconds_micros(s);
+    };
+    let (mantissa, exponent) = (&s[..e], &s[e + 1..]);
+    let exponent = exponent.strip_prefix(b"+").unwrap_or(exponent);
+    let exponent: i64 = std::str::from_utf8(exponent).ok()?.parse().ok()?;
+    let point = mantissa
+        .iter()
+        .position(|&b| b == b'.')
+        .unwrap_or(mantissa.len());
+    let digits: Vec<u8> = mantissa.iter().copied().filter(|&b| b != b'.').collect();
+    if digits.is_empty()
+        || digits.len() + 1 < mantissa.len()
+        || !digits.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    // Where the point goes; past 12 whole digits the value is refused anyway, and far
+    // below a microsecond it is 0.
+    let point = (point as i64).saturating_add(exponent).clamp(-8, 13);
+    let mut text = Vec::with_capacity(digits.len() + 16);
+    if point <= 0 {
+        text.extend_from_slice(b"0.");
+        text.resize(2 + point.unsigned_abs() as usize, b'0');
+        text.extend_from_slice(&digits);
+    } else if point as usize >= digits.len() {
+        text.extend_from_slice(&digits);
+        text.resize(point as usize, b'0');
+    } else {
+        text.extend_from_slice(&digits[..point as usize]);
+        text.push(b'.');
+        text.extend_from_slice(&digits[point as usize..]);
+    }
+    parse_seconds_micros(&text)
+}
+
 /// nginx's `$upstream_response_time`: one time per upstream tried, separated by `, `
 /// (next server) or ` : ` (internal redirect). The sum of the numbers; `-` entries
 /// (no response) count as nothing; `None` if no entry is a number.
@@ -294,6 +334,31 @@ pub(crate) fn parse_upstream_micros(s: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_with_an_exponent_are_read_exactly() {
+        for (text, us) in [
+            (&b"1e-3"[..], Some(1_000)),
+            (b"5e-05", Some(50)),
+            (b"2.5E+1", Some(25_000_000)),
+            (b"1.234567e2", Some(123_456_700)),
+            (b"3e-7", Some(0)),
+            (b"7e-300", Some(0)),
+            (b"1e13", None),
+            (b"0.5", Some(500_000)),
+            (b"-1e-3", None),
+            (b"1e", None),
+            (b"e3", None),
+            (b"1.2.3e1", None),
+        ] {
+            assert_eq!(
+                parse_seconds_micros_exp(text),
+                us,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
 
     /// Every value of up to 13 bytes from a small alphabet, at every place in a line,
     /// read by the word-at-a-time paths and by the byte loops: the same answer.

@@ -253,9 +253,10 @@ thread_local! {
     /// The day and zone of the last `$time_local` this thread parsed (see
     /// [`clf_day_key`]), with the UTC second of that local midnight and the zone's
     /// offset. Log lines arrive in time order, so consecutive lines nearly always share
-    /// the day; a hit leaves only the time of day to read. A key holds the `/` bytes,
-    /// so the zero start value never matches.
-    static LAST_DAY: Cell<([u64; 3], i64, i32)> = const { Cell::new(([0; 3], 0, 0)) };
+    /// the day; a hit leaves only the time of day to read. The start value matches no
+    /// input: a key's last word has its two low bytes cleared, the start value's not
+    /// (an all-zero start would match 26 bytes of NULs around a time of day).
+    static LAST_DAY: Cell<([u64; 3], i64, i32)> = const { Cell::new(([0, 0, 1], 0, 0)) };
 }
 
 /// Everything of `dd/Mon/yyyy:HH:MM:SS ±hhmm` but the time of day, as three
@@ -561,6 +562,21 @@ pub(crate) fn current_year() -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A thread's first `$time_local` goes through the full check, whatever its bytes:
+    /// NULs where the date and zone belong are no date.
+    #[test]
+    fn the_day_memo_matches_nothing_before_its_first_day() {
+        let mut t = [0u8; 26];
+        t[12..20].copy_from_slice(b"13:55:36");
+        let fresh = std::thread::spawn(move || parse_clf(&t)).join().unwrap();
+        assert_eq!(fresh, None);
+        assert_eq!(
+            clf_day_key(&t),
+            [0; 3],
+            "the input an all-zero start would match"
+        );
+    }
 
     #[test]
     fn clf_with_negative_offset() {

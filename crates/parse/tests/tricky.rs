@@ -126,6 +126,45 @@ fn quotes_escaped_and_unescaped() {
     assert_eq!(r.path().as_deref(), Some(&br"/dir\\"[..]));
 }
 
+/// A format that ends with a variable whose value may hold a space takes the rest of
+/// the line for it: `$uri` is logged decoded (`%20` as a space), and a raw space in a
+/// request target reaches `$request_uri` and `$args`.
+#[test]
+fn a_last_uri_or_args_keeps_its_spaces() {
+    for (var, line, value) in [
+        (
+            "uri",
+            &b"1.2.3.4 200 /my file.txt"[..],
+            &b"/my file.txt"[..],
+        ),
+        (
+            "request_uri",
+            b"1.2.3.4 200 /my file.txt?q=a b",
+            b"/my file.txt?q=a b",
+        ),
+        ("args", b"1.2.3.4 200 q=a b", b"q=a b"),
+    ] {
+        let f = LogFormat::from_nginx(&format!("$remote_addr $status ${var}")).unwrap();
+        let r = f.parse(line).unwrap();
+        assert_eq!(r.var(var), Some(value), "${var}");
+        assert_eq!(r.trailing(), b"", "${var}");
+    }
+}
+
+/// JSON encoders write small floats with an exponent (Python's `json.dumps(0.00005)`
+/// gives `5e-05`).
+#[test]
+fn a_json_request_time_with_an_exponent_is_read() {
+    let f = LogFormat::json();
+    for (line, us) in [
+        (&br#"{"request_time":1e-3,"status":200}"#[..], Some(1_000)),
+        (br#"{"request_time":5e-05,"status":200}"#, Some(50)),
+        (br#"{"request_time":0.25,"status":200}"#, Some(250_000)),
+    ] {
+        assert_eq!(f.parse(line).unwrap().request_time_us(), us);
+    }
+}
+
 #[test]
 fn truncated_and_trailing() {
     let (f, l) = parse_case("user agent missing its closing quote");
