@@ -453,9 +453,19 @@ impl SourceBuilder {
         }
         let size = meta.len();
         // pread: sniffing must not move the file position the readers start from.
-        let gzip = is_gzip_at_start(&file).map_err(|e| Error::from_io(&path, e))?;
+        let (gzip, seen) = sniff_start(&file).map_err(|e| Error::from_io(&path, e))?;
+        // Files of /proc (and some of /sys) say they hold 0 bytes and have contents:
+        // a mapping of their size would read nothing. They are read, never mapped.
+        let size_unknown = size == 0 && seen > 0;
+        if size_unknown && self.strategy == Strategy::Mmap {
+            return Err(self.unsupported(
+                path,
+                "the file reports a size of 0 but has contents (a /proc or /sys file); \
+                 use stream or read",
+            ));
+        }
         let mut strategy = match self.strategy {
-            Strategy::Auto if gzip => Strategy::Stream,
+            Strategy::Auto if gzip || size_unknown => Strategy::Stream,
             Strategy::Auto if size >= self.auto_mmap_threshold => Strategy::Mmap,
             Strategy::Auto => Strategy::ReadAll,
             explicit => explicit,
@@ -637,7 +647,9 @@ impl SourceBuilder {
 }
 
 /// Whether the file starts with the gzip magic, read without moving its position.
-fn is_gzip_at_start(file: &File) -> io::Result<bool> {
+/// Whether a file starts with the gzip magic, and how many of its first two bytes it
+/// has (0 for an empty file).
+fn sniff_start(file: &File) -> io::Result<(bool, usize)> {
     let mut magic = [0u8; 2];
     let mut n = 0;
     while n < magic.len() {
@@ -648,7 +660,7 @@ fn is_gzip_at_start(file: &File) -> io::Result<bool> {
             Err(e) => return Err(e),
         }
     }
-    Ok(n == magic.len() && magic == GZIP_MAGIC)
+    Ok((n == magic.len() && magic == GZIP_MAGIC, n))
 }
 
 /// Reads up to two bytes (fewer only at end of input) to sniff for gzip.

@@ -364,11 +364,52 @@ fn block_bytes_are_shared_without_copy_and_outlive_the_source() {
             .open(&path)
             .unwrap();
         let blocks: Vec<_> = source.into_blocks().map(Result::unwrap).collect();
-        let first = blocks.into_iter().next().unwrap().into_bytes();
-        let copy = first.clone();
-        assert_eq!(&copy[..], b"alpha\n", "{strategy}");
-        assert_eq!(first.as_ptr(), copy.as_ptr());
+        let block = blocks.into_iter().next().unwrap();
+        let held_at = block.bytes().as_ptr();
+        let first = block.into_bytes();
+        assert_eq!(&first[..], b"alpha\n", "{strategy}");
+        assert_eq!(
+            first.as_ptr(),
+            held_at,
+            "{strategy}: the block's own bytes, not a copy"
+        );
     }
+}
+
+/// Files of /proc say they hold 0 bytes and have contents: they are read, whatever
+/// the strategy asked, never mapped as empty.
+#[test]
+fn a_file_that_says_it_is_empty_but_has_contents_is_read_not_mapped() {
+    let path = std::path::Path::new("/proc/self/cmdline");
+    if std::fs::metadata(path).map_or(true, |m| m.len() != 0) {
+        return; // no procfs here
+    }
+    let expected = std::fs::read(path).unwrap();
+    assert!(!expected.is_empty());
+    let read = |strategy: Strategy, threshold: u64| {
+        let mut b = Source::builder();
+        b.strategy(strategy).auto_mmap_threshold(threshold);
+        let source = b.open(path)?;
+        let chosen = source.strategy();
+        let mut bytes = Vec::new();
+        for block in source.into_blocks() {
+            bytes.extend_from_slice(block?.bytes());
+        }
+        Ok::<_, Error>((chosen, bytes))
+    };
+    for (strategy, threshold) in [
+        (Strategy::Auto, 0),
+        (Strategy::Auto, u64::MAX),
+        (Strategy::ReadAll, 0),
+        (Strategy::Stream, 0),
+    ] {
+        let (chosen, bytes) = read(strategy, threshold).unwrap();
+        assert_eq!(bytes, expected, "{strategy} (threshold {threshold})");
+        assert_ne!(chosen, Strategy::Mmap);
+    }
+    let err = read(Strategy::Mmap, 0).unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(err.to_string().contains("/proc/self/cmdline"), "{err}");
 }
 
 #[test]
