@@ -101,10 +101,16 @@ pub enum Error {
         source: logscan_sigbus::Error,
     },
     /// The input starts like gzip but does not decompress.
-    #[error("{}: bad gzip data: {source}", path.display())]
+    #[error(
+        "{}: bad gzip data after {decompressed} decompressed bytes: {source}",
+        path.display()
+    )]
     BadGzip {
         /// The input.
         path: PathBuf,
+        /// Bytes decompressed before the decoder failed: where in the log the
+        /// damage starts.
+        decompressed: u64,
         /// What the decoder reported.
         source: io::Error,
     },
@@ -168,12 +174,17 @@ impl Error {
 
     /// Classifies an error from reading through the gzip decoder: the kinds flate2
     /// uses for corrupt or cut-off data become [`Error::BadGzip`].
-    pub(crate) fn from_gzip_read(path: impl Into<PathBuf>, source: io::Error) -> Self {
+    pub(crate) fn from_gzip_read(
+        path: impl Into<PathBuf>,
+        decompressed: u64,
+        source: io::Error,
+    ) -> Self {
         match source.kind() {
             io::ErrorKind::InvalidInput
             | io::ErrorKind::InvalidData
             | io::ErrorKind::UnexpectedEof => Error::BadGzip {
                 path: path.into(),
+                decompressed,
                 source,
             },
             _ => Error::from_io(path, source),

@@ -685,8 +685,7 @@ fn read_gzip_whole(
 ) -> Result<Vec<u8>, Error> {
     let mut decoder = MultiGzDecoder::new(Cursor::new(prefix.to_vec()).chain(input));
     let mut bytes = Vec::new();
-    decoder
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::from_gzip_read(path, e))?;
+    let read = decoder.read_to_end(&mut bytes);
+    read.map_err(|e| Error::from_gzip_read(path, bytes.len() as u64, e))?;
     Ok(bytes)
 }

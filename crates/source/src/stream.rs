@@ -203,7 +203,7 @@ impl StreamReader {
                 Ok(n) => n,
                 Err(e) => {
                     buf.truncate(len);
-                    return Err(self.read_error(e));
+                    return Err(self.read_error(e, len));
                 }
             };
             buf.truncate(len + n);
@@ -214,10 +214,8 @@ impl StreamReader {
         // `read_to_end` on `Take` fills the spare capacity without zeroing it first
         // (for inputs that support it, like `File`) and retries on `Interrupted`. It
         // returns short only at end of input.
-        let read = input
-            .take(want as u64)
-            .read_to_end(buf)
-            .map_err(|e| self.read_error(e))?;
+        let read = input.take(want as u64).read_to_end(buf);
+        let read = read.map_err(|e| self.read_error(e, buf.len()))?;
         if read < want {
             self.eof = true;
         }
@@ -270,9 +268,11 @@ impl StreamReader {
         )
     }
 
-    fn read_error(&self, e: io::Error) -> Error {
+    /// The error of a read that failed with `buffered` bytes in the block being filled
+    /// (which starts at `next_offset`).
+    fn read_error(&self, e: io::Error, buffered: usize) -> Error {
         if self.gzip {
-            Error::from_gzip_read(&self.path, e)
+            Error::from_gzip_read(&self.path, self.next_offset + buffered as u64, e)
         } else {
             Error::from_io(&self.path, e)
         }

@@ -106,6 +106,37 @@ fn corrupt_and_cut_gzip_are_bad_gzip_errors() {
     }
 }
 
+/// A cut gzip file says how far it got: the lines before the damage were read.
+#[test]
+fn a_cut_gzip_error_says_how_much_was_decompressed() {
+    let text: Vec<u8> = (0..200_000u32)
+        .flat_map(|i| format!("line {i} {}\n", i.wrapping_mul(2_654_435_761)).into_bytes())
+        .collect();
+    let body = gzip(&text);
+    let (_dir, path) = write_temp(&body[..body.len() / 2]);
+    for strategy in [Strategy::Stream, Strategy::ReadAll] {
+        let err = Source::builder()
+            .strategy(strategy)
+            .open(&path)
+            .and_then(|s| s.for_each_line(|_| {}))
+            .unwrap_err();
+        let Error::BadGzip { decompressed, .. } = err else {
+            panic!("{strategy}: {err:?}");
+        };
+        assert!(
+            decompressed > text.len() as u64 / 4 && decompressed < text.len() as u64,
+            "{strategy}: {decompressed} of {}",
+            text.len()
+        );
+        assert!(
+            err.to_string().contains(&format!(
+                "bad gzip data after {decompressed} decompressed bytes"
+            )),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn open_errors_name_the_path() {
     let dir = tempfile::tempdir().unwrap();
