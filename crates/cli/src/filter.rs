@@ -256,6 +256,16 @@ fn parse_time_as_written(flag: &str, text: &str) -> Result<Timestamp, CliError> 
     if let Some(t) = logscan_parse::parse_timestamp(text.as_bytes()) {
         return Ok(t);
     }
+    // In a log a short number is no time; given to a time flag, any number of whole
+    // seconds is one (the parser wants nine digits or more, from 1973 on).
+    let digits = text.trim();
+    if (1..=12).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(secs) = digits.parse::<i64>()
+        && let Some(t) = Timestamp::from_unix(secs, 0)
+    {
+        return Ok(t.with_offset(Some(0)));
+    }
     // The application-log parser knows the shapes such logs write; a string that is
     // nothing but one of them parses with an empty message.
     if let Ok(record) = LogFormat::app().parse(text.trim().as_bytes())
@@ -407,6 +417,12 @@ mod tests {
         assert_eq!(rfc, epoch);
         assert!(parse_time("--since", "yesterday").is_err());
         assert!(parse_time("--since", "2025-02-30").is_err());
+        // Unix seconds of any length, as the README says.
+        for (text, secs) in [("0", 0), ("86400", 86_400), ("99999999", 99_999_999)] {
+            let t = parse_time("--since", text).unwrap();
+            assert_eq!((t.unix_seconds(), t.utc_offset_seconds()), (secs, Some(0)));
+        }
+        assert!(parse_time("--since", "1234567890123").is_err(), "13 digits");
     }
 
     #[test]

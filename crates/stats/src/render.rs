@@ -274,8 +274,11 @@ impl Text {
             .unwrap_or(1);
         for (s, label) in r.malformed_samples.iter().zip(&labels) {
             let where_ = self.paint("2", &format!("({}, column {})", s.error, s.column));
-            let text = shorten(&escape(&s.text), KEY_WIDTH);
-            let cut = if s.text_cut { "…" } else { "" };
+            let shown = escape(&s.text);
+            // One ellipsis however the text was cut: when the sample was taken, or here.
+            let cut_here = shown.chars().count() > KEY_WIDTH;
+            let text = shorten(&shown, KEY_WIDTH);
+            let cut = if s.text_cut && !cut_here { "…" } else { "" };
             let _ = writeln!(
                 self.s,
                 "  {label:<label_width$} {:>width$}  {where_}\n  {:>w2$}  {text}{cut}",

@@ -249,3 +249,19 @@ fn the_app_report_names_levels_and_templates() {
     );
     assert!(text.contains("line 4"), "{text}");
 }
+
+/// A malformed line longer than a sample keeps is shown cut once: one `…`, not the
+/// sample's and the terminal's both.
+#[test]
+fn a_long_malformed_sample_ends_in_one_ellipsis() {
+    let mut long = b"garbage ".repeat(100);
+    long.push(b'\n');
+    let report = summary_of(&access_format(), &long).report();
+    assert!(report.malformed_samples[0].text_cut);
+    let text = report.to_text(TextOptions::default());
+    assert!(
+        text.contains("garbage …") || text.contains("garbage…"),
+        "{text}"
+    );
+    assert!(!text.contains("……"), "{text}");
+}
