@@ -122,8 +122,8 @@ pub struct InputArgs {
     #[arg(long, value_enum, default_value_t = AdviceChoice::Sequential, value_name = "ADVICE")]
     pub mmap_advice: AdviceChoice,
 
-    /// Worker threads; 0 means one per CPU.
-    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    /// Worker threads; 0 means one per CPU (at most 1024).
+    #[arg(long, short = 'j', default_value_t = 0, value_parser = parse_threads, value_name = "N")]
     pub threads: usize,
 
     /// The longest line accepted, in bytes (K, M, G suffixes are powers of 1024).
@@ -347,6 +347,22 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The most worker threads `--threads` takes: far past any machine's useful count,
+/// and a pool of that many starts in well under a second (3,000 took half a minute).
+pub const MAX_THREADS: usize = 1024;
+
+/// Parses `--threads`: 0 (one per CPU) up to [`MAX_THREADS`].
+pub fn parse_threads(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of threads"))?;
+    if n > MAX_THREADS {
+        return Err(format!("at most {MAX_THREADS} threads"));
+    }
+    Ok(n)
+}
+
 /// Parses a byte count with an optional binary suffix: `4096`, `64K`, `64KiB`, `1M`,
 /// `2G`.
 pub fn parse_size(text: &str) -> Result<usize, String> {
@@ -421,6 +437,15 @@ mod tests {
         assert_eq!(args.input.threads, 2);
         assert!(args.input.quiet);
         assert_eq!(args.input.files.len(), 2);
+    }
+
+    #[test]
+    fn thread_counts_are_bounded() {
+        assert_eq!(parse_threads("0"), Ok(0));
+        assert_eq!(parse_threads("1024"), Ok(1024));
+        assert!(parse_threads("1025").unwrap_err().contains("at most 1024"));
+        assert!(parse_threads("-1").is_err());
+        assert!(Cli::try_parse_from(["logscan", "count", "-j", "3000", "a.log"]).is_err());
     }
 
     #[test]
