@@ -30,7 +30,7 @@
 use std::{cell::OnceCell, ops::ControlFlow, ops::Range, path::Path};
 
 use logscan_parse::{LogFormat, Timestamp};
-use logscan_source::{LineLimit, Source, count_lines};
+use logscan_source::{LineLimit, Source};
 
 use crate::{
     cli::SliceArgs,
@@ -191,9 +191,9 @@ fn slice_source(
                 "{}: not in time order near byte {byte} (beyond --max-skew); scanning the whole file",
                 path.display()
             )),
-            Err(Stop::TooLong(e)) => {
-                return Err(e.into_error(source.path()).into());
-            }
+            // The scan in order prints the lines in range before the over-long one and
+            // then fails on it, as a streamed input does.
+            Err(Stop::TooLong) => {}
         }
     }
     full_scan(source, spec, range, notes, out)
@@ -241,8 +241,8 @@ fn full_scan(
 enum Stop {
     /// The file is not ordered within the skew near this byte.
     Disorder { byte: usize },
-    /// A line in the scanned window is too long (numbered from the file's start).
-    TooLong(logscan_source::LineTooLong),
+    /// A line in the scanned window is too long: the scan in order reports it.
+    TooLong,
 }
 
 /// The byte ranges of the lines to print, each made of whole lines.
@@ -284,10 +284,7 @@ fn search(
     let mut newest = i128::MIN;
     let mut lines = limit.lines(&c[lo..], 1, lo as u64);
     for line in &mut lines {
-        let line = line.map_err(|mut e| {
-            e.line_number += count_lines(&c[..lo]);
-            Stop::TooLong(e)
-        })?;
+        let line = line.map_err(|_| Stop::TooLong)?;
         let at = line.byte_offset as usize;
         let time = format
             .parse(line.bytes)

@@ -474,6 +474,65 @@ fn long_lines_error_or_are_skipped() {
     }
 }
 
+/// The commands that print lines as they go print the same lines before an over-long
+/// one on every strategy (the mapped and read ones used to drop the chunk that held
+/// it, or, for slice, everything), then fail on it.
+#[test]
+fn lines_before_an_over_long_line_are_printed_on_every_strategy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bytes = combined_log(300);
+    let at = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\n')
+        .nth(199)
+        .map_or(0, |(i, _)| i + 1);
+    let long: Vec<u8> = std::iter::repeat_n(b'y', 5000).chain([b'\n']).collect();
+    bytes.splice(at..at, long);
+    let log = write(dir.path(), "long.log", &bytes);
+    let commands: [&[&str]; 3] = [
+        &["records"],
+        &["filter", "--status", "200"],
+        &[
+            "slice",
+            "--from",
+            "2000-01-01T00:00:00Z",
+            "--to",
+            "2100-01-01T00:00:00Z",
+        ],
+    ];
+    for command in commands {
+        let mut seen = Vec::new();
+        for io in STRATEGIES {
+            let out = logscan()
+                .args(command)
+                .args(["-q", "--max-line-length", "1000", "--io", io])
+                .arg(&log)
+                .output()
+                .expect("runs");
+            assert_eq!(out.status.code(), Some(2), "{command:?} --io {io}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("(line 201, byte"),
+                "{command:?} --io {io}: {stderr}"
+            );
+            seen.push((io, out.stdout));
+        }
+        let lines = seen[0].1.split(|&b| b == b'\n').count() - 1;
+        assert!(
+            lines > 100,
+            "{command:?}: {lines} lines before the long one"
+        );
+        for (io, out) in &seen[1..] {
+            assert!(
+                *out == seen[0].1,
+                "{command:?}: --io {io} differs from --io {}",
+                seen[0].0
+            );
+        }
+    }
+}
+
 #[test]
 fn every_subcommand_has_help_with_an_example() {
     for sub in [

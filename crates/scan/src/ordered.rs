@@ -29,7 +29,38 @@ pub(crate) struct Job<'p> {
     pub(crate) pool: Option<&'p rayon::ThreadPool>,
 }
 
-type Mapped<T> = Result<(T, Totals), Failure>;
+/// What mapping a piece gave: the value of its lines — all of them, or those before
+/// its first over-long line — and the failure that ends the scan there, if any.
+struct Mapped<T> {
+    value: Option<(T, Totals)>,
+    failure: Option<Failure>,
+}
+
+impl<T> Mapped<T> {
+    fn failed(failure: Failure) -> Self {
+        Self {
+            value: None,
+            failure: Some(failure),
+        }
+    }
+
+    /// Sinks the value, then reports the failure: lines before an over-long line are
+    /// written on every strategy, as Stream's reader hands them out before it fails.
+    fn sink<E>(
+        self,
+        totals: &mut Totals,
+        sink: &mut impl FnMut(T) -> Result<(), E>,
+    ) -> Result<(), MapError<E>> {
+        if let Some((value, piece_totals)) = self.value {
+            totals.add(piece_totals);
+            sink(value).map_err(MapError::Sink)?;
+        }
+        match self.failure {
+            Some(failure) => Err(MapError::Scan(failure.error)),
+            None => Ok(()),
+        }
+    }
+}
 
 impl Job<'_> {
     pub(crate) fn run<'a, I, T, M, S, E>(
@@ -49,9 +80,7 @@ impl Job<'_> {
             let mut totals = Totals::default();
             for piece in pieces {
                 let piece = piece.map_err(Error::from)?;
-                let (value, piece_totals) = map_piece(piece, shared, map).map_err(|f| f.error)?;
-                totals.add(piece_totals);
-                sink(value).map_err(MapError::Sink)?;
+                map_piece(piece, shared, map).sink(&mut totals, &mut sink)?;
             }
             shared.progress.finish(totals.end);
             return Ok(totals);
@@ -89,34 +118,53 @@ impl Job<'_> {
 
 /// Maps one piece; the piece's lines are checked against the limit first, and a
 /// mapped file's bytes are checked after, so a value built from vanished bytes is
-/// never passed on.
+/// never passed on. A piece holding an over-long line (under the error policy) maps
+/// the lines before it, then fails.
 fn map_piece<T, M>(piece: Piece<'_>, shared: &Shared<'_>, map: &M) -> Mapped<T>
 where
     M: Fn(Chunk<'_>) -> T,
 {
-    let skipped = shared.check_lines(&piece)?;
-    let bytes = piece.bytes();
-    let line_count = piece.line_count.unwrap_or_else(|| count_lines(bytes));
+    let (bytes, skipped, failure) = match shared.check_lines(&piece) {
+        Ok(skipped) => (piece.bytes(), skipped, None),
+        Err(failure) => {
+            // An over-long line fails at its own offset; a mapped file that shrank
+            // fails at the piece's start, and then nothing of it is mapped.
+            let before = usize::try_from(failure.offset.saturating_sub(piece.byte_offset))
+                .unwrap_or(usize::MAX)
+                .min(piece.bytes().len());
+            if before == 0 {
+                return Mapped::failed(failure);
+            }
+            (&piece.bytes()[..before], 0, Some(failure))
+        }
+    };
+    let line_count = match (piece.line_count, &failure) {
+        (Some(count), None) => count,
+        _ => count_lines(bytes),
+    };
     let value = map(Chunk::new(
         bytes,
         piece.first_line,
         piece.byte_offset,
         shared.limit,
     ));
-    shared.check_intact().map_err(|error| Failure {
-        offset: piece.byte_offset,
-        error,
-    })?;
+    if let Err(error) = shared.check_intact() {
+        return Mapped::failed(Failure {
+            offset: piece.byte_offset,
+            error,
+        });
+    }
     shared.progress.advance(bytes.len() as u64);
-    Ok((
-        value,
-        Totals {
-            lines: line_count - skipped,
-            skipped: skipped + piece.skipped_before,
-            chunks: 1,
-            end: piece.end(),
-        },
-    ))
+    let totals = Totals {
+        lines: line_count - skipped,
+        skipped: skipped + piece.skipped_before,
+        chunks: 1,
+        end: piece.byte_offset + bytes.len() as u64,
+    };
+    Mapped {
+        value: Some((value, totals)),
+        failure,
+    }
 }
 
 fn produce<'a, I, T>(
@@ -143,7 +191,7 @@ fn produce<'a, I, T>(
                     offset: u64::MAX,
                     error: error.into(),
                 };
-                let _ = done_tx.send((next_seq, Err(failure)));
+                let _ = done_tx.send((next_seq, Mapped::failed(failure)));
                 return;
             }
         }
@@ -168,7 +216,7 @@ fn work<T, M>(
         }
         let seq = piece.seq;
         let result = map_piece(piece, shared, map);
-        if let Err(failure) = &result {
+        if let Some(failure) = &result.failure {
             shared.fail_at(failure.offset);
         }
         if done_tx.send((seq, result)).is_err() {
@@ -193,9 +241,7 @@ where
         waiting.insert(seq, result);
         while let Some(result) = waiting.remove(&next) {
             next += 1;
-            let (value, piece_totals) = result.map_err(|f| MapError::Scan(f.error))?;
-            totals.add(piece_totals);
-            sink(value).map_err(MapError::Sink)?;
+            result.sink(&mut totals, sink)?;
             gate.advance(next);
         }
     }
