@@ -398,7 +398,11 @@ impl Scanner {
     /// the sink.
     ///
     /// On a read error the sink has received the values of every chunk before the
-    /// failing one, and the error is returned. A sink error stops the scan and is
+    /// failing one, and the error is returned. On a line over the limit (under
+    /// [`LongLinePolicy::Error`](logscan_source::LongLinePolicy::Error)) it has also
+    /// received the value of the lines before that line in its chunk, made from a
+    /// chunk that ends there: every line before the over-long one reaches the sink,
+    /// whatever the strategy and chunk size. A sink error stops the scan and is
     /// returned as [`MapError::Sink`].
     ///
     /// ```
