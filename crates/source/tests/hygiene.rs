@@ -22,6 +22,8 @@ fn mappings_of(path: &std::path::Path) -> usize {
 
 #[test]
 fn ten_thousand_opens_and_drops_leak_no_descriptor_or_mapping() {
+    // Opens `-` among the rest: its reads must not wait on the terminal.
+    support::stdin_from_dev_null();
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain.log");
     let empty = dir.path().join("empty.log");

@@ -199,10 +199,11 @@ fn fifo_is_streamed() {
 
 #[test]
 fn stdin_is_named_dash_streams_and_is_never_mapped() {
+    support::stdin_from_dev_null();
     let source = Source::open("-").unwrap();
     assert_eq!(source.path().as_os_str(), "-");
     assert_eq!(source.strategy(), Strategy::Stream);
-    drop(source); // not read: the test harness's stdin may be a terminal
+    drop(source);
     let err = Source::builder()
         .strategy(Strategy::Mmap)
         .open("-")

@@ -182,3 +182,19 @@ pub fn builder(block_size: usize, limit: LineLimit) -> SourceBuilder {
 pub fn realdata_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/realdata")
 }
+
+/// Points this test process's standard input at `/dev/null`, once. Opening `-` reads
+/// its first bytes (the gzip check), so a test that opens it would wait for input on
+/// a terminal, or on a pipe left open, such as `cargo test` run by hand.
+pub fn stdin_from_dev_null() {
+    use std::os::fd::AsRawFd;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let null = std::fs::File::open("/dev/null").expect("/dev/null");
+        // SAFETY: `dup2` only replaces descriptor 0 with a duplicate of a descriptor
+        // this function owns and keeps open for the call; no Rust object owns fd 0
+        // (std's `Stdin` borrows it and reads through it, which then reads /dev/null).
+        let done = unsafe { libc::dup2(null.as_raw_fd(), 0) };
+        assert_eq!(done, 0, "dup2 onto stdin");
+    });
+}
