@@ -46,8 +46,9 @@ pub struct Inputs {
 pub struct Opened {
     /// The input.
     pub source: Source,
-    /// Up to [`HEAD_BYTES`] from the start of the (decompressed) input, for guessing
-    /// its format; `None` unless asked for, empty for an empty input.
+    /// The start of the (decompressed) input, for guessing its format: [`HEAD_BYTES`],
+    /// or more when no line ends within them (see [`head_of`]); `None` unless asked
+    /// for, empty for an empty input.
     pub head: Option<Vec<u8>>,
 }
 
@@ -166,7 +167,7 @@ impl Inputs {
         }
         let source = builder.open(path)?;
         let head = match source.contents() {
-            Some(c) => c[..c.len().min(HEAD_BYTES)].to_vec(),
+            Some(c) => head_of(c).to_vec(),
             None => {
                 let mut first = self.builder(Strategy::Stream);
                 first.block_size(HEAD_BYTES);
@@ -211,15 +212,23 @@ impl Inputs {
     }
 }
 
-/// Reads until the prefix holds enough lines to guess a format, [`HEAD_BYTES`], or the
-/// end; not more, and not past a pause: once a read comes back short (the writer has
-/// nothing more for now, as with `tail -f`) and a line is complete, the lines so far
-/// must do.
+/// Reads until the prefix holds enough lines to guess a format, [`HEAD_BYTES`] (more
+/// while no line ends within them, as for [`head_of`]), or the end; not more, and not
+/// past a pause: once a read comes back short (the writer has nothing more for now, as
+/// with `tail -f`) and a line is complete, the lines so far must do.
 fn read_prefix(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut prefix = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
-    while prefix.len() < HEAD_BYTES {
-        let want = buf.len().min(HEAD_BYTES - prefix.len());
+    let mut window = HEAD_BYTES;
+    loop {
+        if prefix.len() >= window {
+            // As far as a contiguous input's head would reach (`head_window`).
+            if memchr::memchr(b'\n', &prefix[..window]).is_some() || window >= MAX_HEAD_BYTES {
+                break;
+            }
+            window *= 2;
+        }
+        let want = buf.len().min(window - prefix.len());
         let n = match reader.read(&mut buf[..want]) {
             Ok(0) => break,
             Ok(n) => n,
@@ -300,14 +309,37 @@ pub enum Attempt {
     Retry,
 }
 
-/// How many bytes of a contiguous input [`each_line`] shows to `on_head`.
+/// How many bytes of an input are shown to format detection: the lines that start
+/// within them (see [`head_of`]).
 pub const HEAD_BYTES: usize = 256 * 1024;
+
+/// The most a head grows to when no line ends within [`HEAD_BYTES`].
+const MAX_HEAD_BYTES: usize = 64 << 20;
+
+/// How far the head of an input reaches, given its start: [`HEAD_BYTES`], doubled
+/// until a line ends within it (up to [`MAX_HEAD_BYTES`]). A Stream reader's first
+/// block grows the same way to hold a whole line, so an input whose first line is
+/// longer than `HEAD_BYTES` shows detection the same lines on every strategy.
+fn head_window(start: &[u8]) -> usize {
+    let mut window = HEAD_BYTES;
+    while window < MAX_HEAD_BYTES
+        && start.len() > window
+        && memchr::memchr(b'\n', &start[..window]).is_none()
+    {
+        window *= 2;
+    }
+    window
+}
+
+/// The head of a contiguous input, for format detection (see [`head_window`]).
+pub fn head_of(contents: &[u8]) -> &[u8] {
+    &contents[..contents.len().min(head_window(contents))]
+}
 
 /// Calls `f` for every line of `source` in order, on this thread, until it breaks.
 ///
-/// Before the first line, `on_head` sees the start of the input (up to
-/// [`HEAD_BYTES`] of a contiguous input, or the first Stream block) to guess its
-/// format; it is not called for an empty input. Unlike [`Source::for_each_line`] this
+/// Before the first line, `on_head` sees the start of the input ([`head_of`] a
+/// contiguous input, or the first Stream block) to guess its format; it is not called for an empty input. Unlike [`Source::for_each_line`] this
 /// can stop early (a closed pipe), and it reports progress after every piece.
 pub fn each_line(
     source: Source,
@@ -325,7 +357,7 @@ pub fn each_line(
         if !contents.is_empty()
             && let Some(on_head) = on_head.take()
         {
-            on_head(&contents[..contents.len().min(HEAD_BYTES)])?;
+            on_head(head_of(contents))?;
         }
         let mut line_number = 1;
         for (offset, piece) in logscan_source::aligned_chunks(contents, PIECE) {

@@ -37,7 +37,7 @@ use crate::{
     error::{CliError, Exit},
     filter::parse_time,
     format::FormatSpec,
-    input::{self, HEAD_BYTES, Inputs},
+    input::{self, Inputs},
     notes::Notes,
     out::Output,
 };
@@ -167,7 +167,7 @@ fn slice_source(
         if contents.is_empty() {
             return Ok(Outcome::default());
         }
-        let format = spec.resolve(&path, &contents[..contents.len().min(HEAD_BYTES)])?;
+        let format = spec.resolve(&path, input::head_of(contents))?;
         match search(contents, &format, range, source.line_limit()) {
             Ok(plan) => {
                 // The plan was made from the mapping; make sure it was all there.

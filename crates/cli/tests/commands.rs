@@ -73,6 +73,42 @@ fn stdin_and_dash_read_standard_input() {
         ));
 }
 
+/// A first line longer than the head that detection reads (256 KiB) does not hide
+/// the lines after it: every strategy, and stdin, guess the same format from the
+/// same lines and give the same summary.
+#[test]
+fn a_first_line_longer_than_the_head_does_not_stop_detection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut log: Vec<u8> = std::iter::repeat_n(b'x', 300_000).chain([b'\n']).collect();
+    log.extend(combined_log(1_000));
+    let path = write(dir.path(), "long-first.log", &log);
+    // The report names the strategy and the threads that read the input; everything
+    // else must agree.
+    let without_strategy = |json: String| {
+        json.lines()
+            .filter(|l| {
+                let l = l.trim_start();
+                !l.starts_with("\"strategy\"") && !l.starts_with("\"threads\"")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let summary = |io: &str| {
+        without_strategy(stdout_of(
+            logscan().args(["summary", "--json", "--io", io]).arg(&path),
+        ))
+    };
+    let stream = summary("stream");
+    assert!(stream.contains("\"malformed\": 11"), "{stream}");
+    for io in ["auto", "read", "mmap"] {
+        assert_eq!(summary(io), stream, "--io {io}");
+    }
+    let piped = without_strategy(stdout_of(
+        logscan().args(["summary", "--json"]).write_stdin(log),
+    ));
+    assert!(piped == stream, "stdin differs from the file");
+}
+
 #[test]
 fn gzip_input_reads_like_the_plain_file() {
     let dir = tempfile::tempdir().expect("tempdir");
