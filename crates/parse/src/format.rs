@@ -296,8 +296,9 @@ impl LogFormat {
     }
 
     /// Whether this format fits `lines` perfectly: every non-blank line parses, and
-    /// for an access format every client is an IP address and nothing is left after
-    /// the last field. A format that fits perfectly is what [`detect`](Self::detect)
+    /// for an access format every client is an IP address, the last field has the
+    /// shape of its variable (a number for `$request_time`), and nothing is left after
+    /// it. A format that fits perfectly is what [`detect`](Self::detect)
     /// would choose for these lines, so a caller reading many files of one log can
     /// keep the format it detected while it fits, and detect again when it does not.
     ///
@@ -318,7 +319,11 @@ impl LogFormat {
             }
             any = true;
             match self.parse(line) {
-                Ok(r) if !access || (r.client_ip().is_some() && r.trailing().is_empty()) => {}
+                Ok(r)
+                    if !access
+                        || (r.client_ip().is_some()
+                            && r.trailing().is_empty()
+                            && r.last_value_fits()) => {}
                 _ => return false,
             }
         }
@@ -329,8 +334,9 @@ impl LogFormat {
     /// objects; else the access preset that matches the most lines (ties go to the one
     /// with more clients that are IP addresses, then to the one leaving the least
     /// unparsed trailing text, then to the more specific); else
-    /// application logs if most lines have a timestamp or level. Blank lines are
-    /// ignored. `None` if nothing fits at least half of the lines.
+    /// application logs if most lines have a timestamp or level. An access line
+    /// counts for a preset only if its last field has the shape of its variable too.
+    /// Blank lines are ignored. `None` if nothing fits at least half of the lines.
     pub fn detect(first_lines: &[&[u8]]) -> Option<LogFormat> {
         let lines: Vec<&[u8]> = first_lines
             .iter()
@@ -366,7 +372,11 @@ impl LogFormat {
             // the earlier format): the outcome is the same as scoring every line.
             let needed = best.as_ref().map_or(0, |b| b.0).max(half);
             for (i, l) in lines.iter().enumerate() {
-                if let Ok(r) = f.parse(l) {
+                // A line counts for a format only if its last value has the shape of
+                // its variable too (`example.com` is no `$request_time`).
+                if let Ok(r) = f.parse(l)
+                    && r.last_value_fits()
+                {
                     matched += 1;
                     with_ip += usize::from(r.client_ip().is_some());
                     trailing += r.trailing().len();

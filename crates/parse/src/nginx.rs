@@ -411,6 +411,21 @@ impl NginxFormat {
             .unwrap_or_default()
     }
 
+    /// Whether the last value of a line matched with `m` has its variable's shape. The
+    /// matchers check a numeric value only where its end is searched for (there the
+    /// check catches a quote that was not escaped); a last value that runs to a blank
+    /// or to the end of the line is taken whole, so `… "curl" example.com` matches a
+    /// format that ends in `$request_time`. Detection asks this, so that such lines do
+    /// not count for that format.
+    pub(crate) fn last_value_fits(&self, line: &[u8], m: &Matched) -> bool {
+        let Some(i) = self.steps.len().checked_sub(1) else {
+            return true;
+        };
+        let step = &self.steps[i];
+        !matches!(step.end, End::Token | End::Rest)
+            || step.check.accepts(self.value(line, &m.ends, i))
+    }
+
     /// Where value `i` is in a line matched with `ends`: `(start, end)`, which
     /// [`value`](Self::value) checks against the line.
     #[inline]

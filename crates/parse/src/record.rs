@@ -94,6 +94,15 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// For detection: whether an access line's last value has its variable's shape
+    /// (see `NginxFormat::last_value_fits`); true for other records.
+    pub(crate) fn last_value_fits(&self) -> bool {
+        match &self.body {
+            Body::Access { format, m, .. } => format.last_value_fits(self.line, m),
+            _ => true,
+        }
+    }
+
     /// Where the value of `var` is in the line: `(start, end)`, unchecked against the
     /// line (the number readers check).
     #[inline]

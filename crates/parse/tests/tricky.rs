@@ -165,6 +165,28 @@ fn a_json_request_time_with_an_exponent_is_read() {
     }
 }
 
+/// A host name after the user agent is no `$request_time`: detection picks
+/// `combined` (the host left as trailing text), not `combined_timed`; a number there
+/// still picks `combined_timed`.
+#[test]
+fn detection_checks_the_last_value_too() {
+    let line = |last: &str| {
+        format!(
+            r#"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 5 "-" "curl" {last}"#
+        )
+    };
+    let hosts: Vec<String> = (0..3).map(|_| line("example.com")).collect();
+    let lines: Vec<&[u8]> = hosts.iter().map(|l| l.as_bytes()).collect();
+    let f = LogFormat::detect(&lines).unwrap();
+    assert_eq!(f.name(), "combined");
+    assert_eq!(f.parse(lines[0]).unwrap().trailing(), b"example.com");
+    assert!(!LogFormat::combined_timed().fits(&lines));
+
+    let timed: Vec<String> = ["0.005", "1.250", "-"].iter().map(|t| line(t)).collect();
+    let lines: Vec<&[u8]> = timed.iter().map(|l| l.as_bytes()).collect();
+    assert_eq!(LogFormat::detect(&lines).unwrap().name(), "combined_timed");
+}
+
 #[test]
 fn truncated_and_trailing() {
     let (f, l) = parse_case("user agent missing its closing quote");
