@@ -116,6 +116,9 @@ impl AppFormat {
         let (time, used, shape, year_assumed) = match leading_timestamp(&s[i..], self.assumed_year)
         {
             Some((ts, used, shape)) => (Some(ts), used, shape, shape == Shape::Syslog),
+            // RFC 5424's NILVALUE: the sender had no time; the fields after it stay
+            // where they are.
+            None if rfc5424 && s[i..].starts_with(b"- ") => (None, 1, Shape::None, false),
             None => (None, 0, Shape::None, false),
         };
         i = skip_spaces(s, i + used);
@@ -261,13 +264,31 @@ fn parse_rfc5424_rest(s: &[u8], mut i: usize, pri: Option<Level>, parts: &mut Ap
         i = skip_spaces(s, i + 1);
     } else {
         while s.get(i) == Some(&b'[') {
-            i = token_end(s, i);
+            i = sd_element_end(s, i);
         }
         i = skip_spaces(s, i);
     }
     let msg = &s[i.min(s.len())..];
     let bom = usize::from(msg.starts_with(b"\xEF\xBB\xBF")) * 3;
     parts.message = span((i + bom).min(s.len()), s.len());
+}
+
+/// The end of the RFC 5424 structured-data element that starts at `s[i]` (a `[`):
+/// just past its closing `]`. Parameter values are quoted and may hold `[` and `]`,
+/// with `\` escaping the next byte (`\"`, `\\`, `\]`), so brackets are not counted.
+fn sd_element_end(s: &[u8], i: usize) -> usize {
+    let mut quoted = false;
+    let mut k = i + 1;
+    while k < s.len() {
+        match s[k] {
+            b'\\' if quoted => k += 1,
+            b'"' => quoted = !quoted,
+            b']' if !quoted => return k + 1,
+            _ => {}
+        }
+        k += 1;
+    }
+    s.len()
 }
 
 /// If `s[i..]` starts with a `-` separator word, where the text after it starts.
@@ -493,6 +514,27 @@ mod tests {
 
     fn text(line: &[u8], sp: Option<Span>) -> Option<&str> {
         sp.map(|s| std::str::from_utf8(s.of(line)).unwrap())
+    }
+
+    /// RFC 5424 with no time (`-`), and structured data whose quoted values hold
+    /// brackets, escaped or not.
+    #[test]
+    fn rfc5424_nil_time_and_structured_data_values() {
+        let l = b"<165>1 - myhost myapp - - - hello world";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(p.time, None);
+        assert_eq!(text(l, p.host), Some("myhost"));
+        assert_eq!(text(l, p.component), Some("myapp"));
+        assert_eq!(text(l, Some(p.message)), Some("hello world"));
+        for l in [
+            &br#"<165>1 2003-10-11T22:14:15.003Z h app - ID47 [ex@32473 a="[x"] hello world"#[..],
+            br#"<165>1 2003-10-11T22:14:15.003Z h app - ID47 [ex@32473 a="x\]y"] hello world"#,
+            br#"<165>1 2003-10-11T22:14:15.003Z h app - ID47 [ex@32473 a="q\"]"][b c="d"] hello world"#,
+        ] {
+            let p = fmt().parse(l).unwrap();
+            assert_eq!(text(l, Some(p.message)), Some("hello world"), "{}", String::from_utf8_lossy(l));
+            assert_eq!(text(l, p.component), Some("app"));
+        }
     }
 
     /// A syslog leap day in an assumed year without one goes to the leap year before,
