@@ -13,6 +13,10 @@
 //!   huge line) is freed instead of kept, so a single outlier cannot pin its memory for
 //!   the rest of the process.
 //!
+//! A buffer that comes back smaller than it went out (its allocation taken with
+//! `mem::take`) is freed too: every [`get`](BufferPool::get) hands out at least
+//! [`buffer_capacity`](BufferPoolBuilder::buffer_capacity).
+//!
 //! [`PoolStats`] counts what happened (gets, hits, misses, returns, drops) so a benchmark
 //! can show how many allocations the pool saved.
 //!

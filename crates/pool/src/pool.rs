@@ -35,6 +35,7 @@ struct Counters {
     misses: AtomicU64,
     returns: AtomicU64,
     dropped_oversize: AtomicU64,
+    dropped_undersize: AtomicU64,
     dropped_full: AtomicU64,
     detached: AtomicU64,
 }
@@ -89,6 +90,7 @@ impl BufferPool {
             misses: c.misses.load(Ordering::Relaxed),
             returns: c.returns.load(Ordering::Relaxed),
             dropped_oversize: c.dropped_oversize.load(Ordering::Relaxed),
+            dropped_undersize: c.dropped_undersize.load(Ordering::Relaxed),
             dropped_full: c.dropped_full.load(Ordering::Relaxed),
             detached: c.detached.load(Ordering::Relaxed),
         }
@@ -119,6 +121,13 @@ impl BufferPool {
         let counters = &self.inner.counters;
         if buf.capacity() > self.inner.max_retained_capacity {
             counters.dropped_oversize.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        if buf.capacity() < self.inner.buffer_capacity {
+            // Its allocation was taken (`mem::take`, `shrink_to_fit`): kept, it would
+            // make a later `get` hand out less than `buffer_capacity` and count an
+            // allocation as saved that was not.
+            counters.dropped_undersize.fetch_add(1, Ordering::Relaxed);
             return;
         }
         // Cleared here, not in `get`, so an idle buffer never holds stale data that a
@@ -232,6 +241,9 @@ pub struct PoolStats {
     pub returns: u64,
     /// Buffers given back but freed because their capacity exceeded the retained limit.
     pub dropped_oversize: u64,
+    /// Buffers given back but freed because their capacity had fallen below
+    /// [`buffer_capacity`](BufferPool::buffer_capacity) (their allocation taken).
+    pub dropped_undersize: u64,
     /// Buffers given back but freed because the pool already held `max_buffers`.
     pub dropped_full: u64,
     /// Buffers taken out of the pool for good with [`PooledBuf::into_vec`].
@@ -242,7 +254,11 @@ impl PoolStats {
     /// Buffers handed out and not yet given back or detached.
     pub fn outstanding(&self) -> u64 {
         self.gets.saturating_sub(
-            self.returns + self.dropped_oversize + self.dropped_full + self.detached,
+            self.returns
+                + self.dropped_oversize
+                + self.dropped_undersize
+                + self.dropped_full
+                + self.detached,
         )
     }
 }

@@ -190,3 +190,22 @@ fn concurrent_get_and_return_keep_the_books_balanced() {
     assert!(stats.hits > 0, "buffers were reused across threads");
     assert!(pool.idle() <= 4);
 }
+
+/// A buffer whose allocation was taken comes back too small: it is not kept, so every
+/// `get` still hands out at least `buffer_capacity`, and no allocation is counted as
+/// saved that was not.
+#[test]
+fn a_buffer_whose_allocation_was_taken_is_not_kept() {
+    let pool = small_pool(4);
+    let mut buf = pool.get();
+    let taken = std::mem::take(&mut *buf);
+    assert!(taken.capacity() >= 16);
+    drop(buf);
+    assert_eq!(pool.idle(), 0);
+    let stats = pool.stats();
+    assert_eq!((stats.dropped_undersize, stats.returns), (1, 0));
+    assert_eq!(stats.outstanding(), 0);
+    let next = pool.get();
+    assert!(next.capacity() >= 16);
+    assert_eq!(pool.stats().hits, 0, "a fresh allocation, counted as one");
+}
