@@ -339,8 +339,9 @@ pub fn head_of(contents: &[u8]) -> &[u8] {
 /// Calls `f` for every line of `source` in order, on this thread, until it breaks.
 ///
 /// Before the first line, `on_head` sees the start of the input ([`head_of`] a
-/// contiguous input, or the first Stream block) to guess its format; it is not called for an empty input. Unlike [`Source::for_each_line`] this
-/// can stop early (a closed pipe), and it reports progress after every piece.
+/// contiguous input, or the first Stream block) to guess its format; it is not called
+/// for an empty input. Unlike [`Source::for_each_line`] this can stop early (a closed
+/// pipe), and it reports progress after every piece.
 pub fn each_line(
     source: Source,
     notes: &Notes,

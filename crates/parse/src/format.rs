@@ -414,7 +414,8 @@ impl LogFormat {
     }
 }
 
-/// [`parse_access`] for [`LogFormat::parse_then`]: the record stays where it was matched.
+/// An access line (with or without its line ending) matched with `nginx`, the record
+/// lent to `f` where it was matched.
 #[inline(always)]
 fn parse_access_then<'a, R>(
     nginx: &'a NginxFormat,
@@ -449,28 +450,7 @@ fn parse_access_then<'a, R>(
 /// An access line (with or without its line ending) matched with `nginx`.
 #[inline(always)]
 fn parse_access<'a>(nginx: &'a NginxFormat, line: &'a [u8]) -> Result<Record<'a>, ParseError> {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.is_empty() {
-        return Err(ParseError::new(ParseErrorKind::Empty, 0));
-    }
-    if line.len() > crate::nginx::MAX_ACCESS_LINE {
-        return Err(ParseError::new(ParseErrorKind::TooLong, 0));
-    }
-    // Matched where it will be returned (and, this being inlined, where the caller
-    // keeps it): a record is large, and filling one copy beats filling a second and
-    // moving it.
-    let mut record = Record::new(
-        line,
-        Body::Access {
-            format: nginx,
-            m: crate::nginx::Matched::EMPTY,
-        },
-    );
-    if let Body::Access { m, .. } = record.body_mut() {
-        nginx.match_line(line, m)?;
-    }
-    Ok(record)
+    parse_access_then(nginx, line, |record| record.copied())
 }
 
 impl fmt::Debug for LogFormat {
