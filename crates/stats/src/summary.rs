@@ -259,9 +259,9 @@ impl AccessStats {
     /// Merges `other`'s clients into this one's, keeping the invariant that a sketch
     /// exists whenever the table lacks a key.
     fn merge_clients(&mut self, other_clients: CountTable, other_sketch: Option<HyperLogLog>) {
-        let may_overflow = !self.clients.is_complete()
-            || !other_clients.is_complete()
-            || self.clients.len() + other_clients.len() > self.clients.max_keys();
+        // A table that lacks a key has a sketch already; otherwise only a merge that
+        // may fill the table needs one.
+        let may_overflow = self.clients.len() + other_clients.len() > self.clients.max_keys();
         if may_overflow || self.clients_sketch.is_some() || other_sketch.is_some() {
             let mut sketch = self
                 .clients_sketch
@@ -868,8 +868,8 @@ impl PerMinute {
 }
 
 impl Aggregate for Summary {
-    // Always inlined into the scanner's per-chunk loop (`Aggregate::add_chunk`): a call
-    // per line would pass the parsed record through memory.
+    // Always inlined into the scanner's per-chunk loop (`Aggregate::add_chunk`), with
+    // the record lent by `parse_then` where the matcher filled it, never copied.
     #[inline(always)]
     fn add_line(&mut self, line: &[u8], line_number: u64) {
         let Summary {

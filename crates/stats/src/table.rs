@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 use foldhash::fast::RandomState;
 
 /// The hash of every table in this process: one hasher, so that a key hashes the same
-/// in every table and every worker (merges reuse the stored hash; the 404 table reuses
-/// the path table's), but seeded at random once per process, as std's `HashMap` is.
+/// in every table and every worker (the summary hashes a key once for all the tables
+/// it goes in: the 404 table reuses the path table's hash), but seeded at random once
+/// per process, as std's `HashMap` is.
 /// Keys are paths, user agents and referrers that whoever sent the requests chose: with
 /// a seed they could read in this source, they could send keys that all land in one
 /// probe run and turn each lookup into a walk over the whole table.
@@ -176,7 +177,8 @@ fn arena_entries(pages: &[Vec<u8>]) -> impl Iterator<Item = (u64, u64, &[u8])> {
     })
 }
 
-/// The first empty slot of `slots` on the probe sequence of `hash`.
+/// The first empty slot of `slots` on the probe sequence of `hash` (an index has one:
+/// it is never more than 5/8 full).
 fn first_empty(slots: &[u64], hash: u64) -> usize {
     let mask = slots.len() - 1;
     let mut i = hash as usize & mask;
@@ -344,7 +346,7 @@ impl CountTable {
             self.grow();
             // The key is not in the table, so its place is the first empty slot of
             // its probe sequence in the grown index.
-            slot = self.empty_slot(hash);
+            slot = first_empty(&self.slots, hash);
         }
         let pos = self.store(key, n);
         self.slots[slot] = (hash & TAG_MASK) | (pos + 1);
@@ -360,12 +362,6 @@ impl CountTable {
             slots[i] = (hash & TAG_MASK) | (pos + 1);
         }
         self.slots = slots;
-    }
-
-    /// The first empty slot on the probe sequence of `hash` (the index has one: it is
-    /// never more than 5/8 full).
-    fn empty_slot(&self, hash: u64) -> usize {
-        first_empty(&self.slots, hash)
     }
 
     /// Writes a new entry into the arena; returns its position.
