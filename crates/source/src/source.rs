@@ -18,7 +18,7 @@ use crate::{
     error::Error,
     lines::{LineLimit, LongLinePolicy},
     strategy::{Compression, MmapAdvice, Strategy},
-    stream::StreamReader,
+    stream::{StreamReader, Waiting},
 };
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -421,7 +421,7 @@ impl SourceBuilder {
         if self.strategy == Strategy::Mmap {
             return Err(self.unsupported(path, "only regular files can be mapped"));
         }
-        self.open_unsized(path, Box::new(reader), true)
+        self.open_unsized(path, Box::new(reader), true, None)
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -449,7 +449,8 @@ impl SourceBuilder {
             }
             // stdin redirected from a regular file cannot pause; anything else can.
             let live = !meta.is_file();
-            return self.open_unsized(path, Box::new(file), live);
+            let waiting = live.then(|| Waiting::of(&file));
+            return self.open_unsized(path, Box::new(file), live, waiting);
         }
         let size = meta.len();
         // pread: sniffing must not move the file position the readers start from.
@@ -502,6 +503,7 @@ impl SourceBuilder {
                             &[],
                             false,
                             false,
+                            None,
                         ))
                     }
                 }
@@ -529,6 +531,7 @@ impl SourceBuilder {
                 &[],
                 false,
                 false,
+                None,
             )),
             (_, true) => SourceImpl::Stream(self.stream_reader(
                 path.clone(),
@@ -536,6 +539,7 @@ impl SourceBuilder {
                 &[],
                 true,
                 false,
+                None,
             )),
         };
         Ok(Source {
@@ -551,12 +555,14 @@ impl SourceBuilder {
     }
 
     /// Pipes, devices, stdin and readers: no size, no mapping, sniffed by reading.
-    /// `live`: the input may pause between writes (see `StreamReader`).
+    /// `live`: the input may pause between writes (see `StreamReader`); `waiting` asks
+    /// its descriptor, if it has one, whether more is waiting.
     fn open_unsized(
         &self,
         path: PathBuf,
         mut input: Box<dyn Read + Send>,
         live: bool,
+        waiting: Option<Waiting>,
     ) -> Result<Source, Error> {
         let (magic, n) = read_prefix(&mut input).map_err(|e| Error::from_io(&path, e))?;
         let prefix = &magic[..n];
@@ -578,9 +584,14 @@ impl SourceBuilder {
             ))),
             // A pipe, socket or device may pause between writes: read it live. gzip
             // is decompressed in whole members anyway, so it is read like a file.
-            (_, false) => {
-                SourceImpl::Stream(self.stream_reader(path.clone(), input, prefix, false, live))
-            }
+            (_, false) => SourceImpl::Stream(self.stream_reader(
+                path.clone(),
+                input,
+                prefix,
+                false,
+                live,
+                waiting,
+            )),
             (_, true) => {
                 let decoder = MultiGzDecoder::new(Cursor::new(magic).take(n as u64).chain(input));
                 SourceImpl::Stream(self.stream_reader(
@@ -589,6 +600,7 @@ impl SourceBuilder {
                     &[],
                     true,
                     false,
+                    None,
                 ))
             }
         };
@@ -615,6 +627,7 @@ impl SourceBuilder {
         prefix: &[u8],
         gzip: bool,
         live: bool,
+        waiting: Option<Waiting>,
     ) -> StreamReader {
         let pool = self.pool.clone().unwrap_or_else(|| {
             BufferPool::builder()
@@ -631,6 +644,7 @@ impl SourceBuilder {
             path,
             gzip,
             live,
+            waiting,
             pool,
             self.block_size,
             self.limit,

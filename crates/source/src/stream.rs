@@ -46,8 +46,11 @@ pub(crate) struct StreamReader {
     /// call at a time, so that lines written a while ago are handed out when the
     /// writer pauses (`tail -f | logscan filter`) instead of when a block is full.
     live: bool,
-    /// The last read of a live input returned less than asked: nothing more is
-    /// waiting right now.
+    /// The live input's descriptor, when it has one: a read that fills all it asked
+    /// for cannot tell whether more is waiting, and `poll` can.
+    waiting: Option<Waiting>,
+    /// Nothing more of a live input is waiting right now: its last read returned less
+    /// than asked, or filled it and `poll` found nothing more.
     drained: bool,
     eof: bool,
     done: bool,
@@ -59,6 +62,38 @@ pub(crate) struct StreamReader {
 /// that cost to about the bytes read.
 const LIVE_READ: usize = 64 * 1024;
 
+/// Asks a live input's descriptor whether a read would return at once.
+///
+/// A read that returns exactly the bytes asked for (a writer's burst of 64 KiB, a
+/// pipe's whole capacity) says nothing about what follows: reading again blocks until
+/// the writer's next write, and the complete lines already read would wait with it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Waiting(std::os::fd::RawFd);
+
+impl Waiting {
+    /// For a descriptor that stays open as long as the reader using it (the reader
+    /// owns the input the descriptor belongs to).
+    pub(crate) fn of(input: &impl std::os::fd::AsRawFd) -> Waiting {
+        Waiting(input.as_raw_fd())
+    }
+
+    /// Whether a read would return without waiting: bytes are there, or the writer
+    /// has gone (end of input). An error of `poll` itself reads as "nothing waiting",
+    /// which only hands out the lines read so far a little early.
+    fn now(self) -> bool {
+        let mut fd = libc::pollfd {
+            fd: self.0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: `fd` is one initialised `pollfd` and the count passed is 1; a zero
+        // timeout makes the call return at once. The descriptor is open: it belongs
+        // to the input that the reader holding this `Waiting` owns.
+        let ready = unsafe { libc::poll(&mut fd, 1, 0) };
+        ready > 0
+    }
+}
+
 impl StreamReader {
     /// `prefix` holds bytes already taken from `input` (to sniff for gzip) that belong
     /// at the start of the data.
@@ -69,6 +104,7 @@ impl StreamReader {
         path: PathBuf,
         gzip: bool,
         live: bool,
+        waiting: Option<Waiting>,
         pool: BufferPool,
         block_size: usize,
         limit: LineLimit,
@@ -90,6 +126,7 @@ impl StreamReader {
             next_offset: 0,
             skipped_pending: 0,
             live,
+            waiting,
             drained: false,
             eof: false,
             done: false,
@@ -208,7 +245,7 @@ impl StreamReader {
             };
             buf.truncate(len + n);
             self.eof = n == 0;
-            self.drained = n < want;
+            self.drained = n < want || self.waiting.is_some_and(|w| !w.now());
             return Ok(());
         }
         // `read_to_end` on `Take` fills the spare capacity without zeroing it first

@@ -197,6 +197,51 @@ fn fifo_is_streamed() {
     assert_eq!(lines, [b"from".to_vec(), b"a fifo".to_vec()]);
 }
 
+/// A read that fills all it asked for (here the first 64 KiB read of a pipe, after the
+/// 2 bytes taken to check for gzip) cannot tell whether more is coming: the lines in it
+/// must come out while the writer pauses, not when it writes again or closes.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_live_read_that_fills_exactly_is_handed_out_while_the_writer_pauses() {
+    use std::os::fd::AsRawFd;
+    use std::time::Duration;
+
+    let (reader, mut writer) = std::io::pipe().unwrap();
+    // Room for the whole burst, so that all of it is in the pipe before the first read.
+    // SAFETY: `fcntl` with F_SETPIPE_SZ on the live write end of a pipe this test owns.
+    let resized = unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20) };
+    assert!(resized >= 1 << 20, "pipe size {resized}");
+    let mut burst = b"x\n".to_vec();
+    for i in 0..1024 {
+        burst.extend_from_slice(format!("{i:063}\n").as_bytes());
+    }
+    assert_eq!(burst.len(), 2 + 64 * 1024);
+    writer.write_all(&burst).unwrap();
+
+    let path = format!("/proc/self/fd/{}", reader.as_raw_fd());
+    let source = Source::builder().block_size(1 << 20).open(&path).unwrap();
+    drop(reader);
+    assert_eq!(source.strategy(), Strategy::Stream);
+    // The writer pauses with the pipe open; if the lines have not come out after 20 s,
+    // it closes the pipe, which lets the read return, and the test fails.
+    let (got_block, wait) = mpsc::channel::<()>();
+    let closer = thread::spawn(move || {
+        let late = wait.recv_timeout(Duration::from_secs(20)).is_err();
+        drop(writer);
+        late
+    });
+    let mut blocks = source.into_blocks();
+    let first = blocks.next().unwrap().unwrap();
+    let _ = got_block.send(());
+    assert!(
+        !closer.join().unwrap(),
+        "the lines came out only when the pipe closed"
+    );
+    assert_eq!(first.line_count(), 1025);
+    assert_eq!(first.bytes(), &burst[..]);
+    assert!(blocks.next().is_none());
+}
+
 #[test]
 fn stdin_is_named_dash_streams_and_is_never_mapped() {
     support::stdin_from_dev_null();
