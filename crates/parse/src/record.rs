@@ -212,7 +212,7 @@ impl<'a> Record<'a> {
 
     /// The request line (`$request`), split lazily. `None` if the format has no
     /// `$request` or it is `-` or empty.
-    #[inline]
+    #[inline(always)]
     pub fn request(&self) -> Option<Request<'a>> {
         let r = self.access(Var::Request).and_then(present)?;
         (!r.is_empty()).then(|| Request::parse(r))

@@ -28,7 +28,7 @@ const HTTP_2_0: u64 = u64::from_le_bytes(*b"HTTP/2.0");
 
 impl<'a> Request<'a> {
     /// Splits a request line.
-    #[inline]
+    #[inline(always)]
     pub fn parse(raw: &'a [u8]) -> Request<'a> {
         let none = Request {
             raw,
