@@ -137,7 +137,7 @@ fn method_end(raw: &[u8]) -> Option<usize> {
     shaped.then_some(sp)
 }
 
-#[inline(always)]
+#[inline]
 pub(crate) fn split_query(target: &[u8]) -> (&[u8], Option<&[u8]>) {
     match find_byte(target, 0, b'?') {
         Some(q) => (&target[..q], Some(&target[q + 1..])),
