@@ -14,92 +14,11 @@ fn split_first_line(bytes: &[u8]) -> Option<(&[u8], usize)> {
     if bytes.is_empty() {
         return None;
     }
-    let (raw, used) = match find_newline(bytes) {
+    let (raw, used) = match memchr::memchr(b'\n', bytes) {
         Some(i) => (&bytes[..i], i + 1),
         None => (bytes, bytes.len()),
     };
     Some((strip_cr(raw), used))
-}
-
-/// Bytes searched in 64-byte blocks before [`find_newline_in_blocks`] hands over to
-/// `memchr`.
-const SHORT_LINE: usize = 512;
-
-/// Where the first `\n` of `bytes` is.
-///
-/// A log line is a few hundred bytes. For such a search, `memchr`'s dispatch and
-/// set-up cost about as much as its compares, so a build for a CPU with AVX2 searches
-/// the first [`SHORT_LINE`] bytes here, one 64-byte block per step, inlined into the
-/// caller's loop. A build for the x86_64 baseline has only 16-byte compares, with which
-/// `memchr` (which picks AVX2 at run time) is faster: it uses `memchr` throughout.
-#[inline(always)]
-fn find_newline(bytes: &[u8]) -> Option<usize> {
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-    {
-        find_newline_in_blocks(bytes, newline_bits)
-    }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
-    {
-        memchr::memchr(b'\n', bytes)
-    }
-}
-
-/// [`find_newline`] with `bits` giving the `\n` bits of each 64-byte block of the first
-/// [`SHORT_LINE`] bytes, and `memchr` for the rest of a long line and for the last
-/// bytes of the input (fewer than 64). Every build compiles it, so that the tests
-/// check it against `memchr` with a plain `bits`, whatever the build's CPU.
-#[cfg_attr(
-    not(any(test, all(target_arch = "x86_64", target_feature = "avx2"))),
-    allow(dead_code)
-)]
-#[inline(always)]
-fn find_newline_in_blocks(bytes: &[u8], bits: impl Fn(&[u8; 64]) -> u64) -> Option<usize> {
-    let mut k = 0;
-    while k < SHORT_LINE
-        && let Some(block) = bytes.get(k..k + 64).and_then(|b| b.first_chunk::<64>())
-    {
-        let found = bits(block);
-        if found != 0 {
-            return Some(k + found.trailing_zeros() as usize);
-        }
-        k += 64;
-    }
-    memchr::memchr(b'\n', bytes.get(k..)?).map(|i| k + i)
-}
-
-/// The `\n` bytes of a 64-byte block as bits (bit `i` for byte `i`): one compare with
-/// AVX-512BW, two with AVX2.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-#[inline(always)]
-fn newline_bits(block: &[u8; 64]) -> u64 {
-    #[cfg(target_feature = "avx512bw")]
-    {
-        use std::arch::x86_64::{
-            __m512i, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_set1_epi8,
-        };
-        // SAFETY: the build enables AVX-512BW (the `cfg` above), and the unaligned
-        // load reads exactly the 64 bytes of `block`.
-        unsafe {
-            let v = _mm512_loadu_si512(block.as_ptr().cast::<__m512i>());
-            _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\n' as i8))
-        }
-    }
-    #[cfg(not(target_feature = "avx512bw"))]
-    {
-        use std::arch::x86_64::{
-            __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
-        };
-        // SAFETY: the build enables AVX2 (the `cfg` of this function), and each
-        // unaligned load reads 32 bytes within `block`.
-        unsafe {
-            let nl = _mm256_set1_epi8(b'\n' as i8);
-            let lo = _mm256_loadu_si256(block.as_ptr().cast::<__m256i>());
-            let hi = _mm256_loadu_si256(block.as_ptr().add(32).cast::<__m256i>());
-            let lo = _mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, nl)) as u32;
-            let hi = _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, nl)) as u32;
-            u64::from(lo) | u64::from(hi) << 32
-        }
-    }
 }
 
 #[inline]
@@ -454,63 +373,6 @@ pub(crate) fn aligned_end(bytes: &[u8], start: usize, target_len: usize) -> usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn plain_newline_bits(block: &[u8; 64]) -> u64 {
-        (0..64).fold(0u64, |bits, i| bits | u64::from(block[i] == b'\n') << i)
-    }
-
-    /// Inputs whose first `\n` falls on every offset around the block edges and the
-    /// hand-over to `memchr`, or is missing.
-    fn newline_inputs() -> impl Iterator<Item = Vec<u8>> {
-        let lens = (0..200usize).chain([511, 512, 513, 575, 576, 577, 700, 1100]);
-        lens.flat_map(|len| {
-            let mut inputs = Vec::new();
-            for at in [None, Some(0), Some(len / 3), Some(len.saturating_sub(1))] {
-                let mut input = vec![b'x'; len];
-                if let Some(at) = at.filter(|&at| at < len) {
-                    input[at] = b'\n';
-                    // A second newline further on must not be the one found.
-                    if at + 70 < len {
-                        input[at + 70] = b'\n';
-                    }
-                }
-                inputs.push(input);
-            }
-            inputs
-        })
-    }
-
-    #[test]
-    fn the_block_search_finds_what_memchr_finds() {
-        for input in newline_inputs() {
-            let want = memchr::memchr(b'\n', &input);
-            assert_eq!(
-                find_newline_in_blocks(&input, plain_newline_bits),
-                want,
-                "{} bytes",
-                input.len()
-            );
-            assert_eq!(find_newline(&input), want, "{} bytes", input.len());
-        }
-    }
-
-    /// The vector compare of this build (run by a test build for the host CPU, as the
-    /// benchmark builds: `RUSTFLAGS="-C target-cpu=native" cargo test -p logscan-source`).
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-    #[test]
-    fn the_vector_compare_marks_exactly_the_newlines() {
-        for input in newline_inputs() {
-            for block in input.chunks_exact(64) {
-                let block = block.first_chunk::<64>().unwrap();
-                assert_eq!(newline_bits(block), plain_newline_bits(block));
-            }
-        }
-        let mut block = [0u8; 64];
-        for (i, b) in block.iter_mut().enumerate() {
-            *b = if i % 3 == 0 { b'\n' } else { i as u8 };
-        }
-        assert_eq!(newline_bits(&block), plain_newline_bits(&block));
-    }
 
     #[test]
     fn lone_cr_at_end_of_input_is_stripped_like_before_newline() {
