@@ -76,6 +76,7 @@
 mod block;
 mod contiguous;
 mod error;
+mod gzip;
 mod lines;
 mod source;
 mod strategy;

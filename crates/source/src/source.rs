@@ -9,13 +9,13 @@ use std::{
     sync::Arc,
 };
 
-use flate2::read::MultiGzDecoder;
 use logscan_pool::BufferPool;
 
 use crate::{
     block::Blocks,
     contiguous::{Contents, MapFailure, Mapped},
     error::Error,
+    gzip::GzMembers,
     lines::{LineLimit, LongLinePolicy},
     strategy::{Compression, MmapAdvice, Strategy},
     stream::{StreamReader, Waiting},
@@ -535,7 +535,7 @@ impl SourceBuilder {
             )),
             (_, true) => SourceImpl::Stream(self.stream_reader(
                 path.clone(),
-                Box::new(MultiGzDecoder::new(file)),
+                Box::new(GzMembers::new(file)),
                 &[],
                 true,
                 false,
@@ -593,7 +593,7 @@ impl SourceBuilder {
                 waiting,
             )),
             (_, true) => {
-                let decoder = MultiGzDecoder::new(Cursor::new(magic).take(n as u64).chain(input));
+                let decoder = GzMembers::new(Cursor::new(magic).take(n as u64).chain(input));
                 SourceImpl::Stream(self.stream_reader(
                     path.clone(),
                     Box::new(decoder),
@@ -697,7 +697,7 @@ fn read_gzip_whole(
     prefix: &[u8],
     input: Box<dyn Read + Send>,
 ) -> Result<Vec<u8>, Error> {
-    let mut decoder = MultiGzDecoder::new(Cursor::new(prefix.to_vec()).chain(input));
+    let mut decoder = GzMembers::new(Cursor::new(prefix.to_vec()).chain(input));
     let mut bytes = Vec::new();
     let read = decoder.read_to_end(&mut bytes);
     read.map_err(|e| Error::from_gzip_read(path, bytes.len() as u64, e))?;

@@ -85,6 +85,59 @@ fn concatenated_gzip_members_are_all_read() {
     assert_eq!(lines, [b"first".to_vec(), b"second".to_vec()]);
 }
 
+/// Zeros after the last member are padding, as `gzip -d` reads them: the same lines as
+/// without, whichever way the input arrives.
+#[test]
+fn zero_padding_after_the_last_gzip_member_is_the_end() {
+    let mut padded = gzip(b"first\n");
+    padded.extend(gzip(b"second\n"));
+    padded.extend([0u8; 4096]);
+    let (_dir, path) = write_temp(&padded);
+    let want = [b"first".to_vec(), b"second".to_vec()];
+    for strategy in [Strategy::Stream, Strategy::ReadAll] {
+        let source = Source::builder().strategy(strategy).open(&path).unwrap();
+        assert_eq!(via_for_each_line(source).plain_lines(), want, "{strategy}");
+    }
+    let piped = Source::builder()
+        .open_reader("piped", Cursor::new(padded))
+        .unwrap();
+    assert_eq!(via_for_each_line(piped).plain_lines(), want);
+}
+
+/// Other data after the last member (a log appended to a `.gz` by mistake) is not read
+/// as a broken member: the error says where it starts and that the log before it was
+/// read whole.
+#[test]
+fn other_data_after_the_last_gzip_member_is_located() {
+    let body = gzip(b"first\nsecond\n");
+    let mut input = body.clone();
+    input.extend(b"203.0.113.9 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 2\n");
+    let (_dir, path) = write_temp(&input);
+    for strategy in [Strategy::Stream, Strategy::ReadAll] {
+        let err = Source::builder()
+            .strategy(strategy)
+            .open(&path)
+            .and_then(|s| s.for_each_line(|_| {}))
+            .unwrap_err();
+        let Error::GzipTrailingData {
+            path: p,
+            compressed_offset,
+            decompressed,
+        } = &err
+        else {
+            panic!("{strategy}: {err:?}");
+        };
+        assert_eq!(p, &path);
+        assert_eq!(*compressed_offset, body.len() as u64, "{strategy}");
+        assert_eq!(*decompressed, 13, "{strategy}");
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("at byte {} of the file", body.len())),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn corrupt_and_cut_gzip_are_bad_gzip_errors() {
     let mut body = gzip(&b"some log line\n".repeat(500));
