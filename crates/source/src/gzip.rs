@@ -184,6 +184,39 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Whatever follows a member: zeros (or nothing) end the input, a byte other
+        /// than zero or a member's first byte is trailing data at the member's end,
+        /// and a member's first byte starts a member, good or bad. Never a panic.
+        #[test]
+        fn what_follows_a_member_decides_the_outcome(
+            log in proptest::collection::vec(proptest::num::u8::ANY, 0..300),
+            trailer in proptest::collection::vec(
+                proptest::prop_oneof![proptest::strategy::Just(0u8), proptest::num::u8::ANY],
+                0..40,
+            ),
+        ) {
+            let first = gzip(&log);
+            let mut input = first.clone();
+            input.extend(&trailer);
+            let got = decompress(&input);
+            let offset = match &got {
+                Err(e) => e
+                    .get_ref()
+                    .and_then(|e| e.downcast_ref::<TrailingData>())
+                    .map(|t| t.compressed_offset),
+                Ok(_) => None,
+            };
+            match trailer.first() {
+                _ if trailer.iter().all(|&b| b == 0) => {
+                    proptest::prop_assert_eq!(got.ok(), Some(log));
+                }
+                Some(&GZIP_FIRST_BYTE) => proptest::prop_assert!(got.is_err()),
+                _ => proptest::prop_assert_eq!(offset, Some(first.len() as u64)),
+            }
+        }
+    }
+
     #[test]
     fn a_bad_member_after_a_good_one_is_bad_gzip() {
         let mut input = gzip(b"one\n");
