@@ -16,6 +16,15 @@ use logscan_source::{
 };
 use support::{builder, gzip, realdata_dir, via_for_each_line};
 
+/// The error of opening and reading `path` whole with `strategy`, which must fail.
+fn read_error(path: &std::path::Path, strategy: Strategy) -> Error {
+    Source::builder()
+        .strategy(strategy)
+        .open(path)
+        .and_then(|s| s.for_each_line(|_| {}))
+        .unwrap_err()
+}
+
 fn write_temp(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("input.log");
@@ -114,11 +123,7 @@ fn other_data_after_the_last_gzip_member_is_located() {
     input.extend(b"203.0.113.9 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 2\n");
     let (_dir, path) = write_temp(&input);
     for strategy in [Strategy::Stream, Strategy::ReadAll] {
-        let err = Source::builder()
-            .strategy(strategy)
-            .open(&path)
-            .and_then(|s| s.for_each_line(|_| {}))
-            .unwrap_err();
+        let err = read_error(&path, strategy);
         let Error::GzipTrailingData {
             path: p,
             compressed_offset,
@@ -168,11 +173,7 @@ fn a_cut_gzip_error_says_how_much_was_decompressed() {
     let body = gzip(&text);
     let (_dir, path) = write_temp(&body[..body.len() / 2]);
     for strategy in [Strategy::Stream, Strategy::ReadAll] {
-        let err = Source::builder()
-            .strategy(strategy)
-            .open(&path)
-            .and_then(|s| s.for_each_line(|_| {}))
-            .unwrap_err();
+        let err = read_error(&path, strategy);
         let Error::BadGzip { decompressed, .. } = err else {
             panic!("{strategy}: {err:?}");
         };
