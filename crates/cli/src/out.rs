@@ -18,7 +18,7 @@ impl Output {
     /// Locks stdout for the life of the command.
     pub fn stdout() -> Output {
         Output {
-            writer: BufWriter::with_capacity(128 * 1024, io::stdout().lock()),
+            writer: BufWriter::with_capacity(OUTPUT_BUFFER, io::stdout().lock()),
             error: None,
         }
     }
@@ -76,13 +76,70 @@ impl Output {
     }
 }
 
+/// Most bytes of input handed to the writer in one call: less than the output buffer
+/// holds, so that the buffer copies them. Input lines may live in a mapped file, and a
+/// copy in user space reads a page the file lost (it shrank) under the SIGBUS guard, as
+/// zeros, which the scan's intact check then reports as the shrink. A slice as large as
+/// the buffer would go to `write(2)` straight from the mapping, and the kernel's read
+/// of the lost page would fail the write with EFAULT ("Bad address") instead.
+const WRITE_PIECE: usize = 64 * 1024;
+
+/// The output buffer's size.
+const OUTPUT_BUFFER: usize = 128 * 1024;
+
+const _: () = assert!(
+    WRITE_PIECE < OUTPUT_BUFFER,
+    "pieces must be copied by the buffer"
+);
+
 /// Writes whole input lines as they were read (see [`Line::raw`](logscan_source::Line)),
 /// CRLF kept, with a newline added only where the input's last line had none.
 pub fn write_raw_lines<W: Write + ?Sized>(w: &mut W, raw: &[u8]) -> io::Result<()> {
-    w.write_all(raw)?;
+    for piece in raw.chunks(WRITE_PIECE) {
+        w.write_all(piece)?;
+    }
     if raw.ends_with(b"\n") {
         Ok(())
     } else {
         w.write_all(b"\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        fs::{self, OpenOptions},
+        io::BufWriter,
+    };
+
+    use logscan_source::{Source, Strategy};
+
+    use super::*;
+
+    /// `slice` writes whole ranges of a mapped file. If the file shrinks meanwhile, the
+    /// bytes must be copied in user space (where the SIGBUS guard reads a lost page as
+    /// zeros and the scan's intact check then reports the shrink), not handed to
+    /// `write(2)` straight from the mapping, which fails with EFAULT, "Bad address".
+    #[test]
+    fn mapped_lines_of_a_file_that_shrank_are_copied_not_handed_to_the_kernel() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.log");
+        let line = format!("{}\n", "x".repeat(63));
+        fs::write(&path, line.repeat(16 * 1024)).unwrap(); // 1 MiB
+        let source = Source::builder()
+            .strategy(Strategy::Mmap)
+            .open(&path)
+            .unwrap();
+        let contents = source.contents().unwrap();
+        OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, tempfile::tempfile().unwrap());
+        write_raw_lines(&mut out, contents).unwrap();
+        out.flush().unwrap();
+        assert!(source.check_intact().is_err());
     }
 }

@@ -182,6 +182,9 @@ fn slice_source(
                         break;
                     }
                 }
+                // And that it still was while its lines were written (a lost page reads
+                // as zeros; see `out::WRITE_PIECE`).
+                source.check_intact()?;
                 if outcome.printed == 0 {
                     outcome.span = file_span(contents, &format);
                 }
