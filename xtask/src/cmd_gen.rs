@@ -67,7 +67,7 @@ pub fn run(args: GenArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     let secs = start.elapsed().as_secs_f64();
     eprintln!(
-        "wrote {} lines, {} bytes ({} malformed, {} long) to {shown} in {secs:.2} s: {:.0} MB/s",
+        "wrote {} lines, {} bytes ({} damaged: cut, glued or binary; {} long) to {shown} in {secs:.2} s: {:.0} MB/s",
         stats.lines,
         stats.bytes,
         stats.malformed,

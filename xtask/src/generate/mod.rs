@@ -98,7 +98,10 @@ pub struct GenStats {
     pub lines: u64,
     /// Bytes written, newlines included.
     pub bytes: u64,
-    /// Lines made deliberately malformed (cut short, glued, binary).
+    /// Lines damaged on purpose (cut short, glued, binary). Not all of them are
+    /// malformed to a parser: a binary request that nginx escaped as `\xHH` is a
+    /// well-formed line with an odd request, and a raw one may still match, so
+    /// `logscan summary` counts fewer malformed lines than this.
     pub malformed: u64,
     /// Very long lines (10 KiB to 256 KiB).
     pub long_lines: u64,
