@@ -116,8 +116,18 @@ pub fn run(args: SliceArgs) -> Result<Exit, CliError> {
     let mut out = Output::stdout();
     let mut printed = 0u64;
     let failed = input::for_each_input(&inputs, &notes, |path| {
+        // Lines printed before a mapped file changed are not printed again.
+        let mut printed_through = 0u64;
         let outcome = inputs.scan(path, false, &notes, |opened, _| {
-            slice_source(opened.source, &spec, &range, &notes, &mut out)
+            let print = |raw: &[u8]| out.raw_line(raw);
+            slice_source(
+                opened.source,
+                &spec,
+                &range,
+                &notes,
+                print,
+                &mut printed_through,
+            )
         })?;
         printed += outcome.printed;
         if outcome.printed == 0 && !out.is_closed() {
@@ -155,12 +165,17 @@ fn nothing_message(path: &Path, range: &TimeRange, span: Span) -> String {
     }
 }
 
+/// Prints the lines of `source` in `range` through `print`. `printed_through` is the
+/// input offset up to which lines were printed (and checked) by an earlier attempt on
+/// a mapped file that then changed: the lines before it are not printed again, and it
+/// is advanced as lines are printed from a mapping.
 fn slice_source(
     source: Source,
     spec: &FormatSpec,
     range: &TimeRange,
     notes: &Notes,
-    out: &mut Output,
+    mut print: impl FnMut(&[u8]) -> ControlFlow<()>,
+    printed_through: &mut u64,
 ) -> Result<Outcome, CliError> {
     let path = source.path().to_owned();
     if let Some(contents) = source.contents() {
@@ -172,19 +187,16 @@ fn slice_source(
             Ok(plan) => {
                 // The plan was made from the mapping; make sure it was all there.
                 source.check_intact()?;
-                let mut outcome = Outcome::default();
-                // Whole lines, written as they are in the file (CRLF stays CRLF); only
-                // a last line without a newline gets one.
-                for r in plan {
-                    let lines = &contents[r];
-                    outcome.printed += logscan_source::count_lines(lines);
-                    if out.raw_line(lines).is_break() {
-                        break;
-                    }
-                }
-                // And that it still was while its lines were written (a lost page reads
-                // as zeros; see `out::WRITE_PIECE`).
-                source.check_intact()?;
+                let mut outcome = Outcome {
+                    printed: print_checked(
+                        contents,
+                        &plan,
+                        || source.check_intact(),
+                        &mut print,
+                        printed_through,
+                    )?,
+                    ..Outcome::default()
+                };
                 if outcome.printed == 0 {
                     outcome.span = file_span(contents, &format);
                 }
@@ -199,16 +211,55 @@ fn slice_source(
             Err(Stop::TooLong) => {}
         }
     }
-    full_scan(source, spec, range, notes, out)
+    full_scan(source, spec, range, notes, print, *printed_through)
 }
 
-/// The sequential reference: every line, in order.
+/// Bytes of a planned range printed at a time.
+const PRINT_PIECE: usize = 64 * 1024;
+
+/// Prints the lines of `plan` (ranges of `contents`, a mapped file) whole, as they are
+/// in the file (CRLF stays CRLF; only a last line without a newline gets one), a
+/// line-aligned piece at a time: each piece is copied, then `check` asks whether the
+/// file still held it (a lost page reads as zeros under the SIGBUS guard), and only
+/// then is the copy printed, so that nothing the file lost reaches the output and
+/// `printed_through` (the input offset just past the last piece printed) tells a retry
+/// where to go on. Returns the lines printed.
+fn print_checked<E>(
+    contents: &[u8],
+    plan: &[Range<usize>],
+    mut check: impl FnMut() -> Result<(), E>,
+    mut print: impl FnMut(&[u8]) -> ControlFlow<()>,
+    printed_through: &mut u64,
+) -> Result<u64, E> {
+    let mut printed = 0;
+    let mut copy = Vec::new();
+    for r in plan {
+        let Some(lines) = contents.get(r.clone()) else {
+            continue;
+        };
+        for (at, piece) in logscan_source::aligned_chunks(lines, PRINT_PIECE) {
+            copy.clear();
+            copy.extend_from_slice(piece);
+            check()?;
+            printed += logscan_source::count_lines(&copy);
+            *printed_through = (r.start + at + piece.len()) as u64;
+            if print(&copy).is_break() {
+                return Ok(printed);
+            }
+        }
+    }
+    Ok(printed)
+}
+
+/// The sequential reference: every line, in order. Lines in range that start before
+/// `skip_before` were printed by an earlier attempt: counted, not printed again.
 fn full_scan(
     source: Source,
     spec: &FormatSpec,
     range: &TimeRange,
     notes: &Notes,
-    out: &mut Output,
+    mut print: impl FnMut(&[u8]) -> ControlFlow<()>,
+    skip_before: u64,
 ) -> Result<Outcome, CliError> {
     let path = source.path().to_owned();
     let format: OnceCell<LogFormat> = OnceCell::new();
@@ -231,7 +282,9 @@ fn full_scan(
             }
             if state.take(range, time.map(|t| t.unix_nanos())) {
                 outcome.printed += 1;
-                return out.raw_line(line.raw);
+                if line.byte_offset >= skip_before {
+                    return print(line.raw);
+                }
             }
             ControlFlow::Continue(())
         },
@@ -432,6 +485,106 @@ mod tests {
                     .collect::<Vec<_>>()
             })
             .collect()
+    }
+
+    /// Each piece is checked after it is copied and before it is printed: when the
+    /// check fails, what was printed is exactly the input up to `printed_through`.
+    #[test]
+    fn a_failed_check_stops_before_the_piece_it_was_made_for() {
+        let log = app_log(5_000); // about 330 KB: several pieces
+        // One range, the whole log (a slice of ranges, not a range of numbers).
+        let whole = 0..log.len();
+        let plan = std::slice::from_ref(&whole);
+        for fail_at in [1, 2, 4] {
+            let mut calls = 0;
+            let mut printed = Vec::new();
+            let mut through = 0u64;
+            let result = print_checked(
+                &log,
+                plan,
+                || {
+                    calls += 1;
+                    if calls == fail_at { Err(calls) } else { Ok(()) }
+                },
+                |piece| {
+                    printed.extend_from_slice(piece);
+                    ControlFlow::Continue(())
+                },
+                &mut through,
+            );
+            assert_eq!(result, Err(fail_at));
+            assert_eq!(printed.len() as u64, through, "check {fail_at}");
+            assert_eq!(printed[..], log[..printed.len()]);
+            assert!(printed.is_empty() || printed.ends_with(b"\n"));
+            assert!(printed.len() >= (fail_at - 1) * PRINT_PIECE);
+        }
+        // Checks that pass: every planned line, once, in order.
+        let plan = [100..log.len() / 2, log.len() / 2..log.len()];
+        let plan = plan.map(|r| line_start(&log, r.start)..line_start(&log, r.end));
+        let mut printed = Vec::new();
+        let mut through = 0;
+        let lines = print_checked(
+            &log,
+            &plan,
+            || Ok::<(), ()>(()),
+            |piece| {
+                printed.extend_from_slice(piece);
+                ControlFlow::Continue(())
+            },
+            &mut through,
+        );
+        assert_eq!(printed[..], log[plan[0].start..]);
+        assert_eq!(lines, Ok(logscan_source::count_lines(&printed)));
+        assert_eq!(through, log.len() as u64);
+    }
+
+    /// The start of the line holding byte `at`.
+    fn line_start(log: &[u8], at: usize) -> usize {
+        log[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+    }
+
+    /// The Stream retry after a mapped file changed prints only the lines in range at
+    /// or after where the first attempt got to, and counts them all.
+    #[test]
+    fn the_retry_skips_what_was_printed() {
+        let log = app_log(3_000);
+        let spec = FormatSpec::Fixed(LogFormat::app());
+        let notes = Notes::new(true, &[]);
+        let r = range("2025-03-14T00:10:00Z", "2025-03-14T00:20:00Z", 0);
+        let run = |skip_before: u64| {
+            let source = Source::builder()
+                .open_reader("retry", std::io::Cursor::new(log.clone()))
+                .unwrap();
+            let mut printed: Vec<Vec<u8>> = Vec::new();
+            let outcome = full_scan(
+                source,
+                &spec,
+                &r,
+                &notes,
+                |raw| {
+                    printed.push(raw.to_vec());
+                    ControlFlow::Continue(())
+                },
+                skip_before,
+            )
+            .unwrap();
+            (outcome.printed, printed)
+        };
+        let (all_count, all) = run(0);
+        assert_eq!(all_count, all.len() as u64);
+        assert!(all.len() > 600, "{}", all.len());
+        let middle = b"2025-03-14 00:15:00,000 INFO [main] a.B: event 900\n";
+        let skip = line_start(
+            &log,
+            log.windows(middle.len()).position(|w| w == middle).unwrap() + 1,
+        );
+        let k = all.iter().position(|l| l == middle).unwrap();
+        let (count, rest) = run(skip as u64);
+        assert_eq!(count, all_count);
+        assert_eq!(rest, all[k..]);
     }
 
     #[test]
