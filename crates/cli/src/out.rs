@@ -116,10 +116,11 @@ mod tests {
 
     use super::*;
 
-    /// `slice` writes whole ranges of a mapped file. If the file shrinks meanwhile, the
-    /// bytes must be copied in user space (where the SIGBUS guard reads a lost page as
-    /// zeros and the scan's intact check then reports the shrink), not handed to
-    /// `write(2)` straight from the mapping, which fails with EFAULT, "Bad address".
+    /// A printed input line may lie in a mapped file (`slice`'s line-by-line scan, a
+    /// line longer than the buffer). If the file shrinks meanwhile, its bytes must be
+    /// copied in user space (where the SIGBUS guard reads a lost page as zeros and the
+    /// scan's intact check then reports the shrink), not handed to `write(2)` straight
+    /// from the mapping, which fails with EFAULT, "Bad address".
     #[test]
     fn mapped_lines_of_a_file_that_shrank_are_copied_not_handed_to_the_kernel() {
         let dir = tempfile::tempdir().unwrap();
