@@ -280,7 +280,8 @@ pub(crate) fn parse_seconds_micros(s: &[u8]) -> Option<u64> {
 
 /// [`parse_seconds_micros`] for a number that may have an exponent (`1e-3`, `2.5E+1`:
 /// JSON encoders write small floats so), by the same rules: the decimal point is moved
-/// in the text, so no binary rounding enters.
+/// over the digits, so no binary rounding enters, and digits past the microsecond are
+/// dropped.
 pub(crate) fn parse_seconds_micros_exp(s: &[u8]) -> Option<u64> {
     let Some(e) = s.iter().position(|&b| b == b'e' || b == b'E') else {
         return parse_seconds_micros(s);
@@ -292,30 +293,27 @@ pub(crate) fn parse_seconds_micros_exp(s: &[u8]) -> Option<u64> {
         .iter()
         .position(|&b| b == b'.')
         .unwrap_or(mantissa.len());
-    let digits: Vec<u8> = mantissa.iter().copied().filter(|&b| b != b'.').collect();
-    if digits.is_empty()
-        || digits.len() + 1 < mantissa.len()
-        || !digits.iter().all(u8::is_ascii_digit)
-    {
+    let digits = || mantissa.iter().copied().filter(|&b| b != b'.');
+    let count = digits().count();
+    if count == 0 || count + 1 < mantissa.len() || !digits().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    // Where the point goes; past 12 whole digits the value is refused anyway, and far
-    // below a microsecond it is 0.
+    // Where the point goes: past 12 whole digits the value is refused, as by
+    // `parse_seconds_micros`; far below a microsecond it is 0.
     let point = (point as i64).saturating_add(exponent).clamp(-8, 13);
-    let mut text = Vec::with_capacity(digits.len() + 16);
-    if point <= 0 {
-        text.extend_from_slice(b"0.");
-        text.resize(2 + point.unsigned_abs() as usize, b'0');
-        text.extend_from_slice(&digits);
-    } else if point as usize >= digits.len() {
-        text.extend_from_slice(&digits);
-        text.resize(point as usize, b'0');
-    } else {
-        text.extend_from_slice(&digits[..point as usize]);
-        text.push(b'.');
-        text.extend_from_slice(&digits[point as usize..]);
+    if point > 12 {
+        return None;
     }
-    parse_seconds_micros(&text)
+    // The digit at index `k` now stands for 10^(point - 1 - k) seconds.
+    let mut micros = 0u64;
+    for (k, d) in digits().enumerate() {
+        let power = point - 1 - k as i64 + 6;
+        if power < 0 {
+            break;
+        }
+        micros += u64::from(d - b'0') * 10u64.pow(power as u32);
+    }
+    Some(micros)
 }
 
 /// nginx's `$upstream_response_time`: one time per upstream tried, separated by `, `

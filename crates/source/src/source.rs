@@ -18,7 +18,7 @@ use crate::{
     gzip::GzMembers,
     lines::{LineLimit, LongLinePolicy},
     strategy::{Compression, MmapAdvice, Strategy},
-    stream::{StreamReader, Waiting},
+    stream::{Reading, StreamReader, Waiting},
 };
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -421,7 +421,7 @@ impl SourceBuilder {
         if self.strategy == Strategy::Mmap {
             return Err(self.unsupported(path, "only regular files can be mapped"));
         }
-        self.open_unsized(path, Box::new(reader), true, None)
+        self.open_unsized(path, Box::new(reader), Reading::Live(None))
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -448,9 +448,12 @@ impl SourceBuilder {
                 return Err(self.unsupported(path, reason));
             }
             // stdin redirected from a regular file cannot pause; anything else can.
-            let live = !meta.is_file();
-            let waiting = live.then(|| Waiting::of(&file));
-            return self.open_unsized(path, Box::new(file), live, waiting);
+            let reading = if meta.is_file() {
+                Reading::Blocks
+            } else {
+                Reading::Live(Some(Waiting::of(&file)))
+            };
+            return self.open_unsized(path, Box::new(file), reading);
         }
         let size = meta.len();
         // pread: sniffing must not move the file position the readers start from.
@@ -502,8 +505,7 @@ impl SourceBuilder {
                             Box::new(file),
                             &[],
                             false,
-                            false,
-                            None,
+                            Reading::Blocks,
                         ))
                     }
                 }
@@ -530,16 +532,14 @@ impl SourceBuilder {
                 Box::new(file),
                 &[],
                 false,
-                false,
-                None,
+                Reading::Blocks,
             )),
             (_, true) => SourceImpl::Stream(self.stream_reader(
                 path.clone(),
                 Box::new(GzMembers::new(file)),
                 &[],
                 true,
-                false,
-                None,
+                Reading::Blocks,
             )),
         };
         Ok(Source {
@@ -555,14 +555,12 @@ impl SourceBuilder {
     }
 
     /// Pipes, devices, stdin and readers: no size, no mapping, sniffed by reading.
-    /// `live`: the input may pause between writes (see `StreamReader`); `waiting` asks
-    /// its descriptor, if it has one, whether more is waiting.
+    /// `reading`: whether the input may pause between writes (see `Reading`).
     fn open_unsized(
         &self,
         path: PathBuf,
         mut input: Box<dyn Read + Send>,
-        live: bool,
-        waiting: Option<Waiting>,
+        reading: Reading,
     ) -> Result<Source, Error> {
         let (magic, n) = read_prefix(&mut input).map_err(|e| Error::from_io(&path, e))?;
         let prefix = &magic[..n];
@@ -584,14 +582,9 @@ impl SourceBuilder {
             ))),
             // A pipe, socket or device may pause between writes: read it live. gzip
             // is decompressed in whole members anyway, so it is read like a file.
-            (_, false) => SourceImpl::Stream(self.stream_reader(
-                path.clone(),
-                input,
-                prefix,
-                false,
-                live,
-                waiting,
-            )),
+            (_, false) => {
+                SourceImpl::Stream(self.stream_reader(path.clone(), input, prefix, false, reading))
+            }
             (_, true) => {
                 let decoder = GzMembers::new(Cursor::new(magic).take(n as u64).chain(input));
                 SourceImpl::Stream(self.stream_reader(
@@ -599,8 +592,7 @@ impl SourceBuilder {
                     Box::new(decoder),
                     &[],
                     true,
-                    false,
-                    None,
+                    Reading::Blocks,
                 ))
             }
         };
@@ -626,8 +618,7 @@ impl SourceBuilder {
         input: Box<dyn Read + Send>,
         prefix: &[u8],
         gzip: bool,
-        live: bool,
-        waiting: Option<Waiting>,
+        reading: Reading,
     ) -> StreamReader {
         let pool = self.pool.clone().unwrap_or_else(|| {
             BufferPool::builder()
@@ -643,8 +634,7 @@ impl SourceBuilder {
             prefix,
             path,
             gzip,
-            live,
-            waiting,
+            reading,
             pool,
             self.block_size,
             self.limit,
@@ -660,9 +650,8 @@ impl SourceBuilder {
     }
 }
 
-/// Whether the file starts with the gzip magic, read without moving its position.
 /// Whether a file starts with the gzip magic, and how many of its first two bytes it
-/// has (0 for an empty file).
+/// has (0 for an empty file); read without moving its position.
 fn sniff_start(file: &File) -> io::Result<(bool, usize)> {
     let mut magic = [0u8; 2];
     let mut n = 0;

@@ -42,13 +42,7 @@ pub(crate) struct StreamReader {
     next_offset: u64,
     /// Lines dropped as too long since the last block was handed out.
     skipped_pending: u64,
-    /// A pipe, socket, device or other reader that may pause: read with one `read`
-    /// call at a time, so that lines written a while ago are handed out when the
-    /// writer pauses (`tail -f | logscan filter`) instead of when a block is full.
-    live: bool,
-    /// The live input's descriptor, when it has one: a read that fills all it asked
-    /// for cannot tell whether more is waiting, and `poll` can.
-    waiting: Option<Waiting>,
+    reading: Reading,
     /// Nothing more of a live input is waiting right now: its last read returned less
     /// than asked, or filled it and `poll` found nothing more.
     drained: bool,
@@ -61,6 +55,20 @@ pub(crate) struct StreamReader {
 /// through `dyn Read`), so asking for a pipe's capacity rather than a whole block keeps
 /// that cost to about the bytes read.
 const LIVE_READ: usize = 64 * 1024;
+
+/// How a Stream input is read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Reading {
+    /// A file or a decoder, which does not pause: each read fills what it asks for
+    /// until the end.
+    Blocks,
+    /// A pipe, socket, device or other reader that may pause: read with one `read`
+    /// call at a time, so that lines written a while ago are handed out when the
+    /// writer pauses (`tail -f | logscan filter`) instead of when a block is full;
+    /// with its descriptor when it has one, since a read that fills all it asked for
+    /// cannot tell whether more is waiting, and `poll` can.
+    Live(Option<Waiting>),
+}
 
 /// Asks a live input's descriptor whether a read would return at once.
 ///
@@ -103,8 +111,7 @@ impl StreamReader {
         prefix: &[u8],
         path: PathBuf,
         gzip: bool,
-        live: bool,
-        waiting: Option<Waiting>,
+        reading: Reading,
         pool: BufferPool,
         block_size: usize,
         limit: LineLimit,
@@ -125,8 +132,7 @@ impl StreamReader {
             next_line: 1,
             next_offset: 0,
             skipped_pending: 0,
-            live,
-            waiting,
+            reading,
             drained: false,
             eof: false,
             done: false,
@@ -226,7 +232,7 @@ impl StreamReader {
         }
         // Never locked, so never poisoned; `into_inner` only satisfies the type.
         let input = self.input.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if self.live {
+        if let Reading::Live(waiting) = self.reading {
             let want = want.min(LIVE_READ);
             let len = buf.len();
             buf.resize(len + want, 0);
@@ -245,7 +251,7 @@ impl StreamReader {
             };
             buf.truncate(len + n);
             self.eof = n == 0;
-            self.drained = n < want || self.waiting.is_some_and(|w| !w.now());
+            self.drained = n < want || waiting.is_some_and(|w| !w.now());
             return Ok(());
         }
         // `read_to_end` on `Take` fills the spare capacity without zeroing it first
