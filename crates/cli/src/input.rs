@@ -185,7 +185,9 @@ impl Inputs {
 
     /// Opens `path` and runs `scan` over it. Under `--io auto`, a mapped file that
     /// changed during the scan is read once more with Stream (saying so on stderr);
-    /// `scan` then starts again from nothing, told that it is the retry.
+    /// `scan` then starts again from nothing, told that it is the retry. Data after the
+    /// last member of a gzip input that the scan read to its end was left out, as
+    /// `gzip -d` leaves it out; a note says where it starts.
     pub fn scan<T>(
         &self,
         path: &Path,
@@ -198,7 +200,8 @@ impl Inputs {
             notes.note(format_args!("{why}; reading it with --io stream instead"));
         }
         let mapped = opened.source.strategy() == Strategy::Mmap;
-        match scan(opened, Attempt::First) {
+        let trailer = opened.source.gzip_trailer();
+        let done = match scan(opened, Attempt::First) {
             Err(e) if e.is_truncated() && mapped && self.strategy == Strategy::Auto => {
                 notes.note(format_args!(
                     "{}; reading it again with --io stream",
@@ -208,7 +211,16 @@ impl Inputs {
                 scan(opened, Attempt::Retry)
             }
             other => other,
+        };
+        if done.is_ok()
+            && let Some(at) = trailer.ignored_from()
+        {
+            notes.note(format_args!(
+                "{}: ignored what follows the last gzip member (from byte {at} of the compressed input): it is not gzip, and `gzip -d` ignores it too, as trailing garbage",
+                path.display()
+            ));
         }
+        done
     }
 }
 

@@ -139,6 +139,79 @@ fn gzip_input_reads_like_the_plain_file() {
     }
 }
 
+/// Data after the last gzip member that is not gzip (a plain log appended to a `.gz`
+/// by mistake) is left out as `gzip -d` leaves it out: every command reads the members
+/// and says, in one note, where the ignored data starts; the exit status stays 0.
+#[test]
+fn data_after_the_last_gzip_member_is_ignored_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = combined_log(2_000);
+    let plain = write(dir.path(), "access.log", &log);
+    let gz = write_gz(dir.path(), "access.log.gz", &log);
+    let mut bytes = std::fs::read(&gz).expect("read gz");
+    let members_end = bytes.len();
+    bytes.extend_from_slice(&combined_log(3));
+    let trailing = write(dir.path(), "trailing.log.gz", &bytes);
+    let note = format!(
+        "ignored what follows the last gzip member (from byte {members_end} of the compressed input)"
+    );
+    for args in [
+        &["count", "--format", "combined"][..],
+        &["summary", "--json"],
+        &["filter", "--status", "5xx"],
+        &["records"],
+    ] {
+        // A summary names how it read its input; the rest must agree.
+        let comparable = |out: String| {
+            if args[0] != "summary" {
+                return out;
+            }
+            let mut json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+            json.as_object_mut().map(|o| o.remove("scan"));
+            json.to_string()
+        };
+        let want = comparable(stdout_of(logscan().args(args).arg(&plain)));
+        for (how, mut cmd) in [
+            ("file", logscan()),
+            ("stdin", logscan()),
+            ("file, --io read", logscan()),
+        ] {
+            cmd.args(args);
+            match how {
+                "stdin" => {
+                    cmd.write_stdin(bytes.clone());
+                }
+                "file" => {
+                    cmd.arg(&trailing);
+                }
+                _ => {
+                    cmd.args(["--io", "read"]).arg(&trailing);
+                }
+            }
+            let out = cmd.output().expect("runs");
+            assert_eq!(out.status.code(), Some(0), "{args:?} {how}");
+            let stdout = comparable(String::from_utf8_lossy(&out.stdout).into_owned());
+            assert!(
+                stdout == want,
+                "{args:?} {how}: output differs from the plain log's"
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                stderr.lines().filter(|l| l.contains(&note)).count(),
+                1,
+                "{args:?} {how}: {stderr}"
+            );
+        }
+    }
+    // -q keeps it quiet, like every note.
+    logscan()
+        .args(["count", "-q"])
+        .arg(&trailing)
+        .assert()
+        .success()
+        .stderr("");
+}
+
 #[test]
 fn filter_conditions_and_invert() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -114,21 +114,6 @@ pub enum Error {
         /// What the decoder reported.
         source: io::Error,
     },
-    /// A gzip input goes on after its last complete member with data that is neither
-    /// another member nor zero padding (`gzip -d` warns of "trailing garbage" and
-    /// ignores it; zero padding is read as the end of the input here too).
-    #[error(
-        "{}: the data at byte {compressed_offset} of the file, after the last gzip member ({decompressed} bytes decompressed), is not gzip (`gzip -dc` ignores it as trailing garbage)",
-        path.display()
-    )]
-    GzipTrailingData {
-        /// The input.
-        path: PathBuf,
-        /// Where the data starts in the compressed file.
-        compressed_offset: u64,
-        /// Bytes decompressed from the members before it: the whole log.
-        decompressed: u64,
-    },
     /// The requested strategy cannot read this input (mapping a pipe, say).
     #[error("{}: the {strategy} strategy cannot read this input: {reason}", path.display())]
     Unsupported {
@@ -160,7 +145,6 @@ impl Error {
             | Error::MappedReadFailed { path, .. }
             | Error::Unguarded { path, .. }
             | Error::BadGzip { path, .. }
-            | Error::GzipTrailingData { path, .. }
             | Error::Unsupported { path, .. } => Some(path),
             Error::InvalidOptions { .. } => None,
         }
@@ -188,24 +172,13 @@ impl Error {
         }
     }
 
-    /// Classifies an error from reading through the gzip decoder: data after the last
-    /// member becomes [`Error::GzipTrailingData`], and the kinds flate2 uses for corrupt
-    /// or cut-off data [`Error::BadGzip`].
+    /// Classifies an error from reading through the gzip decoder: the kinds flate2 uses
+    /// for corrupt or cut-off data become [`Error::BadGzip`].
     pub(crate) fn from_gzip_read(
         path: impl Into<PathBuf>,
         decompressed: u64,
         source: io::Error,
     ) -> Self {
-        if let Some(trailing) = source
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<crate::gzip::TrailingData>())
-        {
-            return Error::GzipTrailingData {
-                path: path.into(),
-                compressed_offset: trailing.compressed_offset,
-                decompressed,
-            };
-        }
         match source.kind() {
             io::ErrorKind::InvalidInput
             | io::ErrorKind::InvalidData

@@ -85,6 +85,7 @@ mod stream;
 pub use crate::{
     block::{Block, Blocks},
     error::{Error, ParseStrategyError},
+    gzip::GzipTrailer,
     lines::{
         AlignedChunks, Line, LineLimit, LineTooLong, Lines, LongLinePolicy, NumberedLines,
         aligned_chunks, count_lines, lines,

@@ -15,7 +15,7 @@ use crate::{
     block::Blocks,
     contiguous::{Contents, MapFailure, Mapped},
     error::Error,
-    gzip::GzMembers,
+    gzip::{GzMembers, GzipTrailer},
     lines::{LineLimit, LongLinePolicy},
     strategy::{Compression, MmapAdvice, Strategy},
     stream::{Reading, StreamReader, Waiting},
@@ -47,6 +47,8 @@ pub struct Source {
     size_at_open: Option<u64>,
     /// Why Auto did not map a file its rule said to map.
     auto_fallback: Option<Error>,
+    /// Set by the gzip reader if data that is not gzip follows the last member.
+    gzip_trailer: GzipTrailer,
     inner: SourceImpl,
 }
 
@@ -164,6 +166,15 @@ impl Source {
         self.auto_fallback.as_ref()
     }
 
+    /// Where data that is not gzip started after the last member of a gzip input,
+    /// once reading has reached it: the input ends with the last member and that data
+    /// is not read, as with `gzip -d` ("trailing garbage ignored"). A handle shared
+    /// with the reader: take it before handing the source to a scan, ask it after.
+    /// Never set for other inputs, nor for zeros after the last member (padding).
+    pub fn gzip_trailer(&self) -> GzipTrailer {
+        self.gzip_trailer.clone()
+    }
+
     /// The input as blocks of complete lines, whatever the strategy. Stream blocks are
     /// read as the iterator advances; ReadAll and Mmap blocks are windows on the
     /// contents (no copy) of about the block size.
@@ -240,6 +251,7 @@ impl fmt::Debug for Source {
             .field("limit", &self.limit)
             .field("size_at_open", &self.size_at_open)
             .field("auto_fallback", &self.auto_fallback)
+            .field("gzip_trailer", &self.gzip_trailer.ignored_from())
             .finish_non_exhaustive()
     }
 }
@@ -480,6 +492,7 @@ impl SourceBuilder {
             Compression::None
         };
         let mut auto_fallback = None;
+        let gzip_trailer = GzipTrailer::default();
         let inner = match (strategy, gzip) {
             (Strategy::Mmap, true) => {
                 return Err(
@@ -525,7 +538,7 @@ impl SourceBuilder {
                 SourceImpl::Contiguous(Arc::new(Contents::Heap(bytes)))
             }
             (Strategy::ReadAll, true) => SourceImpl::Contiguous(Arc::new(Contents::Heap(
-                read_gzip_whole(&path, &[], Box::new(file))?,
+                read_gzip_whole(&path, &[], Box::new(file), &gzip_trailer)?,
             ))),
             (_, false) => SourceImpl::Stream(self.stream_reader(
                 path.clone(),
@@ -536,7 +549,7 @@ impl SourceBuilder {
             )),
             (_, true) => SourceImpl::Stream(self.stream_reader(
                 path.clone(),
-                Box::new(GzMembers::new(file)),
+                Box::new(GzMembers::new(file, gzip_trailer.clone())),
                 &[],
                 true,
                 Reading::Blocks,
@@ -550,6 +563,7 @@ impl SourceBuilder {
             block_size: self.block_size,
             size_at_open: Some(size),
             auto_fallback,
+            gzip_trailer,
             inner,
         })
     }
@@ -565,6 +579,7 @@ impl SourceBuilder {
         let (magic, n) = read_prefix(&mut input).map_err(|e| Error::from_io(&path, e))?;
         let prefix = &magic[..n];
         let gzip = prefix == GZIP_MAGIC;
+        let gzip_trailer = GzipTrailer::default();
         let strategy = match self.strategy {
             Strategy::Auto => Strategy::Stream,
             explicit => explicit,
@@ -578,7 +593,7 @@ impl SourceBuilder {
                 SourceImpl::Contiguous(Arc::new(Contents::Heap(bytes)))
             }
             (Strategy::ReadAll, true) => SourceImpl::Contiguous(Arc::new(Contents::Heap(
-                read_gzip_whole(&path, prefix, input)?,
+                read_gzip_whole(&path, prefix, input, &gzip_trailer)?,
             ))),
             // A pipe, socket or device may pause between writes: read it live. gzip
             // is decompressed in whole members anyway, so it is read like a file.
@@ -586,7 +601,10 @@ impl SourceBuilder {
                 SourceImpl::Stream(self.stream_reader(path.clone(), input, prefix, false, reading))
             }
             (_, true) => {
-                let decoder = GzMembers::new(Cursor::new(magic).take(n as u64).chain(input));
+                let decoder = GzMembers::new(
+                    Cursor::new(magic).take(n as u64).chain(input),
+                    gzip_trailer.clone(),
+                );
                 SourceImpl::Stream(self.stream_reader(
                     path.clone(),
                     Box::new(decoder),
@@ -608,6 +626,7 @@ impl SourceBuilder {
             block_size: self.block_size,
             size_at_open: None,
             auto_fallback: None,
+            gzip_trailer,
             inner,
         })
     }
@@ -685,8 +704,9 @@ fn read_gzip_whole(
     path: &Path,
     prefix: &[u8],
     input: Box<dyn Read + Send>,
+    trailer: &GzipTrailer,
 ) -> Result<Vec<u8>, Error> {
-    let mut decoder = GzMembers::new(Cursor::new(prefix.to_vec()).chain(input));
+    let mut decoder = GzMembers::new(Cursor::new(prefix.to_vec()).chain(input), trailer.clone());
     let mut bytes = Vec::new();
     let read = decoder.read_to_end(&mut bytes);
     read.map_err(|e| Error::from_gzip_read(path, bytes.len() as u64, e))?;

@@ -114,33 +114,35 @@ fn zero_padding_after_the_last_gzip_member_is_the_end() {
 }
 
 /// Other data after the last member (a log appended to a `.gz` by mistake) is not read
-/// as a broken member: the error says where it starts and that the log before it was
-/// read whole.
+/// as a broken member, nor as log: the input ends with the last member, as with
+/// `gzip -d`, and the source's trailer says where the ignored data starts, whichever
+/// way the input arrives.
 #[test]
-fn other_data_after_the_last_gzip_member_is_located() {
+fn other_data_after_the_last_gzip_member_is_ignored_and_located() {
     let body = gzip(b"first\nsecond\n");
     let mut input = body.clone();
     input.extend(b"203.0.113.9 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 2\n");
     let (_dir, path) = write_temp(&input);
-    for strategy in [Strategy::Stream, Strategy::ReadAll] {
-        let err = read_error(&path, strategy);
-        let Error::GzipTrailingData {
-            path: p,
-            compressed_offset,
-            decompressed,
-        } = &err
-        else {
-            panic!("{strategy}: {err:?}");
-        };
-        assert_eq!(p, &path);
-        assert_eq!(*compressed_offset, body.len() as u64, "{strategy}");
-        assert_eq!(*decompressed, 13, "{strategy}");
-        let text = err.to_string();
-        assert!(
-            text.contains(&format!("at byte {} of the file", body.len())),
-            "{text}"
-        );
+    let want = [b"first".to_vec(), b"second".to_vec()];
+    let piped = Source::builder()
+        .open_reader("piped", Cursor::new(input.clone()))
+        .unwrap();
+    let mut sources = vec![("piped".to_owned(), piped)];
+    for strategy in [Strategy::Stream, Strategy::ReadAll, Strategy::Auto] {
+        let source = Source::builder().strategy(strategy).open(&path).unwrap();
+        sources.push((strategy.to_string(), source));
     }
+    for (how, source) in sources {
+        let trailer = source.gzip_trailer();
+        assert_eq!(via_for_each_line(source).plain_lines(), want, "{how}");
+        assert_eq!(trailer.ignored_from(), Some(body.len() as u64), "{how}");
+    }
+    // Not set where there is nothing to ignore.
+    let (_dir2, clean) = write_temp(&body);
+    let source = Source::builder().open(&clean).unwrap();
+    let trailer = source.gzip_trailer();
+    via_for_each_line(source);
+    assert_eq!(trailer.ignored_from(), None);
 }
 
 #[test]
