@@ -611,11 +611,20 @@ pub fn render_targets(report: &Report) -> Option<String> {
     Some(out)
 }
 
-/// A paired ratio as the targets section words it, with the rows' ratio beside it.
+/// A paired ratio as the targets section words it, with the spread of its pairs and
+/// the rows' ratio beside it: on a machine whose speed drifts, a median near the
+/// target says little without the range it was taken from.
 fn paired_text(p: &PairedRatio, of_what: &str, rows_ratio: f64) -> String {
+    let lowest = p.ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let highest = p.ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let spread = if p.ratios.len() > 1 {
+        format!("; pairs {lowest:.2}–{highest:.2}×")
+    } else {
+        String::new()
+    };
     format!(
-        "**{:.2}×** {of_what} over {} alternating pairs ({} against {}; from the table's \
-         rows, {rows_ratio:.2}×)",
+        "**{:.2}×** {of_what} over {} alternating pairs ({} against {}{spread}; from the \
+         table's rows, {rows_ratio:.2}×)",
         p.median_ratio,
         p.ratios.len(),
         fmt_duration(p.numerator_median_s),
@@ -998,7 +1007,8 @@ mod tests {
         assert!(
             t.contains(
                 "mmap ×2: **3.50×** the wall time over 3 alternating pairs (350.0 ms against \
-                 100.0 ms; from the table's rows, 5.00×), within the target of at most 4×"
+                 100.0 ms; pairs 3.40–3.90×; from the table's rows, 5.00×), within the target \
+                 of at most 4×"
             ),
             "{t}"
         );
