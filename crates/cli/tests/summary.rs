@@ -81,6 +81,50 @@ fn json_report_of_an_application_log() {
     insta::assert_snapshot!("zookeeper_app_log_json", text);
 }
 
+/// Syslog times carry no year. The report says the year was assumed, and never puts
+/// the log ahead of the day it is read: `Dec 10` read before December is last year's.
+#[test]
+fn syslog_times_get_a_year_that_is_not_in_the_future() {
+    // logpai/loghub OpenSSH_2k.log: Dec 10 06:55:46 to Dec 10 11:04:45.
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let text = summary_json_text(
+        logscan()
+            .args(["summary", "--json"])
+            .arg(realdata("logpai_loghub/OpenSSH/OpenSSH_2k.log")),
+    );
+    let v: Value = serde_json::from_str(&text).expect("JSON");
+    let time = &v["time"];
+    assert_eq!(time["year_assumed"], true, "{time}");
+    let last = time["last_unix"].as_i64().expect("last_unix");
+    assert!(last <= before + 86_400, "{time}: ahead of the reading");
+    assert!(
+        last > before - 366 * 86_400,
+        "{time}: more than a year back"
+    );
+    let first = time["first"].as_str().expect("first");
+    assert!(first.ends_with("-12-10T06:55:46"), "{first}");
+    let report = stdout_of(
+        logscan()
+            .arg("summary")
+            .arg(realdata("logpai_loghub/OpenSSH/OpenSSH_2k.log")),
+    );
+    assert!(
+        report.contains("(4h 8m 59s; year not in the log, assumed)"),
+        "{report}"
+    );
+    // Times with their year say nothing of the kind.
+    let zookeeper = summary_json_text(
+        logscan()
+            .args(["summary", "--json"])
+            .arg(realdata("logpai_loghub/Zookeeper/Zookeeper_2k.log")),
+    );
+    let v: Value = serde_json::from_str(&zookeeper).expect("JSON");
+    assert_eq!(v["time"]["year_assumed"], false);
+}
+
 #[test]
 fn the_summary_is_the_same_for_every_strategy_and_thread_count() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -31,7 +31,37 @@ pub(crate) struct AppParts {
 /// Settings for application logs.
 #[derive(Clone, Debug)]
 pub(crate) struct AppFormat {
-    pub(crate) assumed_year: i32,
+    pub(crate) year: YearRule,
+}
+
+/// The year a syslog time (`Mmm dd HH:MM:SS`, which has none) is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct YearRule {
+    /// The year assumed.
+    pub(crate) year: i32,
+    /// A time later than this (Unix seconds) is put in the year before: a log is read
+    /// after it was written, so `Dec 31` read on 2 January is last year's. `None` when
+    /// the year was given.
+    pub(crate) latest: Option<i64>,
+}
+
+impl YearRule {
+    /// `year` for every syslog time, as given.
+    pub(crate) fn fixed(year: i32) -> YearRule {
+        YearRule {
+            year: year.clamp(0, 9999),
+            latest: None,
+        }
+    }
+
+    /// For a log read at `now` (Unix seconds): its year, or the year before for a
+    /// time more than a day after `now` (a day: syslog times are local, in any zone).
+    pub(crate) fn read_at(now: i64) -> YearRule {
+        YearRule {
+            year: crate::time::year_of(now).clamp(0, 9999),
+            latest: Some(now.saturating_add(86_400)),
+        }
+    }
 }
 
 fn span(start: usize, end: usize) -> Span {
@@ -113,8 +143,7 @@ impl AppFormat {
                 rfc5424 = true;
             }
         }
-        let (time, used, shape, year_assumed) = match leading_timestamp(&s[i..], self.assumed_year)
-        {
+        let (time, used, shape, year_assumed) = match leading_timestamp(&s[i..], self.year) {
             Some((ts, used, shape)) => (Some(ts), used, shape, shape == Shape::Syslog),
             // RFC 5424's NILVALUE: the sender had no time; the fields after it stay
             // where they are.
@@ -323,7 +352,7 @@ fn looks_like_logger(tok: &[u8]) -> bool {
 /// assert_eq!((t.to_string().as_str(), used), ("2008-11-09T20:36:15", 13));
 /// ```
 pub fn parse_timestamp_prefix(input: &[u8], assumed_year: i32) -> Option<(Timestamp, usize)> {
-    let year = assumed_year.clamp(0, 9999);
+    let year = YearRule::fixed(assumed_year);
     for len in [26, 20] {
         if let Some(head) = input.get(..len)
             && let Some(t) = crate::time::parse_clf(head)
@@ -337,7 +366,7 @@ pub fn parse_timestamp_prefix(input: &[u8], assumed_year: i32) -> Option<(Timest
 
 /// Recognises a timestamp at the start of `s`; returns it, the bytes it used, and
 /// its shape.
-fn leading_timestamp(s: &[u8], year: i32) -> Option<(Timestamp, usize, Shape)> {
+fn leading_timestamp(s: &[u8], year: YearRule) -> Option<(Timestamp, usize, Shape)> {
     let first = *s.first()?;
     if first == b'[' {
         let close = s.iter().take(48).position(|&b| b == b']')?;
@@ -461,26 +490,31 @@ fn month_day_time(s: &[u8]) -> Option<(u8, u8, Hms, usize)> {
     Some((month, day, (h, m, sec, nanos), next + used))
 }
 
-/// Syslog's `Mon dd HH:MM:SS`, which has no year: `year` is assumed.
-fn syslog(s: &[u8], year: i32) -> Option<(Timestamp, usize)> {
+/// Syslog's `Mon dd HH:MM:SS`, which has no year: `rule` gives it one.
+fn syslog(s: &[u8], rule: YearRule) -> Option<(Timestamp, usize)> {
     let (month, day, (h, m, sec, nanos), used) = month_day_time(s)?;
     if !at_boundary(s, used) {
         return None;
     }
-    // A leap day in a year that has none would be rejected; keep the line's time by
-    // falling back to the previous leap year rather than losing it.
-    let mut year = year;
-    if month == 2 && day == 29 {
-        // At most seven years back (2100 → 2096): centuries not divisible by 400
-        // have no leap day.
-        while !crate::time::is_leap(year) {
-            year -= 1;
+    let in_year = |year: i32| {
+        // A leap day in a year that has none would be rejected; keep the line's time
+        // by falling back to the previous leap year rather than losing it.
+        let mut year = year;
+        if month == 2 && day == 29 {
+            // At most seven years back (2100 → 2096): centuries not divisible by 400
+            // have no leap day.
+            while !crate::time::is_leap(year) {
+                year -= 1;
+            }
         }
-    }
-    Some((
-        Timestamp::from_civil(year, month, day, h, m, sec, nanos, None)?,
-        used,
-    ))
+        Timestamp::from_civil(year, month, day, h, m, sec, nanos, None)
+    };
+    let ts = in_year(rule.year)?;
+    let ts = match rule.latest {
+        Some(latest) if ts.unix_seconds() > latest => in_year(rule.year - 1)?,
+        _ => ts,
+    };
+    Some((ts, used))
 }
 
 /// `Sun Dec 04 04:47:44 2005` (Apache error logs, C's ctime), fraction allowed.
@@ -509,7 +543,9 @@ mod tests {
     use super::*;
 
     fn fmt() -> AppFormat {
-        AppFormat { assumed_year: 2024 }
+        AppFormat {
+            year: YearRule::fixed(2024),
+        }
     }
 
     fn text(line: &[u8], sp: Option<Span>) -> Option<&str> {
@@ -550,6 +586,59 @@ mod tests {
                 "{ts}"
             );
         }
+    }
+
+    /// Without a given year, a syslog time gets the year of the reading, or the one
+    /// before if it would be more than a day ahead of the reading; so a log across New
+    /// Year read in January stays in order. A given year is kept whatever the date.
+    #[test]
+    fn a_syslog_time_ahead_of_the_reading_is_last_years() {
+        let at = |y: i32, mo: u8, d: u8, h: u8| {
+            Timestamp::from_civil(y, mo, d, h, 0, 0, 0, None)
+                .unwrap()
+                .unix_seconds()
+        };
+        let year_of = |rule: YearRule, line: &[u8]| {
+            let f = AppFormat { year: rule };
+            f.parse(line).unwrap().time.unwrap().to_string()[..10].to_owned()
+        };
+        let nov27 = YearRule::read_at(at(2026, 11, 27, 7));
+        for (line, want) in [
+            (&b"Jan  1 00:00:00 h app: new year"[..], "2026-01-01"),
+            (b"Nov 27 06:00:00 h app: an hour ago", "2026-11-27"),
+            (
+                b"Nov 28 06:00:00 h app: ahead, within the day",
+                "2026-11-28",
+            ),
+            (
+                b"Nov 28 08:00:01 h app: more than a day ahead",
+                "2025-11-28",
+            ),
+            (b"Dec 10 06:55:46 h sshd[1]: last december", "2025-12-10"),
+            (b"Feb 29 12:00:00 h app: leap day", "2024-02-29"),
+        ] {
+            assert_eq!(
+                year_of(nov27, line),
+                want,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        let jan2 = YearRule::read_at(at(2027, 1, 2, 12));
+        let times: Vec<String> = [
+            &b"Dec 31 23:59:59 h app: old year"[..],
+            b"Jan  1 00:00:01 h app: new year",
+            b"Jan  2 11:00:00 h app: today",
+        ]
+        .iter()
+        .map(|l| year_of(jan2, l))
+        .collect();
+        assert_eq!(times, ["2026-12-31", "2027-01-01", "2027-01-02"]);
+        // A given year is the year.
+        assert_eq!(
+            year_of(YearRule::fixed(2026), b"Dec 10 06:55:46 h sshd[1]: x"),
+            "2026-12-10"
+        );
     }
 
     #[test]

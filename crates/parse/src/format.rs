@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
-use crate::app::AppFormat;
+use crate::app::{AppFormat, YearRule};
 use crate::error::{FormatError, ParseError, ParseErrorKind};
 use crate::json::{JsonFormat, JsonFormatBuilder};
 use crate::nginx::NginxFormat;
@@ -156,7 +156,10 @@ impl LogFormat {
 
     /// Configures application logs.
     pub fn app_builder() -> AppFormatBuilder {
-        AppFormatBuilder { year: None }
+        AppFormatBuilder {
+            year: None,
+            read_at: None,
+        }
     }
 
     /// JSON lines with the default keys (see [`JsonFormatBuilder::new`]).
@@ -459,7 +462,7 @@ impl fmt::Debug for LogFormat {
         d.field("name", &self.name());
         match &*self.inner {
             Inner::Access { nginx, .. } => d.field("format", &nginx.source),
-            Inner::App(app) => d.field("assumed_year", &app.assumed_year),
+            Inner::App(app) => d.field("year", &app.year),
             Inner::Json(json) => d.field("keys", &json.keys),
         };
         d.finish()
@@ -498,22 +501,53 @@ impl FromStr for LogFormat {
 #[derive(Debug, Clone)]
 pub struct AppFormatBuilder {
     year: Option<i32>,
+    read_at: Option<i64>,
 }
 
 impl AppFormatBuilder {
-    /// The year given to timestamps that carry none (syslog's `Jun 14 15:16:01`).
-    /// Defaults to the current UTC year when the format is built.
+    /// The year given to every timestamp that carries none (syslog's `Jun 14
+    /// 15:16:01`), whatever the date.
+    ///
+    /// Without it, such a time is given the year the log is read in
+    /// ([`read_at`](Self::read_at)), or the year before if that would put it more than
+    /// a day after the reading: a log is read after it was written, so `Dec 10` read
+    /// on 27 November is last year's, and a log that runs from `Dec 31` to `Jan 1`,
+    /// read in January, stays in order.
+    ///
+    /// ```
+    /// use logscan_parse::LogFormat;
+    ///
+    /// // 2026-11-27T07:00:00Z
+    /// let app = LogFormat::app_builder().read_at(1_795_762_800).build();
+    /// let year = |line: &[u8]| app.parse(line).ok()?.timestamp().map(|t| t.to_string()[..4].to_owned());
+    /// assert_eq!(year(b"Nov 26 23:00:00 host cron[1]: ran").as_deref(), Some("2026"));
+    /// assert_eq!(year(b"Dec 10 06:55:46 host sshd[2]: closed").as_deref(), Some("2025"));
+    /// let fixed = LogFormat::app_builder().assumed_year(2026).build();
+    /// let t = fixed.parse(b"Dec 10 06:55:46 host sshd[2]: closed").unwrap().timestamp().unwrap();
+    /// assert!(t.to_string().starts_with("2026-12-10"));
+    /// ```
     pub fn assumed_year(mut self, year: i32) -> Self {
         self.year = Some(year.clamp(0, 9999));
         self
     }
 
+    /// When the log is read, in Unix seconds, for the year of syslog times when no
+    /// [`assumed_year`](Self::assumed_year) is given. Defaults to the clock when the
+    /// format is built; set it for results that do not depend on the day they are
+    /// computed.
+    pub fn read_at(mut self, unix_seconds: i64) -> Self {
+        self.read_at = Some(unix_seconds);
+        self
+    }
+
     /// The configured format.
     pub fn build(self) -> LogFormat {
+        let year = match self.year {
+            Some(year) => YearRule::fixed(year),
+            None => YearRule::read_at(self.read_at.unwrap_or_else(crate::time::now_unix)),
+        };
         LogFormat {
-            inner: Arc::new(Inner::App(AppFormat {
-                assumed_year: self.year.unwrap_or_else(crate::time::current_year),
-            })),
+            inner: Arc::new(Inner::App(AppFormat { year })),
         }
     }
 }

@@ -549,12 +549,15 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u8, u8) {
     (y, m, d)
 }
 
-/// The current UTC year, for log shapes that omit the year (syslog).
-pub(crate) fn current_year() -> i32 {
-    let secs = std::time::SystemTime::now()
+/// The clock, in Unix seconds, for log shapes that omit the year (syslog).
+pub(crate) fn now_unix() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The UTC year of the instant `secs` seconds after the Unix epoch.
+pub(crate) fn year_of(secs: i64) -> i32 {
     let (y, _, _) = civil_from_days(secs.div_euclid(86_400));
     i32::try_from(y).unwrap_or(1970)
 }

@@ -125,8 +125,13 @@ impl Text {
             }
         }
         if let Some(time) = &r.time {
+            let year = if time.year_assumed {
+                "; year not in the log, assumed"
+            } else {
+                ""
+            };
             let value = format!(
-                "{} → {}  ({})",
+                "{} → {}  ({}{year})",
                 time.first,
                 time.last,
                 human_span(time.span_seconds)
@@ -373,6 +378,7 @@ impl Csv {
         if let Some(t) = &r.time {
             self.row("time", "first", &t.first, None);
             self.row("time", "last", &t.last, None);
+            self.row("time", "year_assumed", &t.year_assumed.to_string(), None);
         }
         if let Some(s) = &r.scan {
             self.row("scan", "bytes", &s.bytes.to_string(), None);

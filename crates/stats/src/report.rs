@@ -32,7 +32,8 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///      "line": 17, "error": "line does not match the format's separators",
 ///      "column": 12, "text": "...", "text_cut": false}],
 ///   "time": {"first": "2025-03-14T06:25:00+00:00", "last": "...",
-///            "first_unix": 0, "last_unix": 0, "span_seconds": 0} | null,
+///            "first_unix": 0, "last_unix": 0, "span_seconds": 0,
+///            "year_assumed": false} | null,   // true: syslog times, year not in the log
 ///   "access": {
 ///     "requests": 0,
 ///     "methods": Table,
@@ -143,6 +144,10 @@ pub struct TimeRange {
     pub last_unix: i64,
     /// Seconds from first to last.
     pub span_seconds: i64,
+    /// Whether some timestamp had no year in the log (syslog's `Mmm dd HH:MM:SS`) and
+    /// was given one: the year of the reading, or the year before for a date ahead of
+    /// it (see `AppFormatBuilder::assumed_year` in `logscan-parse`).
+    pub year_assumed: bool,
 }
 
 /// Statistics of the requests of an access log.
@@ -381,6 +386,7 @@ impl Report {
                     first_unix: first.unix_seconds(),
                     last_unix: last.unix_seconds(),
                     span_seconds: last.unix_seconds() - first.unix_seconds(),
+                    year_assumed: c.app.year_assumed,
                 }),
                 _ => None,
             },

@@ -237,6 +237,8 @@ pub(crate) struct AppStats {
     pub(crate) lines: u64,
     pub(crate) levels: [u64; Level::ALL.len()],
     pub(crate) levels_assumed: u64,
+    /// Some line's timestamp had no year (syslog) and was given one.
+    pub(crate) year_assumed: bool,
     pub(crate) no_level: u64,
     pub(crate) components: CountTable,
     /// Key: the level's index, then the template.
@@ -471,6 +473,7 @@ impl Counts {
                 lines: 0,
                 levels: [0; Level::ALL.len()],
                 levels_assumed: 0,
+                year_assumed: false,
                 no_level: 0,
                 components: table(),
                 messages: table(),
@@ -623,6 +626,7 @@ impl Counts {
     fn add_app(&mut self, record: &Record<'_>) {
         let app = &mut self.app;
         app.lines += 1;
+        app.year_assumed |= record.year_is_assumed();
         let level = record.level();
         match level {
             Some(level) => {
@@ -709,6 +713,7 @@ impl Counts {
             *x += y;
         }
         a.levels_assumed += b.levels_assumed;
+        a.year_assumed |= b.year_assumed;
         a.no_level += b.no_level;
         a.components.merge(b.components);
         a.messages.merge(b.messages);

@@ -55,7 +55,14 @@ fn the_json_schema_has_the_documented_fields() {
     );
     assert_eq!(
         keys(&json["time"]),
-        ["first", "first_unix", "last", "last_unix", "span_seconds"]
+        [
+            "first",
+            "first_unix",
+            "last",
+            "last_unix",
+            "span_seconds",
+            "year_assumed"
+        ]
     );
     assert!(json["app"].is_null() && json["scan"].is_null());
     let a = &json["access"];

@@ -360,6 +360,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
     let (mut parsed, mut malformed) = (0u64, 0u64);
     let mut samples = Vec::new();
     let (mut first, mut last): (Option<Timestamp>, Option<Timestamp>) = (None, None);
+    let mut year_assumed = false;
 
     let mut requests = 0u64;
     let mut methods = BTreeMap::new();
@@ -400,6 +401,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             }
         };
         parsed += 1;
+        year_assumed |= record.year_is_assumed();
         let ts = record.timestamp();
         if let Some(ts) = ts {
             if first.is_none_or(|f| earlier(&ts, &f)) {
@@ -586,6 +588,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             first_unix: f.unix_seconds(),
             last_unix: l.unix_seconds(),
             span_seconds: l.unix_seconds() - f.unix_seconds(),
+            year_assumed,
         }),
         access,
         app,
