@@ -68,6 +68,8 @@ pub(crate) struct JsonKeys {
 impl Default for JsonKeys {
     fn default() -> Self {
         let v = |keys: &[&str]| keys.iter().map(|k| (*k).to_owned()).collect();
+        // After the common names: Elastic Common Schema's dotted names (as its loggers
+        // write them, flat at the top) and Serilog's compact `@t`, `@l`, `@m`, `@mt`.
         JsonKeys {
             time: v(&[
                 "time",
@@ -77,19 +79,49 @@ impl Default for JsonKeys {
                 "time_iso8601",
                 "time_local",
                 "msec",
+                "@t",
             ]),
-            level: v(&["level", "severity", "lvl"]),
-            message: v(&["msg", "message"]),
-            status: v(&["status", "status_code", "statusCode"]),
-            path: v(&["path", "url", "uri", "request_uri"]),
+            level: v(&["level", "severity", "lvl", "log.level", "@l"]),
+            message: v(&["msg", "message", "@m", "@mt"]),
+            status: v(&[
+                "status",
+                "status_code",
+                "statusCode",
+                "http.response.status_code",
+            ]),
+            path: v(&["path", "url", "uri", "request_uri", "url.path"]),
             // The names nginx variables give these fields (what a JSON `log_format`
             // usually uses), then the common shorter ones.
-            client: v(&["remote_addr", "client_ip", "client", "remote_ip", "ip"]),
-            method: v(&["request_method", "method"]),
-            bytes: v(&["body_bytes_sent", "bytes", "bytes_sent", "size"]),
+            client: v(&[
+                "remote_addr",
+                "client_ip",
+                "client",
+                "remote_ip",
+                "ip",
+                "client.ip",
+                "source.ip",
+            ]),
+            method: v(&["request_method", "method", "http.request.method"]),
+            bytes: v(&[
+                "body_bytes_sent",
+                "bytes",
+                "bytes_sent",
+                "size",
+                "http.response.body.bytes",
+            ]),
             request_time: v(&["request_time"]),
-            user_agent: v(&["http_user_agent", "user_agent", "userAgent"]),
-            referrer: v(&["http_referer", "referer", "referrer"]),
+            user_agent: v(&[
+                "http_user_agent",
+                "user_agent",
+                "userAgent",
+                "user_agent.original",
+            ]),
+            referrer: v(&[
+                "http_referer",
+                "referer",
+                "referrer",
+                "http.request.referrer",
+            ]),
         }
     }
 }
@@ -107,14 +139,18 @@ fn owned(keys: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
 }
 
 impl JsonFormatBuilder {
-    /// The defaults: time `time|ts|timestamp|@timestamp|time_iso8601|time_local|msec`,
-    /// level `level|severity|lvl`,
-    /// message `msg|message`, status `status|status_code|statusCode`, path
-    /// `path|url|uri|request_uri`; for access logs written as JSON, client
-    /// `remote_addr|client_ip|client|remote_ip|ip`, method `request_method|method`, body
-    /// bytes `body_bytes_sent|bytes|bytes_sent|size`, request time `request_time`
-    /// (seconds, as nginx writes it), user agent `http_user_agent|user_agent|userAgent`,
-    /// referrer `http_referer|referer|referrer`.
+    /// The defaults: time `time|ts|timestamp|@timestamp|time_iso8601|time_local|msec|@t`,
+    /// level `level|severity|lvl|log.level|@l`, message `msg|message|@m|@mt`, status
+    /// `status|status_code|statusCode|http.response.status_code`, path
+    /// `path|url|uri|request_uri|url.path`; for access logs written as JSON, client
+    /// `remote_addr|client_ip|client|remote_ip|ip|client.ip|source.ip`, method
+    /// `request_method|method|http.request.method`, body bytes
+    /// `body_bytes_sent|bytes|bytes_sent|size|http.response.body.bytes`, request time
+    /// `request_time` (seconds, as nginx writes it), user agent
+    /// `http_user_agent|user_agent|userAgent|user_agent.original`, referrer
+    /// `http_referer|referer|referrer|http.request.referrer`. The dotted names are the
+    /// Elastic Common Schema's, as its loggers write them (flat, at the top level); the
+    /// `@` names are Serilog's compact JSON.
     pub fn new() -> JsonFormatBuilder {
         JsonFormatBuilder::default()
     }
@@ -740,6 +776,43 @@ mod tests {
                 .build(),
             Err(FormatError::EmptyKeyList("client"))
         ));
+    }
+
+    /// Elastic Common Schema loggers and Serilog's compact JSON need no `--json-key`.
+    #[test]
+    fn ecs_and_serilog_names_are_read_by_default() {
+        let f = crate::LogFormat::json();
+        let ecs = br#"{"@timestamp":"2024-11-27T09:00:01.000Z","log.level":"error","message":"boom 17","ecs.version":"1.6.0","http.request.method":"GET","url.path":"/y","http.response.status_code":500,"http.response.body.bytes":12,"client.ip":"10.0.0.3","user_agent.original":"curl/8","http.request.referrer":"https://r.example/"}"#;
+        let r = f.parse(ecs).unwrap();
+        assert_eq!(r.timestamp().map(|t| t.unix_seconds()), Some(1_732_698_001));
+        assert_eq!(r.level(), Some(Level::Error));
+        assert_eq!(r.message().as_deref(), Some(&b"boom 17"[..]));
+        assert_eq!(r.method().as_deref(), Some(&b"GET"[..]));
+        assert_eq!(r.path().as_deref(), Some(&b"/y"[..]));
+        assert_eq!((r.status(), r.body_bytes()), (Some(500), Some(12)));
+        assert_eq!(r.client(), Some(&b"10.0.0.3"[..]));
+        assert_eq!(r.user_agent(), Some(&b"curl/8"[..]));
+        assert_eq!(r.referrer(), Some(&b"https://r.example/"[..]));
+        // A source address counts when no client one is given.
+        let r = f
+            .parse(br#"{"message":"x","source.ip":"10.0.0.4"}"#)
+            .unwrap();
+        assert_eq!(r.client(), Some(&b"10.0.0.4"[..]));
+
+        let serilog = br#"{"@t":"2024-11-27T09:00:02.5Z","@mt":"Request {Path} took {Ms} ms","@l":"Warning","Path":"/z","Ms":1200}"#;
+        let r = f.parse(serilog).unwrap();
+        assert_eq!(r.timestamp().map(|t| t.unix_seconds()), Some(1_732_698_002));
+        assert_eq!(r.level(), Some(Level::Warn));
+        assert_eq!(
+            r.message().as_deref(),
+            Some(&b"Request {Path} took {Ms} ms"[..])
+        );
+        // The common names come first.
+        let r = f
+            .parse(br#"{"@m":"rendered","msg":"plain","log.level":"debug","level":"info"}"#)
+            .unwrap();
+        assert_eq!(r.message().as_deref(), Some(&b"plain"[..]));
+        assert_eq!(r.level(), Some(Level::Info));
     }
 
     #[test]

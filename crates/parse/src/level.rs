@@ -7,7 +7,10 @@ use std::str::FromStr;
 ///
 /// Tokens map case-insensitively: `TRACE` (and Apache's `trace1`..`trace8`), `DEBUG`,
 /// `INFO`, `NOTICE`, `WARN`/`WARNING`, `ERROR`/`ERR`/`SEVERE`, `CRIT`/`CRITICAL`,
-/// `ALERT`, `FATAL`/`EMERG`/`EMERGENCY`/`PANIC`.
+/// `ALERT`, `FATAL`/`EMERG`/`EMERGENCY`/`PANIC`; and .NET's names: Serilog's
+/// `VERBOSE`, `INFORMATION` and their three-letter forms `VRB`, `DBG`, `INF`, `WRN`,
+/// `ERR`, `FTL`, and Microsoft.Extensions.Logging's console forms `trce`, `dbug`,
+/// `fail` (error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
     /// Finest-grained tracing.
@@ -46,25 +49,25 @@ impl Level {
 
     /// Recognises a level token, any case, with no surrounding punctuation.
     pub fn from_bytes(token: &[u8]) -> Option<Level> {
-        if token.len() < 3 || token.len() > 9 {
+        if token.len() < 3 || token.len() > 11 {
             return None;
         }
-        let mut buf = [0u8; 9];
+        let mut buf = [0u8; 11];
         for (d, s) in buf.iter_mut().zip(token) {
             *d = s.to_ascii_lowercase();
         }
         let t = &buf[..token.len()];
         Some(match t {
-            b"trace" => Level::Trace,
+            b"trace" | b"trce" | b"verbose" | b"vrb" => Level::Trace,
             [b't', b'r', b'a', b'c', b'e', b'1'..=b'8'] => Level::Trace,
-            b"debug" | b"dbg" => Level::Debug,
-            b"info" => Level::Info,
+            b"debug" | b"dbg" | b"dbug" => Level::Debug,
+            b"info" | b"inf" | b"information" => Level::Info,
             b"notice" => Level::Notice,
-            b"warn" | b"warning" => Level::Warn,
-            b"error" | b"err" | b"severe" => Level::Error,
+            b"warn" | b"warning" | b"wrn" => Level::Warn,
+            b"error" | b"err" | b"severe" | b"fail" => Level::Error,
             b"crit" | b"critical" => Level::Critical,
             b"alert" => Level::Alert,
-            b"fatal" | b"emerg" | b"emergency" | b"panic" => Level::Fatal,
+            b"fatal" | b"emerg" | b"emergency" | b"panic" | b"ftl" => Level::Fatal,
             _ => return None,
         })
     }
@@ -128,7 +131,20 @@ mod tests {
         assert_eq!(Level::from_bytes(b"WaRnInG"), Some(Level::Warn));
         assert_eq!(Level::from_bytes(b"trace6"), Some(Level::Trace));
         assert_eq!(Level::from_bytes(b"notice"), Some(Level::Notice));
-        assert_eq!(Level::from_bytes(b"information"), None);
+        assert_eq!(Level::from_bytes(b"Information"), Some(Level::Info));
+        for (token, level) in [
+            (&b"VRB"[..], Level::Trace),
+            (b"Verbose", Level::Trace),
+            (b"trce", Level::Trace),
+            (b"dbug", Level::Debug),
+            (b"INF", Level::Info),
+            (b"WRN", Level::Warn),
+            (b"fail", Level::Error),
+            (b"FTL", Level::Fatal),
+        ] {
+            assert_eq!(Level::from_bytes(token), Some(level), "{token:?}");
+        }
+        assert_eq!(Level::from_bytes(b"informational"), None);
         assert_eq!(Level::from_bytes(b"in"), None);
         assert!(Level::Fatal > Level::Error && Level::Error > Level::Warn);
         assert_eq!("crit".parse::<Level>(), Ok(Level::Critical));

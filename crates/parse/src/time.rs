@@ -379,6 +379,19 @@ pub(crate) fn parse_iso_prefix(s: &[u8]) -> Option<(Timestamp, usize)> {
                     i += used;
                 }
             }
+            // An offset after a blank, in full (`+01:00` or `+0100`) and ending where
+            // a token ends: .NET's `zzz` as Serilog's file sink writes it
+            // (`2024-11-27 09:00:00.123 +01:00 [INF] ...`).
+            b' ' if matches!(s.get(i + 1), Some(b'+' | b'-')) => {
+                if let Some((o, used)) = parse_iso_offset(&s[i + 1..])
+                    && used >= 5
+                    && s.get(i + 1 + used)
+                        .is_none_or(|b| matches!(b, b' ' | b'\t'))
+                {
+                    offset = Some(o);
+                    i += 1 + used;
+                }
+            }
             _ => {}
         }
     }
@@ -669,6 +682,23 @@ mod tests {
         assert_eq!(a, c);
         assert_eq!(a, d);
         assert_eq!(a.to_string(), "2000-10-10T20:55:36Z");
+        // An offset after a blank, in full, as .NET's `zzz` writes it.
+        for text in [
+            &b"2000-10-10 21:55:36 +01:00"[..],
+            b"2000-10-10 19:55:36 -0100",
+        ] {
+            assert_eq!(parse_timestamp(text), Some(a), "{text:?}");
+        }
+        let (t, used) = parse_iso_prefix(b"2000-10-10 21:55:36.5 +01:00 [INF] x").unwrap();
+        assert_eq!((t.utc_offset_seconds(), used), (Some(3600), 28));
+        // Not a short one, nor one that runs on into the next token.
+        for text in [
+            &b"2000-10-10 21:55:36 +01 x"[..],
+            b"2000-10-10 21:55:36 +01:00x",
+        ] {
+            let (t, used) = parse_iso_prefix(text).unwrap();
+            assert_eq!((t.utc_offset_seconds(), used), (None, 19), "{text:?}");
+        }
     }
 
     #[test]
