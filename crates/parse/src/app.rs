@@ -126,6 +126,11 @@ impl AppFormat {
         if s.is_empty() {
             return Err(ParseError::new(ParseErrorKind::Empty, 0));
         }
+        // Two layouts that start with a one-letter level, tried before the others
+        // (a cheap test of their first bytes rules them out for other lines).
+        if let Some(parts) = self.klog(s).or_else(|| ruby_logger(s)) {
+            return Ok(parts);
+        }
         let mut i = 0;
         let mut pri_level = None;
         let mut rfc5424 = false;
@@ -187,6 +192,19 @@ impl AppFormat {
                 || tok.first() == Some(&b'[')
                 || tok.iter().all(u8::is_ascii_digit);
             if !skippable {
+                // Python's default `%(asctime)s - %(name)s - %(levelname)s - %(message)s`:
+                // a logger name, a dash, the level, a dash, the message.
+                if looks_like_name(tok)
+                    && let Some(at) = separator_dash(s, skip_spaces(s, end))
+                    && let level_end = token_end(s, at)
+                    && let Some(level) = level_of(&s[at..level_end])
+                {
+                    let after = skip_spaces(s, level_end);
+                    parts.level = Some(level);
+                    parts.component = Some(span(k, end));
+                    parts.message = span(separator_dash(s, after).unwrap_or(after), s.len());
+                    return Ok(parts);
+                }
                 break;
             }
             k = skip_spaces(s, end);
@@ -195,6 +213,47 @@ impl AppFormat {
             return Err(ParseError::new(ParseErrorKind::NoTimestampOrLevel, 0));
         }
         Ok(parts)
+    }
+
+    /// Kubernetes' klog: `Lmmdd hh:mm:ss.uuuuuu threadid file:line] message`, with
+    /// `L` one of `I`, `W`, `E`, `F`. It has no year: `self.year` gives it one, as for
+    /// syslog. The component is the source file (its line number left out).
+    fn klog(&self, s: &[u8]) -> Option<AppParts> {
+        let level = match s.first()? {
+            b'I' => Level::Info,
+            b'W' => Level::Warn,
+            b'E' => Level::Error,
+            b'F' => Level::Fatal,
+            _ => return None,
+        };
+        if s.len() < 22 || s[5] != b' ' {
+            return None;
+        }
+        let month = two_digits(s[1], s[2])?;
+        let day = two_digits(s[3], s[4])?;
+        let (h, m, sec, nanos, used) = hms(&s[6..])?;
+        let mut i = skip_spaces(s, 6 + used);
+        let id_len = s[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if id_len == 0 || s.get(i + id_len) != Some(&b' ') {
+            return None;
+        }
+        i += id_len + 1;
+        let close = i + s[i..].iter().take(256).position(|&b| b == b']')?;
+        let source = &s[i..close];
+        let file_end = source
+            .iter()
+            .rposition(|&b| b == b':')
+            .map_or(close, |k| i + k);
+        let time = in_assumed_year(self.year, month, day, (h, m, sec, nanos))?;
+        Some(AppParts {
+            time: Some(time),
+            level: Some(level),
+            level_assumed: false,
+            host: None,
+            component: (file_end > i).then(|| span(i, file_end)),
+            message: span(skip_spaces(s, close + 1), s.len()),
+            year_assumed: true,
+        })
     }
 
     /// After the level: an optional `[thread]`, an optional `component:` (or a
@@ -326,6 +385,15 @@ fn separator_dash(s: &[u8], i: usize) -> Option<usize> {
         .then(|| skip_spaces(s, i + 1))
 }
 
+/// A logger name of any language: `root`, `__main__`, `uvicorn.error`, `org.apache.Foo`.
+fn looks_like_name(tok: &[u8]) -> bool {
+    !tok.is_empty()
+        && tok.len() <= 200
+        && tok
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$' | b'-'))
+}
+
 /// A Java-style logger or class name: `org.apache.Foo`, `c.f.Bar$Inner`.
 fn looks_like_logger(tok: &[u8]) -> bool {
     !tok.is_empty()
@@ -339,7 +407,8 @@ fn looks_like_logger(tok: &[u8]) -> bool {
 /// Recognises a timestamp at the start of `input` in any shape this crate reads from
 /// logs, and returns it with the number of bytes it used. Besides the shapes of
 /// [`parse_timestamp`](crate::parse_timestamp) (RFC 3339 / ISO 8601, `$time_local`,
-/// Unix seconds), it knows Spark's `yy/MM/dd HH:mm:ss`, HDFS's `yyMMdd HHmmss`,
+/// Unix seconds), it knows Spark's `yy/MM/dd HH:mm:ss`, Go's `yyyy/MM/dd HH:mm:ss`,
+/// HDFS's `yyMMdd HHmmss`,
 /// syslog's `Mmm dd HH:MM:SS` (which has no year: `assumed_year` is used), C's ctime
 /// `Www Mmm dd HH:MM:SS yyyy`, and any of these in `[` `]`.
 ///
@@ -384,7 +453,7 @@ fn leading_timestamp(s: &[u8], year: YearRule) -> Option<(Timestamp, usize, Shap
         if let Some((ts, used)) = parse_iso_prefix(s) {
             return Some((ts, used, Shape::Other));
         }
-        if let Some(r) = spark(s).or_else(|| hdfs(s)) {
+        if let Some(r) = spark(s).or_else(|| hdfs(s)).or_else(|| go_log(s)) {
             return Some((r.0, r.1, Shape::Other));
         }
         let tok_len = s.iter().position(|&b| b == b' ').unwrap_or(s.len());
@@ -455,6 +524,25 @@ fn spark(s: &[u8]) -> Option<(Timestamp, usize)> {
     ))
 }
 
+/// Go's `log` package: `yyyy/MM/dd HH:mm:ss`, with `.micro` under `log.Lmicroseconds`.
+fn go_log(s: &[u8]) -> Option<(Timestamp, usize)> {
+    if s.len() < 19 || s[4] != b'/' || s[7] != b'/' || s[10] != b' ' {
+        return None;
+    }
+    let year = crate::time::four_digits(&s[0..4])?;
+    let month = two_digits(s[5], s[6])?;
+    let day = two_digits(s[8], s[9])?;
+    let (h, m, sec, nanos, used) = hms(&s[11..])?;
+    let end = 11 + used;
+    if !at_boundary(s, end) {
+        return None;
+    }
+    Some((
+        Timestamp::from_civil(year, month, day, h, m, sec, nanos, None)?,
+        end,
+    ))
+}
+
 /// HDFS's `yyMMdd HHmmss`.
 fn hdfs(s: &[u8]) -> Option<(Timestamp, usize)> {
     if s.len() < 13 || s[6] != b' ' || !at_boundary(s, 13) {
@@ -496,6 +584,17 @@ fn syslog(s: &[u8], rule: YearRule) -> Option<(Timestamp, usize)> {
     if !at_boundary(s, used) {
         return None;
     }
+    Some((in_assumed_year(rule, month, day, (h, m, sec, nanos))?, used))
+}
+
+/// A month, day and time of day without a year (syslog, klog), in the year `rule`
+/// gives it.
+fn in_assumed_year(
+    rule: YearRule,
+    month: u8,
+    day: u8,
+    (h, m, sec, nanos): Hms,
+) -> Option<Timestamp> {
     let in_year = |year: i32| {
         // A leap day in a year that has none would be rejected; keep the line's time
         // by falling back to the previous leap year rather than losing it.
@@ -510,11 +609,52 @@ fn syslog(s: &[u8], rule: YearRule) -> Option<(Timestamp, usize)> {
         Timestamp::from_civil(year, month, day, h, m, sec, nanos, None)
     };
     let ts = in_year(rule.year)?;
-    let ts = match rule.latest {
-        Some(latest) if ts.unix_seconds() > latest => in_year(rule.year - 1)?,
-        _ => ts,
+    match rule.latest {
+        Some(latest) if ts.unix_seconds() > latest => in_year(rule.year - 1),
+        _ => Some(ts),
+    }
+}
+
+/// Ruby's `Logger` (and Rails'): `I, [2024-11-27T09:00:00.123456 #1234]  INFO -- prog:
+/// message`. The component is the program name, when there is one.
+fn ruby_logger(s: &[u8]) -> Option<AppParts> {
+    if s.len() < 30 || !b"DIWEFA".contains(&s[0]) || &s[1..4] != b", [" {
+        return None;
+    }
+    let (time, used) = crate::time::parse_iso_prefix(&s[4..])?;
+    let mut i = 4 + used;
+    if s.get(i..i + 2) != Some(b" #") {
+        return None;
+    }
+    i += 2;
+    let pid_len = s[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    if s.get(i + pid_len) != Some(&b']') {
+        return None;
+    }
+    i = skip_spaces(s, i + pid_len + 1);
+    let level_end = token_end(s, i);
+    let level = level_of(&s[i..level_end]);
+    i = skip_spaces(s, level_end);
+    if s.get(i..i + 2) != Some(b"--") {
+        return None;
+    }
+    i = skip_spaces(s, i + 2);
+    // The program name runs to the first `: `; an empty one leaves just `: `.
+    let colon = s[i..].windows(2).position(|w| w == b": ").map(|k| i + k);
+    let (component, message_at) = match colon {
+        Some(c) if c > i => (Some(span(i, c)), c + 2),
+        Some(c) => (None, c + 2),
+        None => (None, i),
     };
-    Some((ts, used))
+    Some(AppParts {
+        time: Some(time),
+        level,
+        level_assumed: false,
+        host: None,
+        component,
+        message: span(message_at.min(s.len()), s.len()),
+        year_assumed: false,
+    })
 }
 
 /// `Sun Dec 04 04:47:44 2005` (Apache error logs, C's ctime), fraction allowed.
@@ -639,6 +779,89 @@ mod tests {
             year_of(YearRule::fixed(2026), b"Dec 10 06:55:46 h sshd[1]: x"),
             "2026-12-10"
         );
+    }
+
+    /// Python's default format (name, then level, between dashes), Go's `log`
+    /// package, PostgreSQL's default prefix.
+    #[test]
+    fn python_go_and_postgres_lines() {
+        let l = b"2024-11-27 09:00:00,123 - myapp.db - ERROR - query failed - retrying";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(p.level, Some(Level::Error));
+        assert_eq!(text(l, p.component), Some("myapp.db"));
+        assert_eq!(text(l, Some(p.message)), Some("query failed - retrying"));
+        let l = b"2024-11-27 09:00:00,123 - root - INFO - started";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(
+            (p.level, text(l, p.component)),
+            (Some(Level::Info), Some("root"))
+        );
+        assert_eq!(text(l, Some(p.message)), Some("started"));
+        // A dash that is not followed by a level leaves the message whole.
+        let l = b"2024-11-27 09:00:00,123 - ticket - 42 closed";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!((p.level, p.component), (None, None));
+
+        for (l, want) in [
+            (
+                &b"2024/11/27 09:00:00 listening on :8080"[..],
+                "2024-11-27T09:00:00",
+            ),
+            (
+                b"2024/11/27 09:00:00.123456 listening",
+                "2024-11-27T09:00:00.123456",
+            ),
+        ] {
+            let p = fmt().parse(l).unwrap();
+            assert_eq!(p.time.unwrap().to_string(), want);
+        }
+
+        let l = b"2024-11-27 09:00:00.123 UTC [1234] LOG:  statement: select 1";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(p.time.unwrap().to_string(), "2024-11-27T09:00:00.123Z");
+        assert_eq!(p.level, Some(Level::Info));
+        // A first word with a colon reads as a component, as in any app line.
+        assert_eq!(text(l, p.component), Some("statement"));
+        assert_eq!(text(l, Some(p.message)), Some("select 1"));
+        let l = b"2024-11-27 09:00:00.123 UTC [1234] DEBUG2:  x";
+        assert_eq!(fmt().parse(l).unwrap().level, Some(Level::Debug));
+    }
+
+    #[test]
+    fn klog_and_ruby_logger_lines() {
+        let f = AppFormat {
+            year: YearRule::fixed(2024),
+        };
+        let l = b"E1127 09:00:00.123456    1234 kubelet.go:2412] failed to sync pod";
+        let p = f.parse(l).unwrap();
+        assert_eq!(p.level, Some(Level::Error));
+        assert_eq!(p.time.unwrap().to_string(), "2024-11-27T09:00:00.123456");
+        assert!(p.year_assumed);
+        assert_eq!(text(l, p.component), Some("kubelet.go"));
+        assert_eq!(text(l, Some(p.message)), Some("failed to sync pod"));
+        let l = b"I0102 00:00:01.000001       7 main.go:9] ok";
+        assert_eq!(f.parse(l).unwrap().level, Some(Level::Info));
+        // Not klog: an ordinary line that starts with a capital.
+        let l = b"INFO 2024-11-27 09:00:00 something";
+        assert_ne!(
+            f.parse(l).unwrap().component.map(|c| c.of(l)),
+            Some(&b"2024-11-27"[..])
+        );
+
+        let l = b"I, [2024-11-27T09:00:00.123456 #1234]  INFO -- : Started GET \"/\" for 127.0.0.1";
+        let p = f.parse(l).unwrap();
+        assert_eq!(p.level, Some(Level::Info));
+        assert_eq!(p.time.unwrap().to_string(), "2024-11-27T09:00:00.123456");
+        assert_eq!(p.component, None);
+        assert_eq!(
+            text(l, Some(p.message)),
+            Some("Started GET \"/\" for 127.0.0.1")
+        );
+        let l = b"E, [2024-11-27T09:00:01.5 #99] ERROR -- worker: job 42 failed: timeout";
+        let p = f.parse(l).unwrap();
+        assert_eq!(p.level, Some(Level::Error));
+        assert_eq!(text(l, p.component), Some("worker"));
+        assert_eq!(text(l, Some(p.message)), Some("job 42 failed: timeout"));
     }
 
     #[test]

@@ -69,7 +69,8 @@ impl Default for JsonKeys {
     fn default() -> Self {
         let v = |keys: &[&str]| keys.iter().map(|k| (*k).to_owned()).collect();
         // After the common names: Elastic Common Schema's dotted names (as its loggers
-        // write them, flat at the top) and Serilog's compact `@t`, `@l`, `@m`, `@mt`.
+        // write them, flat at the top), Serilog's compact `@t`, `@l`, `@m`, `@mt`, and
+        // Traefik's access-log names (`ClientHost`, `DownstreamStatus`, ...).
         JsonKeys {
             time: v(&[
                 "time",
@@ -82,14 +83,23 @@ impl Default for JsonKeys {
                 "@t",
             ]),
             level: v(&["level", "severity", "lvl", "log.level", "@l"]),
-            message: v(&["msg", "message", "@m", "@mt"]),
+            // Docker's json-file driver puts the container's line under `log`.
+            message: v(&["msg", "message", "@m", "@mt", "log"]),
             status: v(&[
                 "status",
                 "status_code",
                 "statusCode",
                 "http.response.status_code",
+                "DownstreamStatus",
             ]),
-            path: v(&["path", "url", "uri", "request_uri", "url.path"]),
+            path: v(&[
+                "path",
+                "url",
+                "uri",
+                "request_uri",
+                "url.path",
+                "RequestPath",
+            ]),
             // The names nginx variables give these fields (what a JSON `log_format`
             // usually uses), then the common shorter ones.
             client: v(&[
@@ -100,14 +110,21 @@ impl Default for JsonKeys {
                 "ip",
                 "client.ip",
                 "source.ip",
+                "ClientHost",
             ]),
-            method: v(&["request_method", "method", "http.request.method"]),
+            method: v(&[
+                "request_method",
+                "method",
+                "http.request.method",
+                "RequestMethod",
+            ]),
             bytes: v(&[
                 "body_bytes_sent",
                 "bytes",
                 "bytes_sent",
                 "size",
                 "http.response.body.bytes",
+                "DownstreamContentSize",
             ]),
             request_time: v(&["request_time"]),
             user_agent: v(&[
@@ -115,12 +132,14 @@ impl Default for JsonKeys {
                 "user_agent",
                 "userAgent",
                 "user_agent.original",
+                "request_User-Agent",
             ]),
             referrer: v(&[
                 "http_referer",
                 "referer",
                 "referrer",
                 "http.request.referrer",
+                "request_Referer",
             ]),
         }
     }
@@ -140,17 +159,18 @@ fn owned(keys: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
 
 impl JsonFormatBuilder {
     /// The defaults: time `time|ts|timestamp|@timestamp|time_iso8601|time_local|msec|@t`,
-    /// level `level|severity|lvl|log.level|@l`, message `msg|message|@m|@mt`, status
-    /// `status|status_code|statusCode|http.response.status_code`, path
-    /// `path|url|uri|request_uri|url.path`; for access logs written as JSON, client
-    /// `remote_addr|client_ip|client|remote_ip|ip|client.ip|source.ip`, method
-    /// `request_method|method|http.request.method`, body bytes
-    /// `body_bytes_sent|bytes|bytes_sent|size|http.response.body.bytes`, request time
-    /// `request_time` (seconds, as nginx writes it), user agent
-    /// `http_user_agent|user_agent|userAgent|user_agent.original`, referrer
-    /// `http_referer|referer|referrer|http.request.referrer`. The dotted names are the
-    /// Elastic Common Schema's, as its loggers write them (flat, at the top level); the
-    /// `@` names are Serilog's compact JSON.
+    /// level `level|severity|lvl|log.level|@l`, message `msg|message|@m|@mt|log`, status
+    /// `status|status_code|statusCode|http.response.status_code|DownstreamStatus`, path
+    /// `path|url|uri|request_uri|url.path|RequestPath`; for access logs written as JSON,
+    /// client `remote_addr|client_ip|client|remote_ip|ip|client.ip|source.ip|ClientHost`,
+    /// method `request_method|method|http.request.method|RequestMethod`, body bytes
+    /// `body_bytes_sent|bytes|bytes_sent|size|http.response.body.bytes|DownstreamContentSize`,
+    /// request time `request_time` (seconds, as nginx writes it), user agent
+    /// `http_user_agent|user_agent|userAgent|user_agent.original|request_User-Agent`,
+    /// referrer `http_referer|referer|referrer|http.request.referrer|request_Referer`.
+    /// The dotted names are the Elastic Common Schema's, as its loggers write them (flat,
+    /// at the top level); the `@` names are Serilog's compact JSON; the capitalised ones
+    /// Traefik's access log; `log` is where Docker's json-file driver puts a line.
     pub fn new() -> JsonFormatBuilder {
         JsonFormatBuilder::default()
     }
@@ -807,6 +827,18 @@ mod tests {
             r.message().as_deref(),
             Some(&b"Request {Path} took {Ms} ms"[..])
         );
+        // Traefik's access log; Docker's json-file lines.
+        let traefik = br#"{"ClientHost":"10.0.0.5","RequestMethod":"POST","RequestPath":"/t","DownstreamStatus":502,"DownstreamContentSize":9,"request_User-Agent":"k6","time":"2024-11-27T09:00:00Z"}"#;
+        let r = f.parse(traefik).unwrap();
+        assert_eq!(r.client(), Some(&b"10.0.0.5"[..]));
+        assert_eq!(r.method().as_deref(), Some(&b"POST"[..]));
+        assert_eq!(r.path().as_deref(), Some(&b"/t"[..]));
+        assert_eq!((r.status(), r.body_bytes()), (Some(502), Some(9)));
+        assert_eq!(r.user_agent(), Some(&b"k6"[..]));
+        let docker =
+            br#"{"log":"panic: boom\n","stream":"stderr","time":"2024-11-27T09:00:00.5Z"}"#;
+        let r = f.parse(docker).unwrap();
+        assert_eq!(r.message().as_deref(), Some(&b"panic: boom\n"[..]));
         // The common names come first.
         let r = f
             .parse(br#"{"@m":"rendered","msg":"plain","log.level":"debug","level":"info"}"#)

@@ -10,7 +10,7 @@ use std::str::FromStr;
 /// `ALERT`, `FATAL`/`EMERG`/`EMERGENCY`/`PANIC`; and .NET's names: Serilog's
 /// `VERBOSE`, `INFORMATION` and their three-letter forms `VRB`, `DBG`, `INF`, `WRN`,
 /// `ERR`, `FTL`, and Microsoft.Extensions.Logging's console forms `trce`, `dbug`,
-/// `fail` (error).
+/// `fail` (error); PostgreSQL's `LOG` (info) and `DEBUG1`..`DEBUG5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
     /// Finest-grained tracing.
@@ -61,7 +61,8 @@ impl Level {
             b"trace" | b"trce" | b"verbose" | b"vrb" => Level::Trace,
             [b't', b'r', b'a', b'c', b'e', b'1'..=b'8'] => Level::Trace,
             b"debug" | b"dbg" | b"dbug" => Level::Debug,
-            b"info" | b"inf" | b"information" => Level::Info,
+            [b'd', b'e', b'b', b'u', b'g', b'1'..=b'5'] => Level::Debug,
+            b"info" | b"inf" | b"information" | b"log" => Level::Info,
             b"notice" => Level::Notice,
             b"warn" | b"warning" | b"wrn" => Level::Warn,
             b"error" | b"err" | b"severe" | b"fail" => Level::Error,

@@ -382,6 +382,13 @@ pub(crate) fn parse_iso_prefix(s: &[u8]) -> Option<(Timestamp, usize)> {
             // An offset after a blank, in full (`+01:00` or `+0100`) and ending where
             // a token ends: .NET's `zzz` as Serilog's file sink writes it
             // (`2024-11-27 09:00:00.123 +01:00 [INF] ...`).
+            // ` UTC` or ` GMT`, as PostgreSQL writes its times.
+            b' ' if matches!(s.get(i + 1..i + 4), Some(b"UTC" | b"GMT"))
+                && s.get(i + 4).is_none_or(|b| matches!(b, b' ' | b'\t')) =>
+            {
+                offset = Some(0);
+                i += 4;
+            }
             b' ' if matches!(s.get(i + 1), Some(b'+' | b'-')) => {
                 if let Some((o, used)) = parse_iso_offset(&s[i + 1..])
                     && used >= 5
