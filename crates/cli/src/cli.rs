@@ -159,7 +159,8 @@ pub struct FormatArgs {
     pub format_name: Option<String>,
 
     /// For JSON lines: the keys that hold a field, first match wins, replacing the
-    /// defaults (e.g. `--json-key time=ts,@t --json-key level=lvl`). Fields: time,
+    /// defaults (e.g. `--json-key time=ts,@t --json-key level=lvl`); a dotted key
+    /// also reaches into nested objects (`--json-key status=resp.code`). Fields: time,
     /// level, message, status, path, client, method, bytes, request_time,
     /// user_agent, referrer. Implies --format json.
     #[arg(long, value_name = "FIELD=KEY[,KEY...]", conflicts_with_all = ["log_format", "nginx_conf"])]

@@ -68,9 +68,10 @@ pub(crate) struct JsonKeys {
 impl Default for JsonKeys {
     fn default() -> Self {
         let v = |keys: &[&str]| keys.iter().map(|k| (*k).to_owned()).collect();
-        // After the common names: Elastic Common Schema's dotted names (as its loggers
-        // write them, flat at the top), Serilog's compact `@t`, `@l`, `@m`, `@mt`, and
-        // Traefik's access-log names (`ClientHost`, `DownstreamStatus`, ...).
+        // After the common names: Elastic Common Schema's dotted names (flat at the
+        // top, as its loggers write them, or nested), Serilog's compact `@t`, `@l`,
+        // `@m`, `@mt`, Traefik's access-log names (`ClientHost`, `DownstreamStatus`,
+        // ...), and Caddy's nested `request` object.
         JsonKeys {
             time: v(&[
                 "time",
@@ -99,6 +100,7 @@ impl Default for JsonKeys {
                 "request_uri",
                 "url.path",
                 "RequestPath",
+                "request.uri",
             ]),
             // The names nginx variables give these fields (what a JSON `log_format`
             // usually uses), then the common shorter ones.
@@ -111,12 +113,15 @@ impl Default for JsonKeys {
                 "client.ip",
                 "source.ip",
                 "ClientHost",
+                "request.client_ip",
+                "request.remote_ip",
             ]),
             method: v(&[
                 "request_method",
                 "method",
                 "http.request.method",
                 "RequestMethod",
+                "request.method",
             ]),
             bytes: v(&[
                 "body_bytes_sent",
@@ -133,6 +138,7 @@ impl Default for JsonKeys {
                 "userAgent",
                 "user_agent.original",
                 "request_User-Agent",
+                "request.headers.User-Agent",
             ]),
             referrer: v(&[
                 "http_referer",
@@ -140,6 +146,7 @@ impl Default for JsonKeys {
                 "referrer",
                 "http.request.referrer",
                 "request_Referer",
+                "request.headers.Referer",
             ]),
         }
     }
@@ -168,9 +175,15 @@ impl JsonFormatBuilder {
     /// request time `request_time` (seconds, as nginx writes it), user agent
     /// `http_user_agent|user_agent|userAgent|user_agent.original|request_User-Agent`,
     /// referrer `http_referer|referer|referrer|http.request.referrer|request_Referer`.
-    /// The dotted names are the Elastic Common Schema's, as its loggers write them (flat,
-    /// at the top level); the `@` names are Serilog's compact JSON; the capitalised ones
-    /// Traefik's access log; `log` is where Docker's json-file driver puts a line.
+    /// A dotted name is looked up as written and as a path into nested objects
+    /// (`request.method` finds `{"request":{"method":"GET"}}`, up to four objects
+    /// down; an array of strings there stands for its first). Caddy's access log
+    /// keeps its request under `request` (client `request.client_ip|request.remote_ip`,
+    /// method `request.method`, path `request.uri`, user agent
+    /// `request.headers.User-Agent`, referrer `request.headers.Referer`, listed last).
+    /// The other dotted names are the Elastic Common Schema's; the `@` names are
+    /// Serilog's compact JSON; the capitalised ones Traefik's access log; `log` is
+    /// where Docker's json-file driver puts a line.
     pub fn new() -> JsonFormatBuilder {
         JsonFormatBuilder::default()
     }
@@ -333,7 +346,13 @@ pub(crate) struct JsonFormat {
     /// Every configured key by its length: (key, field, rank in its list). A line's
     /// key is compared only with the few configured keys of the same length.
     by_len: Vec<Vec<KnownKey>>,
+    /// The configured keys with a dot, which may also name a path into nested objects
+    /// (`request.method` in `{"request":{"method":"GET"}}`).
+    dotted: Vec<KnownKey>,
 }
+
+/// How deep a dotted key may reach into nested objects.
+const MAX_NESTING: usize = 4;
 
 impl JsonFormat {
     pub(crate) fn new(keys: JsonKeys) -> JsonFormat {
@@ -351,6 +370,7 @@ impl JsonFormat {
             &keys.referrer,
         ];
         let mut by_len: Vec<Vec<KnownKey>> = Vec::new();
+        let mut dotted: Vec<KnownKey> = Vec::new();
         for (field, list) in lists.iter().enumerate() {
             // Past 255 keys in one list the rest rank last together; nobody lists that many.
             for (rank, key) in list.iter().enumerate() {
@@ -360,9 +380,16 @@ impl JsonFormat {
                 }
                 let rank = u8::try_from(rank).unwrap_or(u8::MAX);
                 by_len[key.len()].push((key.into(), field as u8, rank));
+                if key.contains(&b'.') {
+                    dotted.push((key.into(), field as u8, rank));
+                }
             }
         }
-        JsonFormat { keys, by_len }
+        JsonFormat {
+            keys,
+            by_len,
+            dotted,
+        }
     }
 
     #[inline(never)] // keeps the access-log path of `LogFormat::parse` small
@@ -372,15 +399,28 @@ impl JsonFormat {
         for pair in &mut pairs {
             let (key, val) = pair?;
             let key = key.span.of(line);
+            let mut take = |field: u8, rank: u8, val: JsonVal| {
+                let slot = &mut found[usize::from(field)];
+                if slot.is_none_or(|(best, _)| rank < best) {
+                    *slot = Some((rank, val));
+                }
+            };
+            if val.kind == JsonKind::Object {
+                for (name, field, rank) in &self.dotted {
+                    if let Some(rest) = path_below(name, key)
+                        && let Some(v) = find_path(line, val, rest, MAX_NESTING)
+                    {
+                        take(*field, *rank, v);
+                    }
+                }
+                continue;
+            }
             let Some(candidates) = self.by_len.get(key.len()) else {
                 continue;
             };
             for (name, field, rank) in candidates {
                 if **name == *key {
-                    let slot = &mut found[usize::from(*field)];
-                    if slot.is_none_or(|(best, _)| *rank < best) {
-                        *slot = Some((*rank, val));
-                    }
+                    take(*field, *rank, val);
                 }
             }
         }
@@ -414,12 +454,53 @@ impl JsonFormat {
     }
 }
 
+/// The rest of the dotted key `name` below the object key `key`: `method` for
+/// `request.method` below `request`.
+fn path_below<'n>(name: &'n [u8], key: &[u8]) -> Option<&'n [u8]> {
+    name.strip_prefix(key)?.strip_prefix(b".")
+}
+
+/// The value at the dotted `path` inside the object `obj` (its keys as written, dots
+/// splitting anywhere a nested object lets them), at most `depth` objects down. An
+/// array of strings stands for its first string (Caddy logs each header as one).
+fn find_path(line: &[u8], obj: JsonVal, path: &[u8], depth: usize) -> Option<JsonVal> {
+    let pairs = Pairs::inside(line, obj.span.start as usize)?;
+    for pair in pairs {
+        let (key, val) = pair.ok()?;
+        let key = key.span.of(line);
+        if key == path {
+            return match val.kind {
+                JsonKind::Array => first_string(line, val),
+                _ => Some(val),
+            };
+        }
+        if val.kind == JsonKind::Object
+            && depth > 1
+            && let Some(rest) = path_below(path, key)
+            && let Some(v) = find_path(line, val, rest, depth - 1)
+        {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// The first element of an array, if it is a string.
+fn first_string(line: &[u8], array: JsonVal) -> Option<JsonVal> {
+    let i = ws(line, array.span.start as usize + 1);
+    (line.get(i) == Some(&b'"'))
+        .then(|| scan_string(line, i).ok())
+        .flatten()
+}
+
 /// The top-level key/value pairs of a JSON object line, in order. Construction checks
 /// the opening `{`; iteration reports malformed input as an error item and then stops.
 pub(crate) struct Pairs<'a> {
     s: &'a [u8],
     i: usize,
     done: bool,
+    /// An object inside the line: its closing `}` ends the pairs, whatever follows.
+    nested: bool,
 }
 
 fn ws(s: &[u8], mut i: usize) -> usize {
@@ -446,6 +527,7 @@ impl<'a> Pairs<'a> {
             s,
             i: i + 1,
             done: false,
+            nested: false,
         };
         let j = ws(s, p.i);
         if s.get(j) == Some(&b'}') {
@@ -454,9 +536,30 @@ impl<'a> Pairs<'a> {
         Ok(p)
     }
 
-    /// After the closing `}`: only whitespace may follow.
+    /// The pairs of the object whose `{` is at `start` in `s` (checked already, as a
+    /// value of the line).
+    fn inside(s: &'a [u8], start: usize) -> Option<Pairs<'a>> {
+        if s.get(start) != Some(&b'{') {
+            return None;
+        }
+        let mut p = Pairs {
+            s,
+            i: start + 1,
+            done: false,
+            nested: true,
+        };
+        if s.get(ws(s, p.i)) == Some(&b'}') {
+            p.done = true;
+        }
+        Some(p)
+    }
+
+    /// After the closing `}`: only whitespace may follow the line's object.
     fn finish(&mut self, after: usize) -> Result<(), ParseError> {
         self.done = true;
+        if self.nested {
+            return Ok(());
+        }
         let k = ws(self.s, after);
         if k != self.s.len() {
             return Err(bad(k));
@@ -839,6 +942,39 @@ mod tests {
             br#"{"log":"panic: boom\n","stream":"stderr","time":"2024-11-27T09:00:00.5Z"}"#;
         let r = f.parse(docker).unwrap();
         assert_eq!(r.message().as_deref(), Some(&b"panic: boom\n"[..]));
+        // Caddy's access log: the request's fields in a nested object.
+        let caddy = br#"{"level":"info","ts":1732700000.25,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"10.0.0.9","client_ip":"10.0.0.8","proto":"HTTP/2.0","method":"GET","host":"x","uri":"/c?q=1","headers":{"User-Agent":["curl/8.5"],"Referer":["https://r/"]}},"bytes_read":0,"duration":0.001,"size":10900,"status":404}"#;
+        let r = f.parse(caddy).unwrap();
+        assert_eq!(r.client(), Some(&b"10.0.0.8"[..]), "client_ip first");
+        assert_eq!(r.method().as_deref(), Some(&b"GET"[..]));
+        assert_eq!(r.path().as_deref(), Some(&b"/c"[..]));
+        assert_eq!((r.status(), r.body_bytes()), (Some(404), Some(10900)));
+        assert_eq!(r.user_agent(), Some(&b"curl/8.5"[..]));
+        assert_eq!(r.referrer(), Some(&b"https://r/"[..]));
+        assert_eq!(r.message().as_deref(), Some(&b"handled request"[..]));
+        // ECS nested, and a key given on the command line as a path.
+        let nested = br#"{"@timestamp":"2024-11-27T09:00:01Z","log":{"level":"warn","logger":"a"},"message":"m","http":{"response":{"status_code":503}}}"#;
+        let r = f.parse(nested).unwrap();
+        assert_eq!((r.level(), r.status()), (Some(Level::Warn), Some(503)));
+        let custom = crate::LogFormat::json_builder()
+            .status_keys(["resp.code"])
+            .build()
+            .unwrap();
+        let r = custom
+            .parse(br#"{"resp":{"code":201,"x":{"y":1}},"status":500}"#)
+            .unwrap();
+        assert_eq!(r.status(), Some(201));
+        // Deeper than four objects: no value, no error.
+        let deep = crate::LogFormat::json_builder()
+            .status_keys(["a.b.c.d.e", "a.b.c.d.e.f"])
+            .build()
+            .unwrap();
+        let r = deep.parse(br#"{"a":{"b":{"c":{"d":{"e":200}}}}}"#).unwrap();
+        assert_eq!(r.status(), Some(200), "four objects down");
+        let r = deep
+            .parse(br#"{"a":{"b":{"c":{"d":{"e":{"f":200}}}}}}"#)
+            .unwrap();
+        assert_eq!(r.status(), None, "five");
         // The common names come first.
         let r = f
             .parse(br#"{"@m":"rendered","msg":"plain","log.level":"debug","level":"info"}"#)
