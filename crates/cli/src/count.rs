@@ -1,6 +1,6 @@
 //! `logscan count`: lines, and malformed lines when a format is given.
 
-use logscan_parse::LogFormat;
+use logscan_parse::{LogFormat, ParseErrorKind};
 use logscan_scan::Aggregate;
 
 use crate::{
@@ -17,8 +17,12 @@ use crate::{
 pub struct Counts {
     /// Lines read.
     pub lines: u64,
-    /// Lines that did not parse (only counted with a format).
+    /// Lines that did not parse (only counted with a format), apart from those that go
+    /// on from the line before.
     pub malformed: u64,
+    /// Lines that go on from the record before them (stack traces in an application
+    /// log; only counted with a format).
+    pub continued: u64,
     /// Lines skipped as too long (`--skip-long-lines`).
     pub skipped: u64,
 }
@@ -27,25 +31,30 @@ impl std::ops::AddAssign for Counts {
     fn add_assign(&mut self, other: Counts) {
         self.lines += other.lines;
         self.malformed += other.malformed;
+        self.continued += other.continued;
         self.skipped += other.skipped;
     }
 }
 
-/// Lines that do not parse with a format.
+/// Lines that do not parse with a format: malformed, or going on from the line before.
 struct Malformed<'f> {
     format: &'f LogFormat,
     count: u64,
+    continued: u64,
 }
 
 impl Aggregate for Malformed<'_> {
     fn add_line(&mut self, line: &[u8], _line_number: u64) {
-        if self.format.parse(line).is_err() {
-            self.count += 1;
+        match self.format.parse(line) {
+            Ok(_) => {}
+            Err(e) if e.kind == ParseErrorKind::Continuation => self.continued += 1,
+            Err(_) => self.count += 1,
         }
     }
 
     fn merge(&mut self, other: Self) {
         self.count += other.count;
+        self.continued += other.continued;
     }
 }
 
@@ -77,16 +86,19 @@ pub fn run(args: CountArgs) -> Result<Exit, CliError> {
                     return Ok(Counts {
                         lines: stats.lines,
                         malformed: 0,
+                        continued: 0,
                         skipped: stats.skipped_lines,
                     });
                 };
                 let out = scanner.scan(opened.source, || Malformed {
                     format: &format,
                     count: 0,
+                    continued: 0,
                 })?;
                 Ok(Counts {
                     lines: out.stats.lines,
                     malformed: out.aggregate.count,
+                    continued: out.aggregate.continued,
                     skipped: out.stats.skipped_lines,
                 })
             },
@@ -104,6 +116,9 @@ pub fn run(args: CountArgs) -> Result<Exit, CliError> {
         writeln!(w, "lines: {}", total.lines)?;
         if spec.is_some() {
             writeln!(w, "malformed: {}", total.malformed)?;
+            if total.continued > 0 {
+                writeln!(w, "continued (stack traces): {}", total.continued)?;
+            }
         }
         if total.skipped > 0 {
             writeln!(w, "skipped (too long): {}", total.skipped)?;

@@ -11,7 +11,7 @@ use std::{
     ops::ControlFlow,
 };
 
-use logscan_parse::{Record, Value};
+use logscan_parse::{ParseErrorKind, Record, Value};
 use logscan_scan::MapError;
 
 use crate::{
@@ -30,6 +30,8 @@ struct Batch {
     last_line: u64,
     malformed: u64,
     first_malformed: Option<u64>,
+    /// Lines that go on from the record before them (stack traces).
+    continued: u64,
 }
 
 /// Runs `logscan records`.
@@ -42,16 +44,16 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
     let failed = input::for_each_input(&inputs, &notes, |path| {
         // Records written before a mapped file changed are not written again.
         let mut written_up_to = 0u64;
-        let (malformed, first_malformed) =
+        let (malformed, first_malformed, continued) =
             inputs.scan(path, spec.needs_head(), &notes, |opened, _| {
                 let file_name = opened.source.path().to_string_lossy().into_owned();
                 let file = with_file.then_some(file_name.as_str());
                 let format = spec.for_input(opened.source.path(), opened.head.as_deref())?;
                 let Some(format) = format else {
-                    return Ok((0, None)); // an empty input
+                    return Ok((0, None, 0)); // an empty input
                 };
                 let skip_up_to = written_up_to;
-                let (mut malformed, mut first_malformed) = (0u64, None);
+                let (mut malformed, mut first_malformed, mut continued) = (0u64, None, 0u64);
                 let scanner = notes.scanner(inputs.scanner_for(&opened.source));
                 // A pipe may be a live log (`tail -f`): each batch is written through.
                 let live = opened.source.size_at_open().is_none();
@@ -73,6 +75,9 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                                         batch.last_line = line.number;
                                     }
                                 }
+                                Err(e) if e.kind == ParseErrorKind::Continuation => {
+                                    batch.continued += 1;
+                                }
                                 Err(_) => {
                                     batch.malformed += 1;
                                     batch.first_malformed.get_or_insert(line.number);
@@ -84,6 +89,7 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                     |batch| {
                         malformed += batch.malformed;
                         first_malformed = first_malformed.or(batch.first_malformed);
+                        continued += batch.continued;
                         if batch.ndjson.is_empty() {
                             return Ok(());
                         }
@@ -95,7 +101,7 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                     },
                 );
                 match result {
-                    Ok(_) | Err(MapError::Sink(())) => Ok((malformed, first_malformed)),
+                    Ok(_) | Err(MapError::Sink(())) => Ok((malformed, first_malformed, continued)),
                     Err(MapError::Scan(e)) => Err(e.into()),
                 }
             })?;
@@ -107,6 +113,13 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                 "{}: {malformed} malformed line{} left out (the first is line {first})",
                 path.display(),
                 if malformed == 1 { "" } else { "s" }
+            ));
+        }
+        if continued > 0 && !out.is_closed() {
+            notes.note(format_args!(
+                "{}: {continued} line{} of stack traces left out (they go on from the record before)",
+                path.display(),
+                if continued == 1 { "" } else { "s" }
             ));
         }
         Ok(())

@@ -125,6 +125,63 @@ fn syslog_times_get_a_year_that_is_not_in_the_future() {
     assert_eq!(v["time"]["year_assumed"], false);
 }
 
+/// An application log whose errors carry stack traces: detected as one, its frames
+/// counted as continuing their record (not malformed), by every command.
+#[test]
+fn stack_trace_lines_continue_their_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut log = Vec::new();
+    for i in 0..50 {
+        log.extend_from_slice(
+            format!("2024-11-27 09:00:{:02},000 INFO [main] com.example.App: step {i}\n", i % 60)
+                .as_bytes(),
+        );
+        if i % 10 == 0 {
+            log.extend_from_slice(
+                b"2024-11-27 09:01:00,000 ERROR [main] com.example.App: step failed\n\
+java.lang.IllegalStateException: boom\n\
+\tat com.example.App.run(App.java:12)\n\
+\tat com.example.App.main(App.java:5)\n\
+Caused by: java.io.IOException: disk\n\
+\t... 2 more\n",
+            );
+        }
+    }
+    // A first record with a trace long enough to outnumber the records near it.
+    let mut first = b"2024-11-27 08:59:59,000 ERROR [main] com.example.App: at start\n".to_vec();
+    for _ in 0..40 {
+        first.extend_from_slice(b"\tat com.example.App.run(App.java:12)\n");
+    }
+    first.extend_from_slice(&log);
+    let path = write(dir.path(), "app.log", &first);
+
+    let v: Value = serde_json::from_str(&stdout_of(
+        logscan().args(["summary", "--json"]).arg(&path),
+    ))
+    .expect("JSON");
+    assert_eq!(v["format"], "app");
+    let lines = &v["lines"];
+    // 1 + 40 + 50 + 5 * 6 lines; 40 + 5 * 5 of them go on from the record before.
+    assert_eq!(lines["total"], 121, "{lines}");
+    assert_eq!(lines["continued"], 65, "{lines}");
+    assert_eq!(lines["malformed"], 0, "{lines}");
+    assert_eq!(lines["parsed"], 56, "{lines}");
+    let text = stdout_of(logscan().arg("summary").arg(&path));
+    assert!(text.contains("continued"), "{text}");
+
+    let count = stdout_of(logscan().args(["count", "--format", "app"]).arg(&path));
+    assert_eq!(count, "lines: 121\nmalformed: 0\ncontinued (stack traces): 65\n");
+
+    let out = logscan().arg("records").arg(&path).output().expect("runs");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 56);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("65 lines of stack traces left out") && !stderr.contains("malformed"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn the_summary_is_the_same_for_every_strategy_and_thread_count() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -210,7 +210,12 @@ impl AppFormat {
             k = skip_spaces(s, end);
         }
         if parts.time.is_none() {
-            return Err(ParseError::new(ParseErrorKind::NoTimestampOrLevel, 0));
+            let kind = if continues_a_record(s) {
+                ParseErrorKind::Continuation
+            } else {
+                ParseErrorKind::NoTimestampOrLevel
+            };
+            return Err(ParseError::new(kind, 0));
         }
         Ok(parts)
     }
@@ -275,7 +280,13 @@ impl AppFormat {
             i = after;
         }
         if i < s.len() {
-            let end = token_end(s, i);
+            let mut end = token_end(s, i);
+            // nginx's error log: `pid#tid:` after the level names a worker, not a
+            // component; the message follows it.
+            if is_pid_tid(&s[i..end]) {
+                i = skip_spaces(s, end);
+                end = token_end(s, i);
+            }
             let tok = &s[i..end];
             if tok.len() > 1 && tok.ends_with(b":") && s[i] != b'[' {
                 parts.component = Some(span(i, end - 1));
@@ -383,6 +394,51 @@ fn sd_element_end(s: &[u8], i: usize) -> usize {
 fn separator_dash(s: &[u8], i: usize) -> Option<usize> {
     (s.get(i) == Some(&b'-') && s.get(i + 1).is_none_or(|&b| b == b' '))
         .then(|| skip_spaces(s, i + 1))
+}
+
+/// Whether a line with neither time nor level goes on from the record before it: an
+/// indented line (Java's `\tat ...` frames, `\t... 2 more`, Python's `  File ...`),
+/// Java's `Caused by:` and `Suppressed:`, Python's `Traceback (most recent call last):`,
+/// Go's `goroutine 1 [running]:`, or an exception's first line: a name ending in
+/// `Exception` or `Error` (a dotted class name, or Python's bare one), alone or before
+/// `: message`.
+fn continues_a_record(s: &[u8]) -> bool {
+    if matches!(s.first(), Some(b' ' | b'\t')) {
+        return true;
+    }
+    const STARTS: [&[u8]; 4] = [
+        b"Caused by: ",
+        b"Suppressed: ",
+        b"Traceback (most recent call last):",
+        b"goroutine ",
+    ];
+    if STARTS.iter().any(|p| s.starts_with(p)) {
+        return true;
+    }
+    let name_end = s
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$')))
+        .unwrap_or(s.len());
+    let name = &s[..name_end];
+    let after = &s[name_end..];
+    (name.ends_with(b"Exception") || name.ends_with(b"Error"))
+        && name.first().is_some_and(u8::is_ascii_alphabetic)
+        && (after.is_empty() || after.starts_with(b": ") || after == b":")
+}
+
+/// nginx's `1234#5678:` (process and thread of the worker that wrote the line).
+fn is_pid_tid(tok: &[u8]) -> bool {
+    let Some(t) = tok.strip_suffix(b":") else {
+        return false;
+    };
+    let Some(hash) = t.iter().position(|&b| b == b'#') else {
+        return false;
+    };
+    let (pid, tid) = (&t[..hash], &t[hash + 1..]);
+    !pid.is_empty()
+        && !tid.is_empty()
+        && pid.iter().all(u8::is_ascii_digit)
+        && tid.iter().all(u8::is_ascii_digit)
 }
 
 /// A logger name of any language: `root`, `__main__`, `uvicorn.error`, `org.apache.Foo`.
@@ -864,6 +920,56 @@ mod tests {
         assert_eq!(text(l, Some(p.message)), Some("job 42 failed: timeout"));
     }
 
+    /// nginx's error log: Go-style date, bracketed level, then `pid#tid:`, which is no
+    /// component.
+    #[test]
+    fn nginx_error_log_line() {
+        let l = br#"2024/11/27 09:00:00 [error] 1234#1234: *5 open() "/x" failed (2: No such file or directory), client: 1.2.3.4"#;
+        let p = fmt().parse(l).unwrap();
+        assert_eq!(p.level, Some(Level::Error));
+        assert_eq!(p.time.unwrap().to_string(), "2024-11-27T09:00:00");
+        assert_eq!(p.component, None);
+        assert!(text(l, Some(p.message)).unwrap().starts_with("*5 open()"));
+        let l = b"2024/11/27 09:00:02 [notice] 1#1: signal process started";
+        let p = fmt().parse(l).unwrap();
+        assert_eq!((p.level, p.component), (Some(Level::Notice), None));
+        assert_eq!(text(l, Some(p.message)), Some("signal process started"));
+    }
+
+    /// The lines of a stack trace go on from the record before them: not a new record,
+    /// not malformed either.
+    #[test]
+    fn stack_trace_lines_continue_a_record() {
+        for l in [
+            &b"\tat com.example.App.run(App.java:12)"[..],
+            b"\t... 2 more",
+            b"Caused by: java.io.IOException: disk",
+            b"java.lang.IllegalStateException: boom",
+            b"java.lang.NullPointerException",
+            b"Traceback (most recent call last):",
+            b"  File \"x.py\", line 1, in <module>",
+            b"ValueError: bad value 3",
+            b"goroutine 1 [running]:",
+        ] {
+            let e = fmt().parse(l).unwrap_err();
+            assert_eq!(
+                e.kind,
+                ParseErrorKind::Continuation,
+                "{}",
+                String::from_utf8_lossy(l)
+            );
+        }
+        for l in [&b"just some words"[..], b"the Error: x", b"1Error: x"] {
+            let e = fmt().parse(l).unwrap_err();
+            assert_eq!(
+                e.kind,
+                ParseErrorKind::NoTimestampOrLevel,
+                "{}",
+                String::from_utf8_lossy(l)
+            );
+        }
+    }
+
     #[test]
     fn zookeeper_line() {
         let l = b"2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200";
@@ -927,9 +1033,7 @@ mod tests {
 
     #[test]
     fn no_time_no_level_is_an_error() {
-        let e = fmt()
-            .parse(b"\tat org.foo.Bar.baz(Bar.java:12)")
-            .unwrap_err();
+        let e = fmt().parse(b"no time, no level here").unwrap_err();
         assert_eq!(e.kind, ParseErrorKind::NoTimestampOrLevel);
         let p = fmt().parse(b"[WARN] disk almost full").unwrap();
         assert_eq!((p.level, p.time), (Some(Level::Warn), None));

@@ -15,9 +15,13 @@ pub enum ParseErrorKind {
     /// A quoted field opened but its closing quote, followed by what the format puts
     /// after it, never came.
     UnterminatedQuote,
-    /// An application-log line with neither a leading timestamp nor a level token
-    /// (for example a stack-trace continuation line).
+    /// An application-log line with neither a leading timestamp nor a level token.
     NoTimestampOrLevel,
+    /// An application-log line that goes on from the record before it rather than
+    /// starting one: a stack-trace frame (indented), `Caused by: ...`, an exception's
+    /// own line (`java.io.IOException: disk`, `ValueError: bad`), a Python
+    /// `Traceback ...` header. Not a malformed line: multi-line records are written so.
+    Continuation,
     /// A JSON line that is not one well-formed top-level object.
     InvalidJson,
     /// The line is longer than a record can address: 64 KiB - 1 for access logs,
@@ -33,6 +37,7 @@ impl ParseErrorKind {
             ParseErrorKind::ExpectedLiteral => "line does not match the format's separators",
             ParseErrorKind::UnterminatedQuote => "quoted field is not closed",
             ParseErrorKind::NoTimestampOrLevel => "no timestamp or level found",
+            ParseErrorKind::Continuation => "goes on from the line before (a stack trace)",
             ParseErrorKind::InvalidJson => "not a JSON object",
             ParseErrorKind::TooLong => "line too long for its format",
         }

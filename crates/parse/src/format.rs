@@ -337,7 +337,8 @@ impl LogFormat {
     /// objects; else the access preset that matches the most lines (ties go to the one
     /// with more clients that are IP addresses, then to the one leaving the least
     /// unparsed trailing text, then to the more specific); else
-    /// application logs if most lines have a timestamp or level. An access line
+    /// application logs if most lines have a timestamp or level or go on from such a
+    /// line (a stack trace: [`ParseErrorKind::Continuation`]). An access line
     /// counts for a preset only if its last field has the shape of its variable too.
     /// Blank lines are ignored. `None` if nothing fits at least half of the lines.
     pub fn detect(first_lines: &[&[u8]]) -> Option<LogFormat> {
@@ -412,8 +413,18 @@ impl LogFormat {
         {
             return Some(f);
         }
+        // Application logs: the lines of a stack trace go on from a record, so they
+        // count for the format, as long as some line is a record of its own.
         let app = LogFormat::app();
-        (count(&app) >= half).then_some(app)
+        let (mut records, mut continued) = (0, 0);
+        for l in &lines {
+            match app.parse(l) {
+                Ok(_) => records += 1,
+                Err(e) if e.kind == ParseErrorKind::Continuation => continued += 1,
+                Err(_) => {}
+            }
+        }
+        (records > 0 && records + continued >= half).then_some(app)
     }
 }
 

@@ -317,3 +317,31 @@ fn combined_with_request_time_is_detected_and_typed() {
     let by_name: LogFormat = "combined-timed".parse().unwrap();
     assert_eq!(by_name.name(), "combined_timed");
 }
+
+/// A Java log whose records carry stack traces: most of its lines are frames, yet it
+/// is an application log, and each frame says it goes on from the line before.
+#[test]
+fn a_log_of_stack_traces_is_detected_as_an_application_log() {
+    let log: &[&[u8]] = &[
+        b"2024-11-27 09:00:00,123 ERROR [main] com.example.App: request failed",
+        b"java.lang.IllegalStateException: boom",
+        b"\tat com.example.App.run(App.java:12)",
+        b"\tat com.example.App.main(App.java:5)",
+        b"Caused by: java.io.IOException: disk",
+        b"\tat com.example.Disk.read(Disk.java:40)",
+        b"\t... 2 more",
+        b"2024-11-27 09:00:01,000 INFO [main] com.example.App: recovered",
+    ];
+    let format = LogFormat::detect(log).expect("a format");
+    assert_eq!(format.name(), "app");
+    let kinds: Vec<Option<ParseErrorKind>> = log
+        .iter()
+        .map(|l| format.parse(l).err().map(|e| e.kind))
+        .collect();
+    let mut want = vec![Some(ParseErrorKind::Continuation); log.len()];
+    want[0] = None;
+    want[log.len() - 1] = None;
+    assert_eq!(kinds, want);
+    // Frames alone are no log of any format.
+    assert!(LogFormat::detect(&log[2..4]).is_none());
+}

@@ -48,7 +48,7 @@ impl Report {
     ///
     /// | section | key | value |
     /// |---|---|---|
-    /// | `lines` | `total`, `parsed`, `malformed` | count |
+    /// | `lines` | `total`, `parsed`, `malformed`, `continued` | count |
     /// | `time` | `first`, `last` | RFC 3339 time |
     /// | `requests` | `total`, `body_bytes`, `unique_clients` (or `unique_clients_estimated`) | count |
     /// | `per_minute` | `mean`, `peak`, `peak_minute` | number or time |
@@ -107,6 +107,14 @@ impl Text {
                 pct(percent(n, r.lines.total))
             );
             self.row(label, &value);
+        }
+        if r.lines.continued > 0 {
+            let value = format!(
+                "{:>width$}  {:>7}  (stack traces: lines that go on from the one before)",
+                thousands(r.lines.continued),
+                pct(percent(r.lines.continued, r.lines.total))
+            );
+            self.row("continued", &value);
         }
         if let Some(scan) = &r.scan {
             let value = format!(
@@ -374,6 +382,12 @@ impl Csv {
             "malformed",
             &l.malformed.to_string(),
             Some(percent(l.malformed, l.total)),
+        );
+        self.row(
+            "lines",
+            "continued",
+            &l.continued.to_string(),
+            Some(percent(l.continued, l.total)),
         );
         if let Some(t) = &r.time {
             self.row("time", "first", &t.first, None);

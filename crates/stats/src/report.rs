@@ -26,7 +26,8 @@ pub const SCHEMA: &str = "logscan.summary/1";
 /// {
 ///   "schema": "logscan.summary/1",
 ///   "format": "combined",                      // LogFormat::name()
-///   "lines": {"total": 0, "parsed": 0, "malformed": 0},
+///   "lines": {"total": 0, "parsed": 0, "malformed": 0,
+///             "continued": 0},              // stack-trace lines: total = the three
 ///   "malformed_samples": [                     // lowest line numbers first
 ///     {"input": "a.log",                       // only when several inputs merge
 ///      "line": 17, "error": "line does not match the format's separators",
@@ -108,8 +109,11 @@ pub struct LineTotals {
     pub total: u64,
     /// Lines that parsed.
     pub parsed: u64,
-    /// Lines that did not.
+    /// Lines that did not, apart from `continued` ones.
     pub malformed: u64,
+    /// Lines that go on from the record before them (the lines of a stack trace in an
+    /// application log): not records of their own, and not malformed either.
+    pub continued: u64,
 }
 
 /// A malformed line.
@@ -366,6 +370,7 @@ impl Report {
                 total: c.lines,
                 parsed: c.parsed,
                 malformed: c.malformed,
+                continued: c.continued,
             },
             malformed_samples: c
                 .samples

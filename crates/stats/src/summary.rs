@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use hdrhistogram::Histogram;
-use logscan_parse::{FormatKind, Level, LogFormat, ParseError, Record, Timestamp};
+use logscan_parse::{FormatKind, Level, LogFormat, ParseError, ParseErrorKind, Record, Timestamp};
 use logscan_scan::Aggregate;
 
 use crate::{
@@ -197,6 +197,9 @@ pub(crate) struct Counts {
     pub(crate) lines: u64,
     pub(crate) parsed: u64,
     pub(crate) malformed: u64,
+    /// Lines that go on from the record before them (stack traces): neither records
+    /// nor malformed.
+    pub(crate) continued: u64,
     pub(crate) samples: Vec<MalformedLine>,
     pub(crate) first: Option<Timestamp>,
     pub(crate) last: Option<Timestamp>,
@@ -446,6 +449,7 @@ impl Counts {
             lines: 0,
             parsed: 0,
             malformed: 0,
+            continued: 0,
             samples: Vec::new(),
             first: None,
             last: None,
@@ -495,6 +499,7 @@ impl Counts {
         self.lines += 1;
         match parsed {
             Ok(record) => self.add_record(plan, record),
+            Err(error) if error.kind == ParseErrorKind::Continuation => self.continued += 1,
             Err(error) => self.add_malformed(line, line_number, error, samples),
         }
     }
@@ -677,6 +682,7 @@ impl Counts {
         self.lines += other.lines;
         self.parsed += other.parsed;
         self.malformed += other.malformed;
+        self.continued += other.continued;
         for sample in other.samples {
             insert_sample(&mut self.samples, sample, cap);
         }

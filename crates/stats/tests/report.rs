@@ -48,7 +48,10 @@ fn the_json_schema_has_the_documented_fields() {
     );
     assert_eq!(json["schema"], "logscan.summary/1");
     assert_eq!(json["format"], "nginx");
-    assert_eq!(keys(&json["lines"]), ["malformed", "parsed", "total"]);
+    assert_eq!(
+        keys(&json["lines"]),
+        ["continued", "malformed", "parsed", "total"]
+    );
     assert_eq!(
         keys(&json["malformed_samples"][0]),
         ["column", "error", "line", "text", "text_cut"]
@@ -239,7 +242,8 @@ fn the_app_report_names_levels_and_templates() {
     let input = b"2024-01-01 10:00:00 ERROR [db] connection to 10.0.0.7 refused after 30 ms\n\
 2024-01-01 10:00:01 ERROR [db] connection to 10.0.0.9 refused after 12 ms\n\
 2024-01-01 10:00:02 INFO [web] started\n\
-\tat continuation\n";
+\tat continuation\n\
+no time, no level\n";
     let report = summary_of(&LogFormat::app(), input).report();
     let text = report.to_text(TextOptions::default());
     assert!(
@@ -254,7 +258,12 @@ fn the_app_report_names_levels_and_templates() {
         text.contains("Malformed lines (1; first 1 shown)"),
         "{text}"
     );
-    assert!(text.contains("line 4"), "{text}");
+    assert!(text.contains("line 5"), "{text}");
+    // The frame is no malformed line: it goes on from the record before it.
+    assert!(
+        text.contains("continued       1   20.00%  (stack traces"),
+        "{text}"
+    );
 }
 
 /// A malformed line longer than a sample keeps is shown cut once: one `…`, not the

@@ -357,7 +357,7 @@ fn earlier(a: &Timestamp, b: &Timestamp) -> bool {
 pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
     let kind = format.kind();
     let lines = split_lines(input);
-    let (mut parsed, mut malformed) = (0u64, 0u64);
+    let (mut parsed, mut malformed, mut continued) = (0u64, 0u64, 0u64);
     let mut samples = Vec::new();
     let (mut first, mut last): (Option<Timestamp>, Option<Timestamp>) = (None, None);
     let mut year_assumed = false;
@@ -385,6 +385,10 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
         let number = i as u64 + 1;
         let record = match format.parse(line) {
             Ok(r) => r,
+            Err(e) if e.kind == logscan_parse::ParseErrorKind::Continuation => {
+                continued += 1;
+                continue;
+            }
             Err(e) => {
                 malformed += 1;
                 if samples.len() < 10 {
@@ -580,6 +584,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             total: lines.len() as u64,
             parsed,
             malformed,
+            continued,
         },
         malformed_samples: samples,
         time: first.zip(last).map(|(f, l)| TimeRange {
