@@ -55,7 +55,8 @@ pub enum Command {
         logscan filter --since '14/Mar/2025:06:00:00 +0000' --until 2025-03-14T07:00Z access.log\n  \
         logscan filter --format app --level warn app.log\n\n\
         A line matches when it parses with the format and meets every condition; with -v,\n\
-        the lines that do not (malformed lines included) are printed instead.")]
+        the lines that do not (malformed lines included) are printed instead. The lines of\n\
+        a stack trace in an application log go with the record before them.")]
     Filter(FilterArgs),
     /// Print the lines of a time range from a time-ordered log, by binary search.
     #[command(after_help = "Examples:\n  \

@@ -1,11 +1,8 @@
 //! `logscan filter`: the raw lines that meet every condition, in input order.
 
-use std::{
-    net::IpAddr,
-    ops::{ControlFlow, RangeInclusive},
-};
+use std::{net::IpAddr, ops::RangeInclusive};
 
-use logscan_parse::{Level, LogFormat, Record, Timestamp};
+use logscan_parse::{Level, LogFormat, ParseErrorKind, Record, Timestamp};
 use logscan_scan::MapError;
 use regex::bytes::Regex;
 
@@ -18,12 +15,35 @@ use crate::{
     out::{self, Output},
 };
 
-/// The lines of one chunk that are printed.
+/// Lines to print, in order.
 #[derive(Debug, Default)]
-struct Hits {
+struct Printed {
     bytes: Vec<u8>,
     count: u64,
     last_line: u64,
+}
+
+impl Printed {
+    fn push(&mut self, raw: &[u8], number: u64) {
+        // Writing into a Vec cannot fail.
+        let _ = out::write_raw_lines(&mut self.bytes, raw);
+        self.count += 1;
+        self.last_line = number;
+    }
+}
+
+/// What one chunk prints. The lines of a stack trace go with the record they follow
+/// (a line of [`ParseErrorKind::Continuation`]): printed when it is. Those at the
+/// start of a chunk follow a record of an earlier chunk, so the sink, which sees the
+/// chunks in order, decides them.
+#[derive(Debug, Default)]
+struct Hits {
+    /// Continuation lines before the chunk's first record.
+    lead: Printed,
+    /// The chunk's printed lines from its first record on.
+    lines: Printed,
+    /// Whether the chunk's last record was printed; `None` if it has no record.
+    last_record: Option<bool>,
 }
 
 /// The compiled conditions of `logscan filter`; a record matches when it meets all.
@@ -189,6 +209,9 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
                 return Ok(()); // an empty input
             };
             let skip_up_to = printed_up_to;
+            // Whether the last record so far was printed (for the stack-trace lines
+            // after it); `None` before the first record.
+            let mut last_record: Option<bool> = None;
             let scanner = notes.scanner(inputs.scanner_for(&opened.source));
             // A pipe may be a live log (`tail -f`): each chunk's lines are written through.
             let live = opened.source.size_at_open().is_none();
@@ -197,29 +220,45 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
                 |chunk| {
                     let mut hits = Hits::default();
                     for line in chunk.lines() {
-                        if line.number <= skip_up_to {
+                        let parsed = format.parse(line.bytes);
+                        // Lines printed by an attempt before still decide the lines
+                        // of a stack trace after them.
+                        let again = line.number <= skip_up_to;
+                        if let Err(e) = &parsed
+                            && e.kind == ParseErrorKind::Continuation
+                        {
+                            match hits.last_record {
+                                None if !again => hits.lead.push(line.raw, line.number),
+                                Some(true) if !again => hits.lines.push(line.raw, line.number),
+                                _ => {}
+                            }
                             continue;
                         }
-                        let hit = format.parse(line.bytes).is_ok_and(|r| filter.matches(&r));
-                        if hit != args.invert {
-                            // Writing into a Vec cannot fail.
-                            let _ = out::write_raw_lines(&mut hits.bytes, line.raw);
-                            hits.count += 1;
-                            hits.last_line = line.number;
+                        let hit = parsed.is_ok_and(|r| filter.matches(&r)) != args.invert;
+                        hits.last_record = Some(hit);
+                        if hit && !again {
+                            hits.lines.push(line.raw, line.number);
                         }
                     }
                     hits
                 },
                 |hits| {
-                    if hits.count == 0 {
-                        return Ok(());
+                    // Lines that start a chunk go on from the last record before it;
+                    // at the start of the input, from none: printed as a line that
+                    // does not parse would be (with --invert-match).
+                    let lead = last_record.unwrap_or(args.invert).then_some(&hits.lead);
+                    last_record = hits.last_record.or(last_record);
+                    for printed in lead.into_iter().chain([&hits.lines]) {
+                        if printed.count == 0 {
+                            continue;
+                        }
+                        matched += printed.count;
+                        printed_up_to = printed.last_line;
+                        if out.bytes(&printed.bytes, live).is_break() {
+                            return Err(());
+                        }
                     }
-                    matched += hits.count;
-                    printed_up_to = hits.last_line;
-                    match out.bytes(&hits.bytes, live) {
-                        ControlFlow::Continue(()) => Ok(()),
-                        ControlFlow::Break(()) => Err(()),
-                    }
+                    Ok(())
                 },
             );
             match result {

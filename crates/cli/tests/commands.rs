@@ -212,6 +212,59 @@ fn data_after_the_last_gzip_member_is_ignored_with_a_note() {
         .stderr("");
 }
 
+/// `filter` on an application log keeps each stack trace with its record: printed
+/// when the record is, across chunk and block boundaries, for every strategy and
+/// thread count. A trace before the first record follows no record: it is printed
+/// as a line that does not parse would be (only with --invert-match).
+#[test]
+fn filter_keeps_stack_traces_with_their_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut log = Vec::new();
+    let (mut errors, mut others) = (Vec::new(), Vec::new());
+    let orphan = b"\tat orphan.Frame.run(Frame.java:1)\n";
+    log.extend_from_slice(orphan);
+    others.extend_from_slice(orphan);
+    // About 3 MB: three default chunks, a dozen Stream blocks.
+    for i in 0..40_000u32 {
+        let error = i % 7 == 0;
+        let mut record = format!(
+            "2024-11-27 09:{:02}:{:02},000 {} [main] com.example.App: step {i}\n",
+            i / 60 % 60,
+            i % 60,
+            if error { "ERROR" } else { "INFO" }
+        )
+        .into_bytes();
+        if i % 3 == 0 {
+            for k in 0..=(i % 5) {
+                record.extend_from_slice(
+                    format!("\tat com.example.App.run(App.java:{k})\n").as_bytes(),
+                );
+            }
+        }
+        log.extend_from_slice(&record);
+        if error {
+            errors.extend_from_slice(&record);
+        } else {
+            others.extend_from_slice(&record);
+        }
+    }
+    let path = write(dir.path(), "app.log", &log);
+    for io in ["stream", "read", "mmap"] {
+        for threads in ["1", "2", "3"] {
+            let run = |invert: bool| {
+                let mut cmd = logscan();
+                cmd.args(["filter", "--level", "error", "--io", io, "-j", threads]);
+                if invert {
+                    cmd.arg("--invert-match");
+                }
+                cmd.arg(&path).output().expect("runs").stdout
+            };
+            assert!(run(false) == errors, "--io {io} -j {threads}");
+            assert!(run(true) == others, "--io {io} -j {threads} --invert-match");
+        }
+    }
+}
+
 #[test]
 fn filter_conditions_and_invert() {
     let dir = tempfile::tempdir().expect("tempdir");

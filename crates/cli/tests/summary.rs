@@ -133,8 +133,11 @@ fn stack_trace_lines_continue_their_record() {
     let mut log = Vec::new();
     for i in 0..50 {
         log.extend_from_slice(
-            format!("2024-11-27 09:00:{:02},000 INFO [main] com.example.App: step {i}\n", i % 60)
-                .as_bytes(),
+            format!(
+                "2024-11-27 09:00:{:02},000 INFO [main] com.example.App: step {i}\n",
+                i % 60
+            )
+            .as_bytes(),
         );
         if i % 10 == 0 {
             log.extend_from_slice(
@@ -155,10 +158,9 @@ Caused by: java.io.IOException: disk\n\
     first.extend_from_slice(&log);
     let path = write(dir.path(), "app.log", &first);
 
-    let v: Value = serde_json::from_str(&stdout_of(
-        logscan().args(["summary", "--json"]).arg(&path),
-    ))
-    .expect("JSON");
+    let v: Value =
+        serde_json::from_str(&stdout_of(logscan().args(["summary", "--json"]).arg(&path)))
+            .expect("JSON");
     assert_eq!(v["format"], "app");
     let lines = &v["lines"];
     // 1 + 40 + 50 + 5 * 6 lines; 40 + 5 * 5 of them go on from the record before.
@@ -170,7 +172,10 @@ Caused by: java.io.IOException: disk\n\
     assert!(text.contains("continued"), "{text}");
 
     let count = stdout_of(logscan().args(["count", "--format", "app"]).arg(&path));
-    assert_eq!(count, "lines: 121\nmalformed: 0\ncontinued (stack traces): 65\n");
+    assert_eq!(
+        count,
+        "lines: 121\nmalformed: 0\ncontinued (stack traces): 65\n"
+    );
 
     let out = logscan().arg("records").arg(&path).output().expect("runs");
     assert!(out.status.success());

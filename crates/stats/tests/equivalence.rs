@@ -59,7 +59,10 @@ fn generated_app_logs_summarise_identically_every_way() {
     let want = reference(&input, &format, 10);
     let app = want.app.as_ref().unwrap();
     assert!(app.top_messages.distinct > 10, "{:?}", app.top_messages);
-    assert!(want.lines.continued > 5, "stack-trace lines go on from a record");
+    assert!(
+        want.lines.continued > 5,
+        "stack-trace lines go on from a record"
+    );
     check_file(&path, &format, 1);
 }
 
