@@ -168,8 +168,16 @@ Caused by: java.io.IOException: disk\n\
     assert_eq!(lines["continued"], 65, "{lines}");
     assert_eq!(lines["malformed"], 0, "{lines}");
     assert_eq!(lines["parsed"], 56, "{lines}");
+    let exceptions = &v["app"]["top_exceptions"]["entries"];
+    assert_eq!(exceptions[0]["key"], "java.io.IOException", "{exceptions}");
+    assert_eq!(exceptions[0]["count"], 5, "{exceptions}");
+    assert_eq!(exceptions[1]["key"], "java.lang.IllegalStateException");
     let text = stdout_of(logscan().arg("summary").arg(&path));
     assert!(text.contains("continued"), "{text}");
+    assert!(
+        text.contains("Top exceptions in stack traces (2 distinct)"),
+        "{text}"
+    );
 
     let count = stdout_of(logscan().args(["count", "--format", "app"]).arg(&path));
     assert_eq!(

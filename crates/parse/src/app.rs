@@ -396,6 +396,36 @@ fn separator_dash(s: &[u8], i: usize) -> Option<usize> {
         .then(|| skip_spaces(s, i + 1))
 }
 
+/// The exception a line of a stack trace names, if it names one: the class at the
+/// start of an exception's first line (`java.io.IOException` for `java.io.IOException:
+/// disk`, `ValueError` for Python's `ValueError: bad`), also after Java's `Caused by: `
+/// and (indented) `Suppressed: `. A name ends in `Exception` or `Error` and stands
+/// alone or before `:`.
+///
+/// ```
+/// use logscan_parse::exception_of;
+///
+/// assert_eq!(exception_of(b"Caused by: java.io.IOException: disk"), Some(&b"java.io.IOException"[..]));
+/// assert_eq!(exception_of(b"KeyError: 'user'"), Some(&b"KeyError"[..]));
+/// assert_eq!(exception_of(b"\tat com.example.App.run(App.java:12)"), None);
+/// ```
+pub fn exception_of(line: &[u8]) -> Option<&[u8]> {
+    let s = line.trim_ascii_start();
+    let s = s
+        .strip_prefix(b"Caused by: ")
+        .or_else(|| s.strip_prefix(b"Suppressed: "))
+        .unwrap_or(s);
+    let name_end = s
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$')))
+        .unwrap_or(s.len());
+    let (name, after) = s.split_at(name_end);
+    ((name.ends_with(b"Exception") || name.ends_with(b"Error"))
+        && name.first().is_some_and(u8::is_ascii_alphabetic)
+        && (after.is_empty() || after.starts_with(b": ") || after == b":"))
+        .then_some(name)
+}
+
 /// Whether a line with neither time nor level goes on from the record before it: an
 /// indented line (Java's `\tat ...` frames, `\t... 2 more`, Python's `  File ...`),
 /// Java's `Caused by:` and `Suppressed:`, Python's `Traceback (most recent call last):`,
@@ -412,18 +442,7 @@ fn continues_a_record(s: &[u8]) -> bool {
         b"Traceback (most recent call last):",
         b"goroutine ",
     ];
-    if STARTS.iter().any(|p| s.starts_with(p)) {
-        return true;
-    }
-    let name_end = s
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$')))
-        .unwrap_or(s.len());
-    let name = &s[..name_end];
-    let after = &s[name_end..];
-    (name.ends_with(b"Exception") || name.ends_with(b"Error"))
-        && name.first().is_some_and(u8::is_ascii_alphabetic)
-        && (after.is_empty() || after.starts_with(b": ") || after == b":")
+    STARTS.iter().any(|p| s.starts_with(p)) || exception_of(s).is_some()
 }
 
 /// nginx's `1234#5678:` (process and thread of the worker that wrote the line).

@@ -70,7 +70,7 @@ mod scan;
 mod shape;
 mod time;
 
-pub use crate::app::parse_timestamp_prefix;
+pub use crate::app::{exception_of, parse_timestamp_prefix};
 pub use crate::error::{FormatError, ParseError, ParseErrorKind};
 pub use crate::format::{AppFormatBuilder, FormatKind, LogFormat, PRESET_NAMES};
 pub use crate::json::JsonFormatBuilder;

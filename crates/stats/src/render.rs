@@ -49,7 +49,7 @@ impl Report {
     /// | section | key | value |
     /// |---|---|---|
     /// | `lines` | `total`, `parsed`, `malformed`, `continued` | count |
-    /// | `time` | `first`, `last` | RFC 3339 time |
+    /// | `time` | `first`, `last`, `year_assumed` | RFC 3339 time, or `true`/`false` |
     /// | `requests` | `total`, `body_bytes`, `unique_clients` (or `unique_clients_estimated`) | count |
     /// | `per_minute` | `mean`, `peak`, `peak_minute` | number or time |
     /// | `served_time_us` | `count`, `min`, `mean`, `p50`, `p90`, `p99`, `max` | µs |
@@ -59,6 +59,7 @@ impl Report {
     /// | `level` | the level | lines |
     /// | `component` | the component | lines |
     /// | `message` | `LEVEL template` | lines |
+    /// | `exception` | the exception's name | times a stack trace named it |
     /// | `malformed_sample` | the line number (`input:line` when several inputs merged) | the line's text |
     /// | `scan` | `bytes`, `strategy`, `skipped_long_lines`, `threads` | value |
     pub fn write_csv<W: io::Write>(&self, mut writer: W) -> io::Result<()> {
@@ -258,6 +259,7 @@ impl Text {
                 .collect();
             self.counts(&rows);
         }
+        self.table("Top exceptions in stack traces", &app.top_exceptions);
     }
 
     fn samples(&mut self, r: &Report) {
@@ -476,6 +478,7 @@ impl Csv {
                 let key = format!("{} {}", m.level, m.template);
                 self.row("message", &key, &m.count.to_string(), Some(m.percent));
             }
+            self.table("exception", &app.top_exceptions);
         }
         for s in &r.malformed_samples {
             let key = match &s.input {

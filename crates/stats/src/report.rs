@@ -56,6 +56,7 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///     "levels_assumed": 0,          // syslog lines without <PRI>: level assumed
 ///     "no_level": 0,
 ///     "top_components": Table,
+///     "top_exceptions": Table,      // named by stack traces; percent of all names
 ///     "top_messages": {"distinct": 0, "complete": true, "untracked": 0, "total": 0,
 ///                      "entries": [{"level": "WARN", "template": "took <*> ms",
 ///                                   "count": 0, "percent": 0.0}]}
@@ -303,6 +304,9 @@ pub struct AppReport {
     pub top_components: Table,
     /// Most frequent warning-and-worse messages, grouped by template.
     pub top_messages: MessageTable,
+    /// Exceptions named by the lines of stack traces (the first line of each, and
+    /// each `Caused by:`), most frequent first; percent of all such names.
+    pub top_exceptions: Table,
 }
 
 /// Lines of one level.
@@ -584,5 +588,6 @@ fn app_report(summary: &Summary, top: usize) -> AppReport {
         no_level: app.no_level,
         top_components: table(&app.components, top, lines),
         top_messages,
+        top_exceptions: table(&app.exceptions, top, app.exceptions.total()),
     }
 }

@@ -246,6 +246,8 @@ pub(crate) struct AppStats {
     pub(crate) components: CountTable,
     /// Key: the level's index, then the template.
     pub(crate) messages: CountTable,
+    /// Exceptions named by stack traces (`java.io.IOException`, `ValueError`).
+    pub(crate) exceptions: CountTable,
 }
 
 impl AccessStats {
@@ -481,6 +483,7 @@ impl Counts {
                 no_level: 0,
                 components: table(),
                 messages: table(),
+                exceptions: table(),
             },
             scratch: Vec::new(),
         }
@@ -499,7 +502,7 @@ impl Counts {
         self.lines += 1;
         match parsed {
             Ok(record) => self.add_record(plan, record),
-            Err(error) if error.kind == ParseErrorKind::Continuation => self.continued += 1,
+            Err(error) if error.kind == ParseErrorKind::Continuation => self.add_continued(line),
             Err(error) => self.add_malformed(line, line_number, error, samples),
         }
     }
@@ -655,6 +658,15 @@ impl Counts {
         }
     }
 
+    /// A line of a stack trace: counted, and the exception it names, if any.
+    #[inline(never)]
+    fn add_continued(&mut self, line: &[u8]) {
+        self.continued += 1;
+        if let Some(name) = logscan_parse::exception_of(line) {
+            self.app.exceptions.add(name);
+        }
+    }
+
     #[cold]
     #[inline(never)]
     fn add_malformed(&mut self, line: &[u8], line_number: u64, error: ParseError, cap: usize) {
@@ -723,6 +735,7 @@ impl Counts {
         a.no_level += b.no_level;
         a.components.merge(b.components);
         a.messages.merge(b.messages);
+        a.exceptions.merge(b.exceptions);
     }
 }
 

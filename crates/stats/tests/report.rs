@@ -132,10 +132,15 @@ fn the_json_schema_has_the_documented_fields() {
             "lines",
             "no_level",
             "top_components",
+            "top_exceptions",
             "top_messages"
         ]
     );
     assert_eq!(keys(&p["levels"][0]), ["count", "level", "percent"]);
+    assert_eq!(
+        keys(&p["top_exceptions"]["entries"][0]),
+        ["count", "key", "percent"]
+    );
     assert_eq!(
         keys(&p["top_messages"]),
         ["complete", "distinct", "entries", "total", "untracked"]

@@ -173,9 +173,24 @@ pub fn app_log(seed: u64, lines: usize) -> Vec<u8> {
     let mut t = 1_700_000_000i64;
     for _ in 0..lines {
         t += rng.below(3) as i64;
-        if rng.below(30) == 0 {
-            out.extend_from_slice(b"\tat com.example.Main.run(Main.java:42)\n");
-            continue;
+        match rng.below(60) {
+            0 | 1 => {
+                out.extend_from_slice(b"\tat com.example.Main.run(Main.java:42)\n");
+                continue;
+            }
+            2 => {
+                let exceptions = [
+                    "java.io.IOException: disk",
+                    "Caused by: java.net.SocketTimeoutException: read timed out",
+                    "ValueError: bad value",
+                    "\tSuppressed: java.lang.IllegalStateException",
+                    "org.example.AppError",
+                ];
+                out.extend_from_slice(rng.pick(&exceptions).as_bytes());
+                out.push(b'\n');
+                continue;
+            }
+            _ => {}
         }
         let (a, b) = (rng.skewed(30), rng.below(1000));
         let message = rng
@@ -293,6 +308,32 @@ fn top_table(counts: &BTreeMap<Vec<u8>, u64>, n: usize, base: u64) -> Table {
     }
 }
 
+/// The exception a stack-trace line names, written plainly: the name (letters,
+/// digits, `.`, `_`, `$`) after optional blanks and `Caused by: ` or `Suppressed: `,
+/// if it ends in `Exception` or `Error`, starts with a letter, and is followed by
+/// nothing or by `:`, then a space or nothing.
+pub fn reference_exception(line: &[u8]) -> Option<&[u8]> {
+    let mut s: &[u8] = line;
+    while let [b' ' | b'\t' | b'\n' | b'\r' | b'\x0c', rest @ ..] = s {
+        s = rest;
+    }
+    for prefix in [&b"Caused by: "[..], b"Suppressed: "] {
+        if s.starts_with(prefix) {
+            s = &s[prefix.len()..];
+            break;
+        }
+    }
+    let mut n = 0;
+    while n < s.len() && (s[n].is_ascii_alphanumeric() || b"._$".contains(&s[n])) {
+        n += 1;
+    }
+    let (name, rest) = (&s[..n], &s[n..]);
+    let named = name.ends_with(b"Exception") || name.ends_with(b"Error");
+    let starts = name.first().is_some_and(|b| b.is_ascii_alphabetic());
+    let ends = rest.is_empty() || rest == b":" || rest.starts_with(b": ");
+    (named && starts && ends).then_some(name)
+}
+
 fn bump(map: &mut BTreeMap<Vec<u8>, u64>, key: &[u8]) {
     *map.entry(key[..key.len().min(1024)].to_vec()).or_default() += 1;
 }
@@ -358,6 +399,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
     let kind = format.kind();
     let lines = split_lines(input);
     let (mut parsed, mut malformed, mut continued) = (0u64, 0u64, 0u64);
+    let mut exceptions: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
     let mut samples = Vec::new();
     let (mut first, mut last): (Option<Timestamp>, Option<Timestamp>) = (None, None);
     let mut year_assumed = false;
@@ -387,6 +429,9 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             Ok(r) => r,
             Err(e) if e.kind == logscan_parse::ParseErrorKind::Continuation => {
                 continued += 1;
+                if let Some(name) = reference_exception(line) {
+                    bump(&mut exceptions, name);
+                }
                 continue;
             }
             Err(e) => {
@@ -558,6 +603,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             levels_assumed: assumed,
             no_level,
             top_components: top_table(&components, top, app_lines),
+            top_exceptions: top_table(&exceptions, top, exceptions.values().sum()),
             top_messages: MessageTable {
                 distinct: messages.len() as u64,
                 complete: true,
