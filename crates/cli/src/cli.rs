@@ -166,6 +166,13 @@ pub struct FormatArgs {
     /// user_agent, referrer. Implies --format json.
     #[arg(long, value_name = "FIELD=KEY[,KEY...]", conflicts_with_all = ["log_format", "nginx_conf"])]
     pub json_key: Vec<String>,
+
+    /// The year of application-log times that carry none (syslog's `Dec 10 06:55:46`,
+    /// klog's `E1210 ...`), for a log written in another year. Without it such a time
+    /// gets the year it is read in, or the year before if it would be more than a day
+    /// ahead.
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(0..=9999))]
+    pub year: Option<i32>,
 }
 
 /// `logscan summary`.

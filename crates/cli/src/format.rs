@@ -24,6 +24,8 @@ pub enum FormatSpec {
     Fixed(LogFormat),
     /// Guess per input from its first lines.
     Auto {
+        /// `--year`, for the application-log format if that is the guess.
+        year: Option<i32>,
         /// The format guessed for the previous input. Inputs given together are
         /// usually one log, and scoring every format on every input's first lines
         /// costs more than scanning a small file, so the next input keeps this format
@@ -36,6 +38,16 @@ pub enum FormatSpec {
 impl FormatSpec {
     /// Reads the format options. `--nginx-conf` is read here, once.
     pub fn from_args(args: &FormatArgs) -> Result<FormatSpec, CliError> {
+        Ok(match FormatSpec::from_format_args(args)? {
+            FormatSpec::Fixed(format) => FormatSpec::Fixed(match args.year {
+                Some(year) => format.with_assumed_year(year),
+                None => format,
+            }),
+            auto => auto,
+        })
+    }
+
+    fn from_format_args(args: &FormatArgs) -> Result<FormatSpec, CliError> {
         if let Some(text) = &args.log_format {
             return LogFormat::from_nginx(text)
                 .map(FormatSpec::Fixed)
@@ -52,6 +64,7 @@ impl FormatSpec {
         }
         match args.format.as_deref() {
             None | Some("auto") => Ok(FormatSpec::Auto {
+                year: args.year,
                 last: Mutex::new(None),
             }),
             // clap accepted only preset names, so parsing can fail only if the two
@@ -83,8 +96,8 @@ impl FormatSpec {
     ) -> Result<Option<LogFormat>, CliError> {
         match (self, head) {
             (FormatSpec::Fixed(format), _) => Ok(Some(format.clone())),
-            (FormatSpec::Auto { last }, Some(head)) if !head.is_empty() => {
-                detect_like(last, path, head).map(Some)
+            (FormatSpec::Auto { last, year }, Some(head)) if !head.is_empty() => {
+                detect_like(last, *year, path, head).map(Some)
             }
             (FormatSpec::Auto { .. }, _) => Ok(None),
         }
@@ -100,7 +113,7 @@ impl FormatSpec {
     pub fn resolve(&self, path: &Path, head: &[u8]) -> Result<LogFormat, CliError> {
         match self {
             FormatSpec::Fixed(format) => Ok(format.clone()),
-            FormatSpec::Auto { last } => detect_like(last, path, head),
+            FormatSpec::Auto { last, year } => detect_like(last, *year, path, head),
         }
     }
 }
@@ -135,9 +148,11 @@ fn json_with_keys(args: &FormatArgs) -> Result<LogFormat, CliError> {
 }
 
 /// The format `last` names if it fits the first [`REUSE_CHECK_LINES`] of `head`
-/// perfectly, else a fresh guess from up to [`DETECT_LINES`], which becomes `last`.
+/// perfectly, else a fresh guess from up to [`DETECT_LINES`], which becomes `last`
+/// (an application-log guess with `year`, when given).
 fn detect_like(
     last: &Mutex<Option<LogFormat>>,
+    year: Option<i32>,
     path: &Path,
     head: &[u8],
 ) -> Result<LogFormat, CliError> {
@@ -153,6 +168,10 @@ fn detect_like(
             path: path.to_owned(),
         }
     })?;
+    let format = match year {
+        Some(year) => format.with_assumed_year(year),
+        None => format,
+    };
     *last = Some(format.clone());
     Ok(format)
 }
@@ -444,6 +463,7 @@ http {
 
     fn auto() -> FormatSpec {
         FormatSpec::Auto {
+            year: None,
             last: Mutex::new(None),
         }
     }

@@ -115,6 +115,16 @@ fn syslog_times_get_a_year_that_is_not_in_the_future() {
         report.contains("(4h 8m 59s; year not in the log, assumed)"),
         "{report}"
     );
+    // --year gives the year, detected or named format alike.
+    for format in ["auto", "app"] {
+        let v: Value = serde_json::from_str(&summary_json_text(
+            logscan()
+                .args(["summary", "--json", "--year", "2019", "--format", format])
+                .arg(realdata("logpai_loghub/OpenSSH/OpenSSH_2k.log")),
+        ))
+        .expect("JSON");
+        assert_eq!(v["time"]["first"], "2019-12-10T06:55:46", "{format}");
+    }
     // Times with their year say nothing of the kind.
     let zookeeper = summary_json_text(
         logscan()

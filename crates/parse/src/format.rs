@@ -192,6 +192,24 @@ impl LogFormat {
         }
     }
 
+    /// The same format with `year` for every timestamp that carries none (syslog,
+    /// klog; see [`AppFormatBuilder::assumed_year`]): a different format for
+    /// application logs, this one for the others, which always read a year.
+    ///
+    /// ```
+    /// use logscan_parse::LogFormat;
+    ///
+    /// let app = LogFormat::app().with_assumed_year(2019);
+    /// let t = app.parse(b"Dec 10 06:55:46 host sshd[1]: x").unwrap().timestamp().unwrap();
+    /// assert!(t.to_string().starts_with("2019-12-10"));
+    /// ```
+    pub fn with_assumed_year(self, year: i32) -> LogFormat {
+        match &*self.inner {
+            Inner::App(_) => LogFormat::app_builder().assumed_year(year).build(),
+            _ => self,
+        }
+    }
+
     /// The family of the format.
     pub fn kind(&self) -> FormatKind {
         match &*self.inner {
