@@ -22,15 +22,20 @@ const COMBINED_XFF: &str = r#"$remote_addr $remote_logname $remote_user [$time_l
 /// latency, and the shape `cargo xtask gen` writes.
 const COMBINED_TIMED: &str = r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time"#;
 const COMBINED_EXTRAS: &str = r#"$remote_addr $remote_logname $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $request_time $upstream_response_time"#;
+/// Kubernetes ingress-nginx's default `log-format-upstream`: combined, then the request
+/// length before the request time (which `combined_timed` would take for the time),
+/// then the upstream's name and figures and the request id.
+const INGRESS_NGINX: &str = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id"#;
 
 /// The names [`LogFormat::from_str`] accepts.
-pub const PRESET_NAMES: [&str; 8] = [
+pub const PRESET_NAMES: [&str; 9] = [
     "combined",
     "common",
     "vhost_combined",
     "combined_xff",
     "combined_timed",
     "combined_extras",
+    "ingress_nginx",
     "app",
     "json",
 ];
@@ -68,6 +73,7 @@ enum Inner {
 /// | [`combined_xff`](LogFormat::combined_xff) | combined + `"$http_x_forwarded_for"` |
 /// | [`combined_timed`](LogFormat::combined_timed) | combined + `$request_time` |
 /// | [`combined_extras`](LogFormat::combined_extras) | combined + XFF + `$request_time $upstream_response_time` |
+/// | [`ingress_nginx`](LogFormat::ingress_nginx) | Kubernetes ingress-nginx's default |
 /// | [`from_nginx`](LogFormat::from_nginx) | any `log_format` directive |
 /// | [`app`](LogFormat::app) / [`app_builder`](LogFormat::app_builder) | application logs |
 /// | [`json`](LogFormat::json) / [`json_builder`](LogFormat::json_builder) | JSON lines |
@@ -129,6 +135,15 @@ impl LogFormat {
     pub fn combined_extras() -> LogFormat {
         static COMPILED: OnceLock<LogFormat> = OnceLock::new();
         LogFormat::preset(&COMPILED, "combined_extras", COMBINED_EXTRAS)
+    }
+
+    /// Kubernetes ingress-nginx's default `log-format-upstream`: combined, then
+    /// `$request_length $request_time [$proxy_upstream_name]
+    /// [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length
+    /// $upstream_response_time $upstream_status $req_id`.
+    pub fn ingress_nginx() -> LogFormat {
+        static COMPILED: OnceLock<LogFormat> = OnceLock::new();
+        LogFormat::preset(&COMPILED, "ingress_nginx", INGRESS_NGINX)
     }
 
     /// Compiles an nginx `log_format`, pasted as it stands in a config
@@ -379,6 +394,7 @@ impl LogFormat {
         // vhost as client), then the least unparsed trailing text.
         let mut best: Option<(usize, usize, usize, LogFormat)> = None;
         for f in [
+            LogFormat::ingress_nginx(),
             LogFormat::combined_extras(),
             LogFormat::vhost_combined(),
             LogFormat::combined_xff(),
@@ -519,6 +535,7 @@ impl FromStr for LogFormat {
             "combined_xff" => LogFormat::combined_xff(),
             "combined_timed" => LogFormat::combined_timed(),
             "combined_extras" => LogFormat::combined_extras(),
+            "ingress_nginx" => LogFormat::ingress_nginx(),
             "app" => LogFormat::app(),
             "json" => LogFormat::json(),
             _ => return Err(FormatError::UnknownName(s.to_owned())),

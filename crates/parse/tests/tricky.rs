@@ -345,3 +345,26 @@ fn a_log_of_stack_traces_is_detected_as_an_application_log() {
     // Frames alone are no log of any format.
     assert!(LogFormat::detect(&log[2..4]).is_none());
 }
+
+/// Kubernetes ingress-nginx's default format puts `$request_length` where
+/// `combined_timed` has `$request_time`: detected as itself, its request time is the
+/// time, not the length.
+#[test]
+fn ingress_nginx_lines_are_detected_with_their_request_time() {
+    let lines: &[&[u8]] = &[
+        br#"10.244.0.1 - - [27/Nov/2024:09:00:00 +0000] "GET /api/x?id=1 HTTP/1.1" 200 512 "-" "curl/8.5.0" 89 0.004 [default-web-80] [] 10.244.1.5:8080 512 0.004 200 6b1f2c3d4e5f6a7b8c9d0e1f2a3b4c5d"#,
+        br#"10.244.0.2 - alice [27/Nov/2024:09:00:01 +0000] "POST /login HTTP/2.0" 502 150 "https://a.example/" "Mozilla/5.0 (X11)" 512 1.250 [default-auth-80] [] 10.244.1.6:8080, 10.244.1.7:8080 0, 0 0.600, 0.650 502, 502 0a1b2c3d4e5f60718293a4b5c6d7e8f9"#,
+    ];
+    let format = LogFormat::detect(lines).expect("a format");
+    assert_eq!(format.name(), "ingress_nginx");
+    let r = format.parse(lines[0]).unwrap();
+    assert_eq!(r.request_time_us(), Some(4_000));
+    assert_eq!(r.status(), Some(200));
+    // A retried request lists its upstreams; the fields before them are intact.
+    let r = format.parse(lines[1]).unwrap();
+    assert_eq!(
+        (r.request_time_us(), r.status(), r.body_bytes()),
+        (Some(1_250_000), Some(502), Some(150))
+    );
+    assert_eq!(r.user_agent(), Some(&b"Mozilla/5.0 (X11)"[..]));
+}
