@@ -416,14 +416,23 @@ impl NginxFormat {
     /// check catches a quote that was not escaped); a last value that runs to a blank
     /// or to the end of the line is taken whole, so `… "curl" example.com` matches a
     /// format that ends in `$request_time`. Detection asks this, so that such lines do
-    /// not count for that format.
+    /// not count for that format. A last `$request_time` must be as nginx writes it,
+    /// with a fraction (`0.004`, or `-`): a whole number there is another server's
+    /// figure, such as Apache's `%D` in microseconds, which read as seconds would be a
+    /// million times too long.
     pub(crate) fn last_value_fits(&self, line: &[u8], m: &Matched) -> bool {
         let Some(i) = self.steps.len().checked_sub(1) else {
             return true;
         };
         let step = &self.steps[i];
-        !matches!(step.end, End::Token | End::Rest)
-            || step.check.accepts(self.value(line, &m.ends, i))
+        let value = self.value(line, &m.ends, i);
+        if self.known.get(i).copied().flatten() == Some(Var::RequestTime)
+            && value != b"-"
+            && !value.contains(&b'.')
+        {
+            return false;
+        }
+        !matches!(step.end, End::Token | End::Rest) || step.check.accepts(value)
     }
 
     /// Where value `i` is in a line matched with `ends`: `(start, end)`, which

@@ -368,3 +368,26 @@ fn ingress_nginx_lines_are_detected_with_their_request_time() {
     );
     assert_eq!(r.user_agent(), Some(&b"Mozilla/5.0 (X11)"[..]));
 }
+
+/// Apache's combined with `%D` (microseconds, a whole number) is no `combined_timed`:
+/// nginx writes `$request_time` in seconds with a fraction, and reading 12345 µs as
+/// seconds would report three and a half hours. Detection leaves the figure unread.
+#[test]
+fn a_whole_number_after_combined_is_not_a_request_time() {
+    let lines: &[&[u8]] = &[
+        br#"203.0.113.7 - - [27/Nov/2024:09:00:00 +0000] "GET / HTTP/1.1" 200 2326 "-" "Mozilla/5.0" 12345"#,
+        br#"203.0.113.8 - - [27/Nov/2024:09:00:01 +0000] "GET /a HTTP/1.1" 404 0 "-" "curl/8" 987"#,
+    ];
+    let format = LogFormat::detect(lines).expect("a format");
+    assert_eq!(format.name(), "combined");
+    assert_eq!(format.parse(lines[0]).unwrap().request_time_us(), None);
+    // nginx's own shape still is one.
+    let timed: &[&[u8]] = &[
+        br#"203.0.113.7 - - [27/Nov/2024:09:00:00 +0000] "GET / HTTP/1.1" 200 2326 "-" "Mozilla/5.0" 0.012"#,
+        br#"203.0.113.8 - - [27/Nov/2024:09:00:01 +0000] "GET /a HTTP/1.1" 404 0 "-" "curl/8" -"#,
+    ];
+    assert_eq!(
+        LogFormat::detect(timed).expect("a format").name(),
+        "combined_timed"
+    );
+}
