@@ -528,7 +528,7 @@ fn leading_timestamp(s: &[u8], year: YearRule) -> Option<(Timestamp, usize, Shap
         if let Some((ts, used)) = parse_iso_prefix(s) {
             return Some((ts, used, Shape::Other));
         }
-        if let Some(r) = spark(s).or_else(|| hdfs(s)).or_else(|| go_log(s)) {
+        if let Some(r) = slashed(s).or_else(|| hdfs(s)) {
             return Some((r.0, r.1, Shape::Other));
         }
         let tok_len = s.iter().position(|&b| b == b' ').unwrap_or(s.len());
@@ -579,36 +579,25 @@ fn at_boundary(s: &[u8], i: usize) -> bool {
     s.get(i).is_none_or(|&b| b == b' ' || b == b'\t')
 }
 
-/// Spark's `yy/MM/dd HH:mm:ss`.
-fn spark(s: &[u8]) -> Option<(Timestamp, usize)> {
-    if s.len() < 17 || s[2] != b'/' || s[5] != b'/' || s[8] != b' ' {
+/// A date with slashes and a time: Go's `log` package's `yyyy/MM/dd HH:mm:ss` (with
+/// `.micro` under `log.Lmicroseconds`) and Spark's `yy/MM/dd HH:mm:ss`.
+fn slashed(s: &[u8]) -> Option<(Timestamp, usize)> {
+    let (year, at) = if s.get(2) == Some(&b'/') {
+        let yy = two_digits(s[0], s[1])?;
+        (if yy < 70 { 2000 } else { 1900 } + i32::from(yy), 3)
+    } else if s.get(4) == Some(&b'/') {
+        (crate::time::four_digits(&s[..4])?, 5)
+    } else {
+        return None;
+    };
+    let md = s.get(at..at + 6)?;
+    if md[2] != b'/' || md[5] != b' ' {
         return None;
     }
-    let yy = two_digits(s[0], s[1])?;
-    let month = two_digits(s[3], s[4])?;
-    let day = two_digits(s[6], s[7])?;
-    let (h, m, sec, nanos, used) = hms(&s[9..])?;
-    let end = 9 + used;
-    if !at_boundary(s, end) {
-        return None;
-    }
-    let year = if yy < 70 { 2000 } else { 1900 } + i32::from(yy);
-    Some((
-        Timestamp::from_civil(year, month, day, h, m, sec, nanos, None)?,
-        end,
-    ))
-}
-
-/// Go's `log` package: `yyyy/MM/dd HH:mm:ss`, with `.micro` under `log.Lmicroseconds`.
-fn go_log(s: &[u8]) -> Option<(Timestamp, usize)> {
-    if s.len() < 19 || s[4] != b'/' || s[7] != b'/' || s[10] != b' ' {
-        return None;
-    }
-    let year = crate::time::four_digits(&s[0..4])?;
-    let month = two_digits(s[5], s[6])?;
-    let day = two_digits(s[8], s[9])?;
-    let (h, m, sec, nanos, used) = hms(&s[11..])?;
-    let end = 11 + used;
+    let month = two_digits(md[0], md[1])?;
+    let day = two_digits(md[3], md[4])?;
+    let (h, m, sec, nanos, used) = hms(&s[at + 6..])?;
+    let end = at + 6 + used;
     if !at_boundary(s, end) {
         return None;
     }
