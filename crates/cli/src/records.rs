@@ -4,7 +4,9 @@
 //! inputs are read, `"_file"`; then come the record's fields in line order, typed:
 //! numbers as numbers, times as RFC 3339 strings, durations as seconds, `-` as
 //! `null`, nested JSON as written. Text that is not UTF-8 is written with U+FFFD in
-//! place of the bad bytes.
+//! place of the bad bytes. An application-log record whose stack trace follows it
+//! ends with `"continued"`: the trace's lines as strings, also when they come in a
+//! later chunk (except from a live pipe, whose records are written as they come).
 
 use std::{
     io::{self, Write},
@@ -23,15 +25,80 @@ use crate::{
     out::Output,
 };
 
-/// One chunk's records, and what was left out.
+/// Lines of a stack trace, each a JSON string, comma-separated.
 #[derive(Debug, Default)]
+struct Trace {
+    json: Vec<u8>,
+    lines: u64,
+}
+
+impl Trace {
+    fn push(&mut self, line: &[u8]) {
+        if self.lines > 0 {
+            self.json.push(b',');
+        }
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.json, &*String::from_utf8_lossy(line));
+        self.lines += 1;
+    }
+
+    fn append(&mut self, more: Trace) {
+        if more.lines == 0 {
+            return;
+        }
+        if self.lines > 0 {
+            self.json.push(b',');
+        }
+        self.json.extend_from_slice(&more.json);
+        self.lines += more.lines;
+    }
+}
+
+/// A record written but for its closing brace: the lines of its stack trace may
+/// still come, in a later chunk.
+#[derive(Debug)]
+struct Open {
+    /// The record's JSON object without its closing `}`.
+    json: Vec<u8>,
+    trace: Trace,
+    line: u64,
+}
+
+impl Open {
+    /// The record, with its stack trace as `"continued"` if it has one, and a newline.
+    fn close_into(self, w: &mut Vec<u8>) {
+        w.extend_from_slice(&self.json);
+        if self.trace.lines > 0 {
+            w.extend_from_slice(b",\"continued\":[");
+            w.extend_from_slice(&self.trace.json);
+            w.push(b']');
+        }
+        w.extend_from_slice(b"}\n");
+    }
+}
+
+/// What a chunk's line goes on from.
+#[derive(Debug)]
+enum Current {
+    /// No record of this chunk yet: a record of an earlier chunk, or none.
+    Before,
+    /// A record written by an attempt before this one (with its trace).
+    Written,
+    Open(Open),
+}
+
+/// One chunk's records, and what was left out.
+#[derive(Debug)]
 struct Batch {
+    /// Stack-trace lines before the chunk's first record.
+    lead: Trace,
+    /// The chunk's records but the last, closed.
     ndjson: Vec<u8>,
     last_line: u64,
+    /// The last record, or where the chunk's last lines go.
+    current: Current,
     malformed: u64,
     first_malformed: Option<u64>,
-    /// Lines that go on from the record before them (stack traces).
-    continued: u64,
 }
 
 /// Runs `logscan records`.
@@ -44,7 +111,7 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
     let failed = input::for_each_input(&inputs, &notes, |path| {
         // Records written before a mapped file changed are not written again.
         let mut written_up_to = 0u64;
-        let (malformed, first_malformed, continued) =
+        let (malformed, first_malformed, orphans) =
             inputs.scan(path, spec.needs_head(), &notes, |opened, _| {
                 let file_name = opened.source.path().to_string_lossy().into_owned();
                 let file = with_file.then_some(file_name.as_str());
@@ -53,30 +120,60 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                     return Ok((0, None, 0)); // an empty input
                 };
                 let skip_up_to = written_up_to;
-                let (mut malformed, mut first_malformed, mut continued) = (0u64, None, 0u64);
+                let (mut malformed, mut first_malformed) = (0u64, None);
+                // Stack-trace lines before the input's first record: they belong to none.
+                let mut orphans = 0u64;
+                let mut seen_record = false;
+                // The last record so far, open for the trace lines of later chunks.
+                let mut pending: Option<Open> = None;
                 let scanner = notes.scanner(inputs.scanner_for(&opened.source));
-                // A pipe may be a live log (`tail -f`): each batch is written through.
+                // A pipe may be a live log (`tail -f`): each batch is written through,
+                // and a record's trace is what came with it.
                 let live = opened.source.size_at_open().is_none();
                 let result = scanner.map_ordered(
                     opened.source,
                     |chunk| {
-                        let mut batch = Batch::default();
+                        let mut batch = Batch {
+                            lead: Trace::default(),
+                            ndjson: Vec::new(),
+                            last_line: 0,
+                            current: Current::Before,
+                            malformed: 0,
+                            first_malformed: None,
+                        };
                         for line in chunk.lines() {
                             match format.parse(line.bytes) {
                                 Ok(record) => {
-                                    if line.number > skip_up_to {
+                                    let next = if line.number > skip_up_to {
+                                        let mut json = Vec::new();
                                         // Writing into a Vec cannot fail.
-                                        let _ = write_record(
-                                            &mut batch.ndjson,
+                                        let _ = write_record_open(
+                                            &mut json,
                                             line.number,
                                             file,
                                             &record,
                                         );
-                                        batch.last_line = line.number;
+                                        Current::Open(Open {
+                                            json,
+                                            trace: Trace::default(),
+                                            line: line.number,
+                                        })
+                                    } else {
+                                        Current::Written
+                                    };
+                                    if let Current::Open(done) =
+                                        std::mem::replace(&mut batch.current, next)
+                                    {
+                                        batch.last_line = done.line;
+                                        done.close_into(&mut batch.ndjson);
                                     }
                                 }
                                 Err(e) if e.kind == ParseErrorKind::Continuation => {
-                                    batch.continued += 1;
+                                    match &mut batch.current {
+                                        Current::Before => batch.lead.push(line.bytes),
+                                        Current::Written => {}
+                                        Current::Open(open) => open.trace.push(line.bytes),
+                                    }
                                 }
                                 Err(_) => {
                                     batch.malformed += 1;
@@ -89,19 +186,51 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                     |batch| {
                         malformed += batch.malformed;
                         first_malformed = first_malformed.or(batch.first_malformed);
-                        continued += batch.continued;
-                        if batch.ndjson.is_empty() {
+                        match &mut pending {
+                            Some(open) => open.trace.append(batch.lead),
+                            None if !seen_record => orphans += batch.lead.lines,
+                            // The trace of a record written by an earlier attempt.
+                            None => {}
+                        }
+                        let mut bytes = Vec::new();
+                        let mut last_line = 0;
+                        if !matches!(batch.current, Current::Before) {
+                            seen_record = true;
+                            if let Some(open) = pending.take() {
+                                last_line = open.line;
+                                open.close_into(&mut bytes);
+                            }
+                            bytes.extend_from_slice(&batch.ndjson);
+                            last_line = last_line.max(batch.last_line);
+                            if let Current::Open(open) = batch.current {
+                                pending = Some(open);
+                            }
+                        }
+                        if live && let Some(open) = pending.take() {
+                            last_line = open.line;
+                            open.close_into(&mut bytes);
+                        }
+                        if bytes.is_empty() {
                             return Ok(());
                         }
-                        written_up_to = batch.last_line;
-                        match out.bytes(&batch.ndjson, live) {
+                        written_up_to = last_line;
+                        match out.bytes(&bytes, live) {
                             ControlFlow::Continue(()) => Ok(()),
                             ControlFlow::Break(()) => Err(()),
                         }
                     },
                 );
                 match result {
-                    Ok(_) | Err(MapError::Sink(())) => Ok((malformed, first_malformed, continued)),
+                    Ok(_) => {
+                        if let Some(open) = pending.take() {
+                            let mut bytes = Vec::new();
+                            written_up_to = open.line;
+                            open.close_into(&mut bytes);
+                            let _ = out.bytes(&bytes, live);
+                        }
+                        Ok((malformed, first_malformed, orphans))
+                    }
+                    Err(MapError::Sink(())) => Ok((malformed, first_malformed, orphans)),
                     Err(MapError::Scan(e)) => Err(e.into()),
                 }
             })?;
@@ -115,11 +244,11 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                 if malformed == 1 { "" } else { "s" }
             ));
         }
-        if continued > 0 && !out.is_closed() {
+        if orphans > 0 && !out.is_closed() {
             notes.note(format_args!(
-                "{}: {continued} line{} of stack traces left out (they go on from the record before)",
+                "{}: {orphans} line{} of a stack trace before the first record left out",
                 path.display(),
-                if continued == 1 { "" } else { "s" }
+                if orphans == 1 { "" } else { "s" }
             ));
         }
         Ok(())
@@ -130,7 +259,21 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
 }
 
 /// Writes one record as a JSON object and a newline.
-pub fn write_record(
+#[cfg(test)]
+fn write_record(
+    w: &mut Vec<u8>,
+    line: u64,
+    file: Option<&str>,
+    record: &Record<'_>,
+) -> io::Result<()> {
+    write_record_open(w, line, file, record)?;
+    w.extend_from_slice(b"}\n");
+    Ok(())
+}
+
+/// Writes one record as a JSON object but for its closing `}`, so that fields can
+/// follow (its stack trace, in `"continued"`).
+fn write_record_open(
     w: &mut Vec<u8>,
     line: u64,
     file: Option<&str>,
@@ -147,7 +290,6 @@ pub fn write_record(
         w.push(b':');
         write_value(w, &field.value)?;
     }
-    w.extend_from_slice(b"}\n");
     Ok(())
 }
 

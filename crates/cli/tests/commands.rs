@@ -265,6 +265,59 @@ fn filter_keeps_stack_traces_with_their_records() {
     }
 }
 
+/// `records` attaches each stack trace to its record as `"continued"`, also when the
+/// trace starts in a later chunk or block than its record; a trace before the first
+/// record belongs to none and is left out, with a note.
+#[test]
+fn records_carry_their_stack_traces_across_chunks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut log = b"\tat orphan.Frame.run(Frame.java:1)\n".to_vec();
+    let mut want: Vec<(u64, usize)> = Vec::new(); // (line, trace length) per record
+    let mut line = 2u64;
+    // About 3 MB: three default chunks, a dozen Stream blocks.
+    for i in 0..40_000u32 {
+        log.extend_from_slice(
+            format!(
+                "2024-11-27 09:{:02}:{:02},000 ERROR [main] com.example.App: step {i}\n",
+                i / 60 % 60,
+                i % 60
+            )
+            .as_bytes(),
+        );
+        let frames = if i % 3 == 0 { (i % 5 + 1) as usize } else { 0 };
+        for k in 0..frames {
+            log.extend_from_slice(format!("\tat com.example.App.run(App.java:{k})\n").as_bytes());
+        }
+        want.push((line, frames));
+        line += 1 + frames as u64;
+    }
+    let path = write(dir.path(), "app.log", &log);
+    for io in ["stream", "read", "mmap"] {
+        for threads in ["1", "2", "3"] {
+            let out = logscan()
+                .args(["records", "--io", io, "-j", threads])
+                .arg(&path)
+                .output()
+                .expect("runs");
+            assert!(out.status.success(), "--io {io} -j {threads}");
+            let got: Vec<(u64, usize)> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| {
+                    let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+                    let trace = v["continued"].as_array().map_or(0, Vec::len);
+                    (v["_line"].as_u64().expect("_line"), trace)
+                })
+                .collect();
+            assert!(got == want, "--io {io} -j {threads}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("1 line of a stack trace before the first record left out"),
+                "{stderr}"
+            );
+        }
+    }
+}
+
 #[test]
 fn filter_conditions_and_invert() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -195,14 +195,40 @@ Caused by: java.io.IOException: disk\n\
         "lines: 121\nmalformed: 0\ncontinued (stack traces): 65\n"
     );
 
-    let out = logscan().arg("records").arg(&path).output().expect("runs");
-    assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 56);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("65 lines of stack traces left out") && !stderr.contains("malformed"),
-        "{stderr}"
-    );
+    // records: each record carries its trace, in every strategy and thread count.
+    let mut want: Option<Vec<Value>> = None;
+    for io in ["stream", "read", "mmap"] {
+        for threads in ["1", "2"] {
+            let out = logscan()
+                .args(["records", "--io", io, "-j", threads])
+                .arg(&path)
+                .output()
+                .expect("runs");
+            assert!(out.status.success());
+            assert_eq!(String::from_utf8_lossy(&out.stderr), "", "nothing left out");
+            let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("JSON"))
+                .collect();
+            assert_eq!(records.len(), 56);
+            let traces: usize = records
+                .iter()
+                .filter_map(|r| r["continued"].as_array())
+                .map(Vec::len)
+                .sum();
+            assert_eq!(traces, 65);
+            assert_eq!(records[0]["continued"].as_array().map(Vec::len), Some(40));
+            assert_eq!(
+                records[2]["continued"][0], "java.lang.IllegalStateException: boom",
+                "{}",
+                records[2]
+            );
+            match &want {
+                None => want = Some(records),
+                Some(w) => assert!(*w == records, "--io {io} -j {threads}"),
+            }
+        }
+    }
 }
 
 #[test]
