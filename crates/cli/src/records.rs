@@ -121,7 +121,8 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                 };
                 let skip_up_to = written_up_to;
                 let (mut malformed, mut first_malformed) = (0u64, None);
-                // Stack-trace lines before the input's first record: they belong to none.
+                // Stack-trace lines left out: before the input's first record, or
+                // from a live input after their record was written.
                 let mut orphans = 0u64;
                 let mut seen_record = false;
                 // The last record so far, open for the trace lines of later chunks.
@@ -188,7 +189,9 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                         first_malformed = first_malformed.or(batch.first_malformed);
                         match &mut pending {
                             Some(open) => open.trace.append(batch.lead),
-                            None if !seen_record => orphans += batch.lead.lines,
+                            // Before the first record, or (live) after its record
+                            // was written.
+                            None if !seen_record || live => orphans += batch.lead.lines,
                             // The trace of a record written by an earlier attempt.
                             None => {}
                         }
@@ -246,7 +249,7 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
         }
         if orphans > 0 && !out.is_closed() {
             notes.note(format_args!(
-                "{}: {orphans} line{} of a stack trace before the first record left out",
+                "{}: {orphans} line{} of stack traces left out (before the first record, or after their record was written)",
                 path.display(),
                 if orphans == 1 { "" } else { "s" }
             ));

@@ -311,7 +311,7 @@ fn records_carry_their_stack_traces_across_chunks() {
             assert!(got == want, "--io {io} -j {threads}");
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(
-                stderr.contains("1 line of a stack trace before the first record left out"),
+                stderr.contains("1 line of stack traces left out (before the first record"),
                 "{stderr}"
             );
         }
