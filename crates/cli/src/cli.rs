@@ -163,7 +163,7 @@ pub struct FormatArgs {
     /// defaults (e.g. `--json-key time=ts,@t --json-key level=lvl`); a dotted key
     /// also reaches into nested objects (`--json-key status=resp.code`). Fields: time,
     /// level, message, status, path, client, method, bytes, request_time,
-    /// user_agent, referrer. Implies --format json.
+    /// user_agent, referrer, exception. Implies --format json.
     #[arg(long, value_name = "FIELD=KEY[,KEY...]", conflicts_with_all = ["log_format", "nginx_conf"])]
     pub json_key: Vec<String>,
 

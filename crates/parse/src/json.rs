@@ -46,6 +46,7 @@ pub(crate) struct JsonParts {
     pub(crate) request_time: Option<JsonVal>,
     pub(crate) user_agent: Option<JsonVal>,
     pub(crate) referrer: Option<JsonVal>,
+    pub(crate) exception: Option<JsonVal>,
 }
 
 /// Which top-level keys hold the well-known fields. Within a list, an earlier key wins
@@ -63,6 +64,7 @@ pub(crate) struct JsonKeys {
     pub(crate) request_time: Vec<String>,
     pub(crate) user_agent: Vec<String>,
     pub(crate) referrer: Vec<String>,
+    pub(crate) exception: Vec<String>,
 }
 
 impl Default for JsonKeys {
@@ -148,6 +150,17 @@ impl Default for JsonKeys {
                 "request_Referer",
                 "request.headers.Referer",
             ]),
+            // An exception's type (ECS, OpenTelemetry) or a whole stack trace (Logback's
+            // and log4j's JSON encoders, python-json-logger, Serilog's `@x`).
+            exception: v(&[
+                "error.type",
+                "exception.type",
+                "stack_trace",
+                "error.stack_trace",
+                "exception",
+                "exc_info",
+                "@x",
+            ]),
         }
     }
 }
@@ -183,7 +196,9 @@ impl JsonFormatBuilder {
     /// `request.headers.User-Agent`, referrer `request.headers.Referer`, listed last).
     /// The other dotted names are the Elastic Common Schema's; the `@` names are
     /// Serilog's compact JSON; the capitalised ones Traefik's access log; `log` is
-    /// where Docker's json-file driver puts a line.
+    /// where Docker's json-file driver puts a line. Exception (a type, or a stack trace
+    /// that names one): `error.type|exception.type|stack_trace|error.stack_trace|
+    /// exception|exc_info|@x`.
     pub fn new() -> JsonFormatBuilder {
         JsonFormatBuilder::default()
     }
@@ -256,6 +271,13 @@ impl JsonFormatBuilder {
         self
     }
 
+    /// Keys that may hold an exception: its type, or a stack trace whose first line (or
+    /// last, for Python's `Traceback ...`) names it.
+    pub fn exception_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.exception = owned(keys);
+        self
+    }
+
     /// The fields whose keys can be configured, by the names
     /// [`keys_for`](Self::keys_for) takes.
     pub const FIELDS: [&'static str; FIELDS] = [
@@ -270,6 +292,7 @@ impl JsonFormatBuilder {
         "request_time",
         "user_agent",
         "referrer",
+        "exception",
     ];
 
     /// Keys for the field named `field` (one of [`FIELDS`](Self::FIELDS)): the same as
@@ -305,6 +328,7 @@ impl JsonFormatBuilder {
             "request_time" => self.request_time_keys(keys),
             "user_agent" => self.user_agent_keys(keys),
             "referrer" => self.referrer_keys(keys),
+            "exception" => self.exception_keys(keys),
             _ => return Err(FormatError::UnknownJsonField(field.to_owned())),
         })
     }
@@ -324,6 +348,7 @@ impl JsonFormatBuilder {
             &k.request_time,
             &k.user_agent,
             &k.referrer,
+            &k.exception,
         ];
         for (name, list) in Self::FIELDS.into_iter().zip(lists) {
             if list.is_empty() {
@@ -335,7 +360,7 @@ impl JsonFormatBuilder {
 }
 
 /// The well-known fields, in [`JsonParts`] order.
-const FIELDS: usize = 11;
+const FIELDS: usize = 12;
 
 /// A configured key: its bytes, which field it names, its rank in that field's list.
 type KnownKey = (Box<[u8]>, u8, u8);
@@ -368,6 +393,7 @@ impl JsonFormat {
             &keys.request_time,
             &keys.user_agent,
             &keys.referrer,
+            &keys.exception,
         ];
         let mut by_len: Vec<Vec<KnownKey>> = Vec::new();
         let mut dotted: Vec<KnownKey> = Vec::new();
@@ -437,6 +463,7 @@ impl JsonFormat {
             request_time,
             user_agent,
             referrer,
+            exception,
         ] = found.map(|slot| slot.map(|(_, v)| v));
         Ok(JsonParts {
             time,
@@ -450,6 +477,7 @@ impl JsonFormat {
             request_time,
             user_agent,
             referrer,
+            exception,
         })
     }
 }

@@ -347,6 +347,53 @@ impl<'a> Record<'a> {
         self.access(Var::UpstreamAddr).and_then(present)
     }
 
+    /// The exception a JSON line names (its exception key: a type such as ECS's
+    /// `error.type`, or a stack trace such as Logback's `stack_trace`, whose first line
+    /// names it, or Python's `Traceback ...`, whose last line does). `None` for other
+    /// lines: an application log's stack trace comes on lines of its own (see
+    /// [`exception_of`](crate::exception_of)).
+    ///
+    /// ```
+    /// use logscan_parse::LogFormat;
+    ///
+    /// let json = LogFormat::json();
+    /// let r = json.parse(br#"{"msg":"failed","stack_trace":"java.io.IOException: disk\n\tat a.B.c(B.java:1)"}"#)?;
+    /// assert_eq!(r.exception().as_deref(), Some(&b"java.io.IOException"[..]));
+    /// let r = json.parse(br#"{"msg":"failed","exc_info":"Traceback (most recent call last):\n  File \"x.py\"\nKeyError: 'k'"}"#)?;
+    /// assert_eq!(r.exception().as_deref(), Some(&b"KeyError"[..]));
+    /// # Ok::<(), logscan_parse::ParseError>(())
+    /// ```
+    pub fn exception(&self) -> Option<Cow<'a, [u8]>> {
+        let v = self.json_val(|p| p.exception)?;
+        if v.kind != JsonKind::Str {
+            return None;
+        }
+        let text = json::decode(self.line, v);
+        let mut lines = text
+            .split(|&b| b == b'\n')
+            .map(<[u8]>::trim_ascii_end)
+            .filter(|l| !l.is_empty());
+        let first = lines.next()?;
+        let name = if first.starts_with(b"Traceback") {
+            lines.next_back().and_then(crate::exception_of)
+        } else if let Some(name) = crate::exception_of(first) {
+            Some(name)
+        } else {
+            // A bare type (ECS's `error.type`) need not end in Exception or Error.
+            let bare = lines.next().is_none()
+                && first
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$' | b':'));
+            bare.then_some(first)
+        };
+        let name = name?;
+        Some(match text {
+            // The value had no escape: the name borrows the line.
+            Cow::Borrowed(all) => Cow::Borrowed(subslice_of(all, name)),
+            Cow::Owned(_) => Cow::Owned(name.to_vec()),
+        })
+    }
+
     /// The referrer (`$http_referer`, or the referrer key of a JSON line as written).
     pub fn referrer(&self) -> Option<&'a [u8]> {
         match self.access(Var::HttpReferer) {
@@ -566,6 +613,12 @@ fn access_value<'a>(var: Option<Var>, raw: &'a [u8]) -> Value<'a> {
         _ => None,
     };
     typed.unwrap_or(Value::Str(Cow::Borrowed(raw)))
+}
+
+/// `part`, a subslice of `all`, as a slice of `all` with `all`'s lifetime.
+fn subslice_of<'a>(all: &'a [u8], part: &[u8]) -> &'a [u8] {
+    let start = (part.as_ptr() as usize).saturating_sub(all.as_ptr() as usize);
+    all.get(start..start + part.len()).unwrap_or_default()
 }
 
 fn json_value<'a>(line: &'a [u8], v: JsonVal) -> Value<'a> {

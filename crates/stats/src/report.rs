@@ -305,7 +305,8 @@ pub struct AppReport {
     /// Most frequent warning-and-worse messages, grouped by template.
     pub top_messages: MessageTable,
     /// Exceptions named by the lines of stack traces (the first line of each, and
-    /// each `Caused by:`), most frequent first; percent of all such names.
+    /// each `Caused by:`) or by a JSON line's exception key, most frequent first;
+    /// percent of all such names.
     pub top_exceptions: Table,
 }
 

@@ -246,7 +246,8 @@ pub(crate) struct AppStats {
     pub(crate) components: CountTable,
     /// Key: the level's index, then the template.
     pub(crate) messages: CountTable,
-    /// Exceptions named by stack traces (`java.io.IOException`, `ValueError`).
+    /// Exceptions named by stack traces (`java.io.IOException`, `ValueError`), on
+    /// lines of their own or in a JSON line's exception key.
     pub(crate) exceptions: CountTable,
 }
 
@@ -635,6 +636,9 @@ impl Counts {
         let app = &mut self.app;
         app.lines += 1;
         app.year_assumed |= record.year_is_assumed();
+        if let Some(exception) = record.exception() {
+            app.exceptions.add(&exception);
+        }
         let level = record.level();
         match level {
             Some(level) => {

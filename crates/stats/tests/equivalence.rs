@@ -73,10 +73,15 @@ fn json_lines_summarise_identically_every_way() {
     for i in 0..300 {
         let line = match rng.below(4) {
             0 => format!(
-                r#"{{"ts":"2024-05-01T10:{:02}:{:02}Z","level":"error","msg":"failed job {}"}}"#,
+                r#"{{"ts":"2024-05-01T10:{:02}:{:02}Z","level":"error","msg":"failed job {}","stack_trace":"{}"}}"#,
                 i / 60 % 60,
                 i % 60,
-                rng.below(50)
+                rng.below(50),
+                rng.pick(&[
+                    r"java.io.IOException: disk\n\tat a.B.c(B.java:1)",
+                    r#"Traceback (most recent call last):\n  File \"x.py\"\nKeyError: 'k'"#,
+                    "",
+                ])
             ),
             1 => format!(
                 r#"{{"time":"2024-05-01T10:{:02}:00Z","status":{},"path":"/api/{}"}}"#,
@@ -98,6 +103,8 @@ fn json_lines_summarise_identically_every_way() {
     let format = LogFormat::json();
     let want = reference(&input, &format, 10);
     assert!(want.access.is_some() && want.app.is_some());
+    let exceptions = &want.app.as_ref().unwrap().top_exceptions;
+    assert_eq!(exceptions.distinct, 2, "{exceptions:?}");
     check_file(&path, &format, 1);
 }
 

@@ -497,6 +497,9 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
         let app_kind = matches!(kind, logscan_parse::FormatKind::App) || json;
         if app_kind && (!json || record.level().is_some() || record.message().is_some()) {
             app_lines += 1;
+            if let Some(e) = record.exception() {
+                bump(&mut exceptions, &e);
+            }
             match record.level() {
                 Some(l) => {
                     *levels.entry(l).or_default() += 1;
