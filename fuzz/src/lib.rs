@@ -108,6 +108,9 @@ pub fn check_record(format: &LogFormat, record: &Record<'_>, line: &[u8]) {
     let _ = record.year_is_assumed();
     within(line, record.component(), "component");
     within_cow(line, record.message(), "message");
+    within_cow(line, record.exception(), "exception");
+    // Any line as a stack-trace line: the exception it names is part of it.
+    within(line, logscan_parse::exception_of(line), "exception_of");
     within(line, Some(record.trailing()), "trailing");
     let _ = record.is_truncated();
     for name in format.variables() {
