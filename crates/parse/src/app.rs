@@ -471,12 +471,7 @@ fn looks_like_name(tok: &[u8]) -> bool {
 
 /// A Java-style logger or class name: `org.apache.Foo`, `c.f.Bar$Inner`.
 fn looks_like_logger(tok: &[u8]) -> bool {
-    !tok.is_empty()
-        && tok.len() <= 200
-        && tok.contains(&b'.')
-        && tok
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$' | b'-'))
+    tok.contains(&b'.') && looks_like_name(tok)
 }
 
 /// Recognises a timestamp at the start of `input` in any shape this crate reads from

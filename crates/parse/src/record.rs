@@ -368,29 +368,10 @@ impl<'a> Record<'a> {
         if v.kind != JsonKind::Str {
             return None;
         }
-        let text = json::decode(self.line, v);
-        let mut lines = text
-            .split(|&b| b == b'\n')
-            .map(<[u8]>::trim_ascii_end)
-            .filter(|l| !l.is_empty());
-        let first = lines.next()?;
-        let name = if first.starts_with(b"Traceback") {
-            lines.next_back().and_then(crate::exception_of)
-        } else if let Some(name) = crate::exception_of(first) {
-            Some(name)
-        } else {
-            // A bare type (ECS's `error.type`) need not end in Exception or Error.
-            let bare = lines.next().is_none()
-                && first
-                    .iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$' | b':'));
-            bare.then_some(first)
-        };
-        let name = name?;
-        Some(match text {
+        Some(match json::decode(self.line, v) {
             // The value had no escape: the name borrows the line.
-            Cow::Borrowed(all) => Cow::Borrowed(subslice_of(all, name)),
-            Cow::Owned(_) => Cow::Owned(name.to_vec()),
+            Cow::Borrowed(text) => Cow::Borrowed(exception_in(text)?),
+            Cow::Owned(text) => Cow::Owned(exception_in(&text)?.to_vec()),
         })
     }
 
@@ -615,10 +596,26 @@ fn access_value<'a>(var: Option<Var>, raw: &'a [u8]) -> Value<'a> {
     typed.unwrap_or(Value::Str(Cow::Borrowed(raw)))
 }
 
-/// `part`, a subslice of `all`, as a slice of `all` with `all`'s lifetime.
-fn subslice_of<'a>(all: &'a [u8], part: &[u8]) -> &'a [u8] {
-    let start = (part.as_ptr() as usize).saturating_sub(all.as_ptr() as usize);
-    all.get(start..start + part.len()).unwrap_or_default()
+/// The exception a JSON exception value names: a stack trace's first line, a Python
+/// traceback's last, or the value itself if it is a bare type.
+fn exception_in(text: &[u8]) -> Option<&[u8]> {
+    let mut lines = text
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii_end)
+        .filter(|l| !l.is_empty());
+    let first = lines.next()?;
+    if first.starts_with(b"Traceback") {
+        return lines.next_back().and_then(crate::exception_of);
+    }
+    if let Some(name) = crate::exception_of(first) {
+        return Some(name);
+    }
+    // A bare type (ECS's `error.type`) need not end in Exception or Error.
+    let bare = lines.next().is_none()
+        && first
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$' | b':'));
+    bare.then_some(first)
 }
 
 fn json_value<'a>(line: &'a [u8], v: JsonVal) -> Value<'a> {
