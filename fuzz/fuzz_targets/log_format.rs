@@ -1,6 +1,6 @@
-//! The nginx `log_format` compiler: the first line of the input is a directive (or a
-//! bare format string), the other lines are parsed with whatever it compiles to. Also
-//! `LogFormat::detect` over those lines.
+//! The nginx `log_format` and Apache `LogFormat` compilers: the first line of the input
+//! is a directive (or a bare format string), the other lines are parsed with whatever
+//! it compiles to. Also `LogFormat::detect` over those lines.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,6 +17,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(directive) = std::str::from_utf8(head) else {
         return;
     };
+    // The same text as an Apache LogFormat, then as an nginx log_format.
+    if let Ok(apache) = LogFormat::from_apache(directive) {
+        for line in &lines {
+            logscan_fuzz::parse_and_check(&apache, line);
+        }
+    }
     let Ok(format) = LogFormat::from_nginx(directive) else {
         return;
     };

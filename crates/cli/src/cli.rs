@@ -151,6 +151,12 @@ pub struct FormatArgs {
     #[arg(long, value_name = "LOG_FORMAT", conflicts_with = "nginx_conf")]
     pub log_format: Option<String>,
 
+    /// An Apache LogFormat string (or a whole `LogFormat "..." nickname` line), e.g.
+    /// '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D'. %D, %T and
+    /// %{ms}T are read as the request's served time in their units.
+    #[arg(long, value_name = "LOGFORMAT", conflicts_with_all = ["format", "log_format", "nginx_conf", "json_key"])]
+    pub apache_format: Option<String>,
+
     /// Take the format from the `log_format` directives of an nginx configuration file.
     #[arg(long, value_name = "FILE")]
     pub nginx_conf: Option<PathBuf>,

@@ -1,5 +1,6 @@
-//! Choosing the log format: a preset, an nginx `log_format`, a format taken from an
-//! nginx configuration, or a guess from the first lines of each input.
+//! Choosing the log format: a preset, an nginx `log_format`, an Apache `LogFormat`, a
+//! format taken from an nginx configuration, or a guess from the first lines of each
+//! input.
 
 use std::{
     path::Path,
@@ -56,6 +57,14 @@ impl FormatSpec {
                     error,
                 });
         }
+        if let Some(text) = &args.apache_format {
+            return LogFormat::from_apache(text)
+                .map(FormatSpec::Fixed)
+                .map_err(|error| CliError::Format {
+                    origin: "--apache-format".to_owned(),
+                    error,
+                });
+        }
         if let Some(conf) = &args.nginx_conf {
             return from_nginx_conf(conf, args.format_name.as_deref()).map(FormatSpec::Fixed);
         }
@@ -83,6 +92,7 @@ impl FormatSpec {
     pub fn given(args: &FormatArgs) -> bool {
         args.format.is_some()
             || args.log_format.is_some()
+            || args.apache_format.is_some()
             || args.nginx_conf.is_some()
             || !args.json_key.is_empty()
     }
@@ -174,6 +184,39 @@ fn detect_like(
     };
     *last = Some(format.clone());
     Ok(format)
+}
+
+/// For a guessed access format with no request time: a hint when the first lines all
+/// end in a whole number the format does not name. Apache's `combined` with `%D` (the
+/// request's time in microseconds) is written so, and detection leaves the number
+/// unread rather than guess its unit; `--apache-format` says it.
+pub fn unread_number_hint(format: &LogFormat, head: &[u8]) -> Option<String> {
+    let timed = format.variables().any(|v| v.starts_with("request_time"));
+    if format.kind() != logscan_parse::FormatKind::Access || timed {
+        return None;
+    }
+    let (mut parsed, mut numbered) = (0usize, 0usize);
+    for line in head_lines(head, DETECT_LINES) {
+        let Ok(record) = format.parse(line) else {
+            continue;
+        };
+        parsed += 1;
+        let rest = record.trailing().trim_ascii_end();
+        numbered += usize::from(!rest.is_empty() && rest.iter().all(u8::is_ascii_digit));
+    }
+    // Most lines, not one: a stray number after a few lines is junk, not a field.
+    (parsed > 0 && numbered * 10 >= parsed * 9).then(|| {
+        let apache = match format.name() {
+            "common" => r#"%h %l %u %t \"%r\" %>s %b %D"#,
+            _ => r#"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D"#,
+        };
+        format!(
+            "the lines end with a whole number that the {} format does not name; if it is \
+             Apache's %D (microseconds), read it as the served time with \
+             --apache-format \"{apache}\" (or %T for seconds, %{{ms}}T for milliseconds)",
+            format.name()
+        )
+    })
 }
 
 /// Up to `max` complete lines from the start of `head`, without their line endings.

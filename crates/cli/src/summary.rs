@@ -2,6 +2,7 @@
 //! terminal report, JSON or CSV; one for all inputs, or one per input.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use logscan_parse::LogFormat;
 use logscan_scan::ScanStats;
@@ -33,6 +34,8 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     let mut per_file: Vec<(String, Report)> = Vec::new();
     let several = inputs.paths.len() > 1;
     let mut position = 0u32;
+    // The unread-number hint is said once, not once per input of the same log.
+    let hinted = AtomicBool::new(false);
     let failed = input::for_each_input(&inputs, &notes, |path| {
         let done = inputs.scan(path, spec.needs_head(), &notes, |opened, _| {
             let format = spec.for_input(opened.source.path(), opened.head.as_deref())?;
@@ -40,6 +43,14 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
             let Some(format) = format else {
                 return Ok(None);
             };
+            if spec.needs_head()
+                && !hinted.load(Ordering::Relaxed)
+                && let Some(head) = opened.head.as_deref()
+                && let Some(hint) = crate::format::unread_number_hint(&format, head)
+            {
+                hinted.store(true, Ordering::Relaxed);
+                notes.note(format_args!("{}: {hint}", opened.source.path().display()));
+            }
             let scanner = notes.scanner(inputs.scanner_for(&opened.source));
             let out = scanner.scan(opened.source, || options.build(&format))?;
             Ok(Some((out.aggregate, out.stats)))

@@ -163,6 +163,8 @@ fn usage_errors_exit_2() {
         &["slice", "--from", "2025-01-02"],
         &["summary", "--json", "--csv"],
         &["count", "--log-format", "$a$b"],
+        &["count", "--apache-format", "%h %Z"],
+        &["count", "--apache-format", "%h", "--format", "combined"],
         &["completions", "tcsh"],
     ] {
         let out = logscan().args(args).arg(&log).output().expect("runs");
@@ -171,6 +173,23 @@ fn usage_errors_exit_2() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn apache_format_errors_name_the_directive_and_column() {
+    logscan()
+        .args([
+            "count",
+            "--apache-format",
+            r#"LogFormat "%h %{Referer}i%s" x"#,
+        ])
+        .arg(shop_log())
+        .assert()
+        .code(2)
+        .stderr(
+            "logscan: --apache-format: Apache directives %{Referer}i and %s at column 25 have no \
+             separator between them, so a line cannot say where one ends\n",
+        );
 }
 
 #[test]

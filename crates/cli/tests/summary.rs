@@ -456,3 +456,80 @@ fn an_empty_input_is_an_empty_summary() {
     assert_eq!(v["lines"]["total"], 0);
     assert_eq!(v["format"], "none");
 }
+
+#[test]
+fn apache_format_reads_the_served_time_in_its_unit_and_detection_hints_at_it() {
+    // Apache's combined with %D: the request's time in microseconds, last.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut log = Vec::new();
+    for i in 1..=20u32 {
+        log.extend_from_slice(
+            format!(
+                "192.0.2.{} - - [14/Mar/2025:06:25:{i:02} +0000] \"GET /p{} HTTP/1.1\" 200 512 \"-\" \"curl/8.0\" {}\n",
+                i % 3,
+                i % 2,
+                i * 1000
+            )
+            .as_bytes(),
+        );
+    }
+    let path = write(dir.path(), "access_log", &log);
+    let apache =
+        r#"LogFormat "%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D" timed"#;
+    let json = summary_json(
+        logscan()
+            .args(["summary", "--json", "--apache-format", apache])
+            .arg(&path),
+    );
+    assert_eq!(json["format"], "apache");
+    assert_eq!(json["lines"]["malformed"], 0);
+    let served = &json["access"]["served_time_us"];
+    assert_eq!(served["min"], 1_000, "{served}");
+    assert_eq!(served["max"], 20_000, "{served}");
+    assert_eq!(json["access"]["top_paths"]["distinct"], 2);
+
+    // Guessed, the format is combined and the number unread; the note says how to
+    // read it, once, and the same command with the note's format reads it.
+    let guessed = logscan()
+        .args(["summary", "--json"])
+        .arg(&path)
+        .arg(&path)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&guessed.stderr);
+    assert_eq!(stderr.matches("Apache's %D").count(), 1, "{stderr}");
+    let json: Value = serde_json::from_slice(&guessed.stdout).expect("JSON");
+    assert_eq!(json["format"], "combined");
+    assert!(
+        json["access"]["served_time_us"].is_null(),
+        "{}",
+        json["access"]
+    );
+    let suggested = stderr
+        .split("--apache-format \"")
+        .nth(1)
+        .and_then(|rest| rest.split("\" (or").next())
+        .expect("the note names a format")
+        .replace("\\\"", "\"");
+    let json = summary_json(
+        logscan()
+            .args(["summary", "--json", "--apache-format", &suggested])
+            .arg(&path),
+    );
+    assert_eq!(json["access"]["served_time_us"]["max"], 20_000);
+    // Quiet, or a format given, or lines without the number: no note.
+    for args in [&["summary", "-q"][..], &["summary", "--format", "combined"]] {
+        logscan()
+            .args(args)
+            .arg(&path)
+            .assert()
+            .success()
+            .stderr("");
+    }
+    logscan()
+        .args(["summary"])
+        .arg(shop_log())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("%D").not());
+}

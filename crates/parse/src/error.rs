@@ -97,6 +97,38 @@ pub enum FormatError {
         /// Where the second variable starts in the format string.
         column: usize,
     },
+    /// Two Apache directives follow each other with nothing between them (`%s%m`).
+    #[error(
+        "Apache directives {first} and {second} at column {column} have no separator between \
+         them, so a line cannot say where one ends"
+    )]
+    AdjacentDirectives {
+        /// The first directive, as written.
+        first: String,
+        /// The second directive, as written.
+        second: String,
+        /// Where the second directive starts.
+        column: usize,
+    },
+    /// A `%` that does not start an Apache directive logscan knows (`%Z`), or one cut
+    /// short (`%{Referer` without `}` and letter).
+    #[error("unknown or incomplete Apache directive `{directive}` at column {column}")]
+    UnknownDirective {
+        /// The directive, as far as it was read.
+        directive: String,
+        /// Where its `%` is.
+        column: usize,
+    },
+    /// A `LogFormat` or `CustomLog` line whose format is not a quoted string (a
+    /// `CustomLog` line may name a format defined elsewhere by its nickname).
+    #[error(
+        "expected a quoted format string at column {column} (a nickname such as `combined` \
+         names a LogFormat defined elsewhere: give that LogFormat line)"
+    )]
+    NotAFormatString {
+        /// Where the format string should start.
+        column: usize,
+    },
     /// A `$` with no variable name after it.
     #[error("`$` at column {column} is not followed by a variable name")]
     EmptyVariableName {

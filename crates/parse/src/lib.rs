@@ -1,5 +1,5 @@
-//! Zero-copy parsers for access logs (nginx/Apache presets and any nginx
-//! `log_format`), application logs and JSON lines.
+//! Zero-copy parsers for access logs (nginx/Apache presets, any nginx `log_format`
+//! and any Apache `LogFormat`), application logs and JSON lines.
 //!
 //! A [`LogFormat`] says what a line looks like; it is compiled once and shared.
 //! [`LogFormat::parse`] takes one line as `&[u8]` and returns a [`Record`] that
@@ -58,6 +58,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod apache;
 mod app;
 mod error;
 mod format;

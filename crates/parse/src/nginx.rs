@@ -57,6 +57,10 @@ pub(crate) enum Var {
     BytesSent,
     RequestLength,
     RequestTime,
+    /// logscan's name for a request time in whole microseconds (Apache's `%D`).
+    RequestTimeMicros,
+    /// logscan's name for a request time in whole milliseconds (Apache's `%{ms}T`).
+    RequestTimeMillis,
     UpstreamResponseTime,
     UpstreamAddr,
     HttpReferer,
@@ -66,7 +70,11 @@ pub(crate) enum Var {
     ServerName,
 }
 
-pub(crate) const VAR_COUNT: usize = 23;
+pub(crate) const VAR_COUNT: usize = 25;
+const _: () = assert!(
+    Var::ServerName as usize + 1 == VAR_COUNT,
+    "VAR_COUNT is the variant count"
+);
 
 impl Var {
     fn from_name(name: &str) -> Option<Var> {
@@ -75,7 +83,9 @@ impl Var {
             "remote_user" => Var::RemoteUser,
             "time_local" => Var::TimeLocal,
             "time_iso8601" => Var::TimeIso8601,
-            "msec" => Var::Msec,
+            // `time_epoch`: Apache's `%{sec}t` (whole seconds; nginx's `$msec` adds
+            // milliseconds, and both read the same).
+            "msec" | "time_epoch" => Var::Msec,
             "request" => Var::Request,
             "request_method" => Var::RequestMethod,
             "request_uri" => Var::RequestUri,
@@ -87,6 +97,8 @@ impl Var {
             "bytes_sent" => Var::BytesSent,
             "request_length" => Var::RequestLength,
             "request_time" => Var::RequestTime,
+            "request_time_us" => Var::RequestTimeMicros,
+            "request_time_ms" => Var::RequestTimeMillis,
             "upstream_response_time" => Var::UpstreamResponseTime,
             "upstream_addr" => Var::UpstreamAddr,
             "http_referer" => Var::HttpReferer,
@@ -124,7 +136,12 @@ impl Var {
     /// (the field after it would not be a number) and the match retried.
     fn check(self) -> Check {
         match self {
-            Var::Status | Var::BodyBytesSent | Var::BytesSent | Var::RequestLength => Check::Digits,
+            Var::Status
+            | Var::BodyBytesSent
+            | Var::BytesSent
+            | Var::RequestLength
+            | Var::RequestTimeMicros
+            | Var::RequestTimeMillis => Check::Digits,
             Var::RequestTime | Var::Msec => Check::Decimal,
             _ => Check::Any,
         }
@@ -267,7 +284,9 @@ impl Matched {
     };
 }
 
-enum Piece {
+/// A piece of a format: literal bytes, or a variable (by its nginx name, with the
+/// column where it starts in the text the user gave, for errors).
+pub(crate) enum Piece {
     Lit(Vec<u8>),
     Var { name: String, column: usize },
 }
@@ -286,6 +305,17 @@ impl NginxFormat {
         }
         check_quotes(format)?;
         let pieces = tokenize(format)?;
+        Self::compile_pieces(pieces, format.into(), escape)
+    }
+
+    /// Compiles a format already split into literals and variables; `source` is the
+    /// nginx format string it stands for. Apache's `LogFormat` comes in here too, as
+    /// the pieces its directives translate to.
+    pub(crate) fn compile_pieces(
+        pieces: Vec<Piece>,
+        source: Box<str>,
+        escape: Escape,
+    ) -> Result<NginxFormat, FormatError> {
         let mut prefix = Vec::new();
         let mut names: Vec<Box<str>> = Vec::new();
         let mut afters: Vec<Vec<u8>> = Vec::new();
@@ -372,7 +402,7 @@ impl NginxFormat {
         }
         Ok(NginxFormat {
             gaps,
-            source: format.into(),
+            source,
             prefix: prefix.into_boxed_slice(),
             steps,
             names: names.into_boxed_slice(),

@@ -321,18 +321,27 @@ impl<'a> Record<'a> {
         parse_u64_in(self.line, start, end)
     }
 
-    /// `$request_time` (or the request-time key of a JSON line, in seconds) in whole
-    /// microseconds (nginx writes milliseconds).
+    /// The time the request took, in whole microseconds: `$request_time` (seconds,
+    /// nginx writes milliseconds), Apache's `%D` (`$request_time_us`, microseconds) or
+    /// `%{ms}T` (`$request_time_ms`), or the request-time key of a JSON line (seconds).
     #[inline]
     pub fn request_time_us(&self) -> Option<u64> {
         match self.access_span(Var::RequestTime) {
             Some((start, end)) => parse_seconds_micros_in(self.line, start, end),
-            None => self.json_request_time_us(),
+            None => self.other_request_time_us(),
         }
     }
 
+    /// The request time of a format without `$request_time`: out of line, so that the
+    /// common case inlines into its callers small.
     #[inline(never)]
-    fn json_request_time_us(&self) -> Option<u64> {
+    fn other_request_time_us(&self) -> Option<u64> {
+        if let Some(us) = self.access(Var::RequestTimeMicros) {
+            return parse_u64(us);
+        }
+        if let Some(ms) = self.access(Var::RequestTimeMillis) {
+            return parse_u64(ms)?.checked_mul(1000);
+        }
         parse_seconds_micros_exp(self.json_number(|p| p.request_time)?)
     }
 
@@ -587,6 +596,12 @@ fn access_value<'a>(var: Option<Var>, raw: &'a [u8]) -> Value<'a> {
         }
         Some(Var::RequestTime) => {
             parse_seconds_micros(raw).map(|us| Value::Duration(Duration::from_micros(us)))
+        }
+        Some(Var::RequestTimeMicros) => {
+            parse_u64(raw).map(|us| Value::Duration(Duration::from_micros(us)))
+        }
+        Some(Var::RequestTimeMillis) => {
+            parse_u64(raw).map(|ms| Value::Duration(Duration::from_millis(ms)))
         }
         Some(Var::UpstreamResponseTime) => {
             parse_upstream_micros(raw).map(|us| Value::Duration(Duration::from_micros(us)))

@@ -121,6 +121,24 @@ proptest! {
     }
 
     #[test]
+    fn arbitrary_apache_formats_never_panic(text in "((%[!<>,0-9]{0,2}([aAbBDfhHIklLmOpPqrRsStTuUvVX%]|\\{[-A-Za-z:%]{0,8}\\}[iotCenxcTtap]|\\{[a-z]{0,3}\\}\\^t[io])|\"%[!<>,0-9]{0,2}([aAbBDfhHIklLmOpPqrRsStTuUvVX%]|\\{[-A-Za-z:%]{0,8}\\}[iotCenxcTtap]|\\{[a-z]{0,3}\\}\\^t[io])\")[ \\[\\]\\\\:|a-z$]{1,2}){1,8}") {
+        if let Ok(f) = LogFormat::from_apache(&text) {
+            let _ = f.parse(text.as_bytes());
+            let line = f.format_line(|_| Some(&b"v"[..])).unwrap();
+            let _ = f.parse(&line);
+            // The nginx string it stands for compiles to the same variables, when
+            // nginx can say it (it has no way to write a literal `$`).
+            let source = f.nginx_format().unwrap();
+            if !text.contains('$') {
+                let again = LogFormat::from_nginx(source);
+                prop_assert!(again.is_ok(), "{text:?} -> {source:?}: {again:?}", again = again.err());
+                let again = again.unwrap();
+                prop_assert!(again.variables().eq(f.variables()), "{text:?} -> {source:?}");
+            }
+        }
+    }
+
+    #[test]
     fn arbitrary_format_strings_never_panic(text in "[-$a-z_{}'\" \\[\\];|\\\\]{0,60}") {
         if let Ok(f) = LogFormat::from_nginx(&text) {
             let _ = f.parse(text.as_bytes());

@@ -1,0 +1,531 @@
+//! Apache's `LogFormat` (mod_log_config), translated into the pieces of an nginx
+//! `log_format`, which the nginx compiler then compiles: the two describe lines the
+//! same way (literals between values), so one matcher serves both.
+//!
+//! Each `%` directive becomes a variable with the name nginx gives the same value
+//! (`%h` is `$remote_addr`, `%{Referer}i` is `$http_referer`), so typed accessors,
+//! the summary and detection's presets see no difference: Apache's own `combined`
+//! compiles to the `combined` preset, step for step. Three values nginx has no
+//! variable for get names of logscan's own: `%D` is `$request_time_us`, `%{ms}T`
+//! is `$request_time_ms` and `%{sec}t` is `$time_epoch`.
+
+use crate::error::FormatError;
+use crate::nginx::{Escape, NginxFormat, Piece};
+
+/// Compiles an Apache `LogFormat`: a whole `LogFormat "..." nickname` line, a
+/// `CustomLog path "..."` line, or the format string alone.
+pub(crate) fn compile(text: &str) -> Result<NginxFormat, FormatError> {
+    let (format, columns) = unwrap_directive(text)?;
+    if format.is_empty() {
+        return Err(FormatError::Empty);
+    }
+    let Translated { pieces, directives } = translate(&format, &columns)?;
+    let source = nginx_source(&pieces);
+    NginxFormat::compile_pieces(pieces, source.into(), Escape::Default).map_err(|e| match e {
+        // The nginx compiler names variables; the user wrote directives.
+        FormatError::AdjacentVariables { column, .. } => {
+            let at = directives.iter().position(|&(c, _)| c == column);
+            let text = |i: Option<usize>| {
+                i.and_then(|i| directives.get(i))
+                    .map_or_else(String::new, |(_, d)| d.clone())
+            };
+            FormatError::AdjacentDirectives {
+                first: text(at.and_then(|i| i.checked_sub(1))),
+                second: text(at),
+                column,
+            }
+        }
+        other => other,
+    })
+}
+
+/// The format string a directive line holds, with Apache's backslash escapes
+/// resolved, and for each of its bytes the column it came from in `text`.
+fn unwrap_directive(text: &str) -> Result<(Vec<u8>, Vec<usize>), FormatError> {
+    let bytes = text.as_bytes();
+    let start = text.len() - text.trim_start().len();
+    let trimmed = text.trim();
+    let word = |w: &str| {
+        trimmed.len() > w.len()
+            && trimmed[..w.len()].eq_ignore_ascii_case(w)
+            && trimmed.as_bytes()[w.len()].is_ascii_whitespace()
+    };
+    let mut at = if word("LogFormat") {
+        start + "LogFormat".len()
+    } else if word("CustomLog") {
+        // The log's path (quoted when it is a piped command), then the format.
+        let mut at = skip_blanks(bytes, start + "CustomLog".len());
+        at = match bytes.get(at) {
+            Some(b'"') => quoted_end(bytes, at)?,
+            _ => bytes[at..]
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .map_or(bytes.len(), |n| at + n),
+        };
+        at
+    } else {
+        // The format alone; quoted as a whole if it is one quoted string.
+        if trimmed.starts_with('"') && quoted_end(bytes, start).ok() == Some(start + trimmed.len())
+        {
+            return Ok(unescape(bytes, start + 1, start + trimmed.len() - 1));
+        }
+        return Ok(unescape(bytes, start, start + trimmed.len()));
+    };
+    at = skip_blanks(bytes, at);
+    if bytes.get(at) != Some(&b'"') {
+        // `CustomLog path combined` names a format defined elsewhere.
+        return Err(FormatError::NotAFormatString { column: at });
+    }
+    let end = quoted_end(bytes, at)?;
+    Ok(unescape(bytes, at + 1, end - 1))
+}
+
+fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// Where the double-quoted argument opening at `open` ends (one past its closing
+/// quote); a backslash escapes the byte after it.
+fn quoted_end(bytes: &[u8], open: usize) -> Result<usize, FormatError> {
+    let mut i = open + 1;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => return Ok(i + 1),
+            _ => i += 1,
+        }
+    }
+    Err(FormatError::UnbalancedQuote {
+        quote: '"',
+        column: open,
+    })
+}
+
+/// `bytes[from..to]` with mod_log_config's escapes resolved: `\n` and `\t` are a
+/// newline and a tab, a backslash before anything else stands for that byte.
+fn unescape(bytes: &[u8], from: usize, to: usize) -> (Vec<u8>, Vec<usize>) {
+    let mut out = Vec::with_capacity(to - from);
+    let mut columns = Vec::with_capacity(to - from);
+    let mut i = from;
+    while i < to {
+        let (byte, used) = match (bytes[i], bytes.get(i + 1).filter(|_| i + 1 < to)) {
+            (b'\\', Some(b'n')) => (b'\n', 2),
+            (b'\\', Some(b't')) => (b'\t', 2),
+            (b'\\', Some(&next)) => (next, 2),
+            (b, _) => (b, 1),
+        };
+        out.push(byte);
+        columns.push(i);
+        i += used;
+    }
+    (out, columns)
+}
+
+struct Translated {
+    pieces: Vec<Piece>,
+    /// Each variable's column and the directive it came from, for errors.
+    directives: Vec<(usize, String)>,
+}
+
+/// Splits the format into literals and directives, each directive translated.
+fn translate(format: &[u8], columns: &[usize]) -> Result<Translated, FormatError> {
+    let column = |i: usize| columns.get(i).copied().unwrap_or(0);
+    let mut pieces = Vec::new();
+    let mut directives = Vec::new();
+    let mut lit = Vec::new();
+    let mut quotes = Vec::new();
+    let mut i = 0;
+    while i < format.len() {
+        let b = format[i];
+        if b != b'%' {
+            if b == b'"' {
+                quotes.push(column(i));
+            }
+            lit.push(b);
+            i += 1;
+            continue;
+        }
+        if format.get(i + 1) == Some(&b'%') {
+            lit.push(b'%');
+            i += 2;
+            continue;
+        }
+        let directive =
+            Directive::read(format, i).ok_or_else(|| FormatError::UnknownDirective {
+                directive: String::from_utf8_lossy(&format[i..(i + 2).min(format.len())])
+                    .into_owned(),
+                column: column(i),
+            })?;
+        let text = String::from_utf8_lossy(&format[i..directive.end]).into_owned();
+        let unknown = || FormatError::UnknownDirective {
+            directive: text.clone(),
+            column: column(i),
+        };
+        // `%U%q` is the path and its query (`?a=1`, or nothing): nginx's `$request_uri`.
+        let mut end = directive.end;
+        let name = if directive.letter == b"U"
+            && directive.arg.is_none()
+            && format.get(end..end + 2) == Some(b"%q")
+        {
+            end += 2;
+            "request_uri".to_owned()
+        } else {
+            directive.name().ok_or_else(unknown)?
+        };
+        let bracketed = directive.letter == b"t" && directive.arg.is_none();
+        if bracketed {
+            // `%t` writes its brackets itself: `[10/Oct/2000:13:55:36 -0700]`.
+            lit.push(b'[');
+        }
+        if !lit.is_empty() {
+            pieces.push(Piece::Lit(std::mem::take(&mut lit)));
+        }
+        pieces.push(Piece::Var {
+            name,
+            column: column(i),
+        });
+        directives.push((
+            column(i),
+            String::from_utf8_lossy(&format[i..end]).into_owned(),
+        ));
+        if bracketed {
+            lit.push(b']');
+        }
+        i = end;
+    }
+    if quotes.len() % 2 == 1 {
+        return Err(FormatError::UnbalancedQuote {
+            quote: '"',
+            column: quotes.last().copied().unwrap_or(0),
+        });
+    }
+    if !lit.is_empty() {
+        pieces.push(Piece::Lit(lit));
+    }
+    Ok(Translated { pieces, directives })
+}
+
+/// One `%` directive: `%[!][codes][<|>][{arg}]letter`.
+struct Directive<'a> {
+    arg: Option<&'a str>,
+    letter: &'a [u8],
+    /// One past its last byte.
+    end: usize,
+}
+
+impl<'a> Directive<'a> {
+    /// Reads the directive at `format[at]` (a `%`); `None` if it never reaches a letter.
+    fn read(format: &'a [u8], at: usize) -> Option<Directive<'a>> {
+        let mut i = at + 1;
+        let mut arg = None;
+        loop {
+            match *format.get(i)? {
+                // Status conditions (`%400,501{User-agent}i`, `%!200i`) and the
+                // original-or-final request modifiers decide when Apache writes `-`
+                // instead of the value; the value's place in the line is the same.
+                b'!' | b',' | b'<' | b'>' | b'0'..=b'9' => i += 1,
+                b'{' if arg.is_none() => {
+                    let close = format[i..].iter().position(|&b| b == b'}')?;
+                    arg = Some(std::str::from_utf8(&format[i + 1..i + close]).ok()?);
+                    i += close + 1;
+                }
+                b'^' => {
+                    // `%{name}^ti` and `%{name}^to`: request and response trailers.
+                    let letter = format.get(i..i + 3)?;
+                    return matches!(letter, b"^ti" | b"^to").then_some(Directive {
+                        arg,
+                        letter,
+                        end: i + 3,
+                    });
+                }
+                b if b.is_ascii_alphabetic() => {
+                    return Some(Directive {
+                        arg,
+                        letter: &format[i..i + 1],
+                        end: i + 1,
+                    });
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The nginx variable (or logscan's own name) for this directive's value.
+    fn name(&self) -> Option<String> {
+        let arg = self.arg.map(str::trim);
+        let named = |prefix: &str| -> Option<String> {
+            let arg = arg.filter(|a| !a.is_empty())?;
+            Some(format!("{prefix}{}", variable_name(arg)))
+        };
+        Some(
+            match (self.letter, arg) {
+                (b"h", _) | (b"a", None) => "remote_addr",
+                (b"a", Some("c")) => "peer_addr",
+                (b"A", _) => "server_addr",
+                (b"b" | b"B", _) => "body_bytes_sent",
+                (b"O", _) => "bytes_sent",
+                (b"I", _) => "request_length",
+                (b"S", _) => "bytes_transferred",
+                (b"D", _) => "request_time_us",
+                (b"T", None | Some("s")) => "request_time",
+                (b"T", Some("ms")) => "request_time_ms",
+                (b"T", Some("us")) => "request_time_us",
+                (b"f", _) => "request_filename",
+                (b"H", _) => "server_protocol",
+                (b"k", _) => "keepalive_requests",
+                (b"l", _) => "remote_logname",
+                (b"L", _) => "log_id",
+                (b"m", _) => "request_method",
+                (b"p", None | Some("canonical" | "local")) => "server_port",
+                (b"p", Some("remote")) => "remote_port",
+                (b"P", None | Some("pid")) => "pid",
+                (b"P", Some("tid" | "hextid")) => "tid",
+                // Apache's query keeps its `?`, nginx's `$args` does not.
+                (b"q", _) => "query",
+                (b"r", _) => "request",
+                (b"R", _) => "handler",
+                (b"s", _) => "status",
+                (b"t", None) => "time_local",
+                (b"t", Some(spec)) => return Some(time_name(spec).to_owned()),
+                (b"u", _) => "remote_user",
+                (b"U", _) => "uri",
+                (b"v" | b"V", _) => "server_name",
+                (b"X", _) => "connection_status",
+                (b"i", Some(h)) if !h.is_empty() => {
+                    return Some(match variable_name(h).as_str() {
+                        "host" => "host".to_owned(),
+                        name => format!("http_{name}"),
+                    });
+                }
+                (b"o", _) => return named("sent_http_"),
+                (b"C", _) => return named("cookie_"),
+                (b"e", _) => return named("env_"),
+                (b"n", _) => return named("note_"),
+                // mod_ssl's `%{SSL_PROTOCOL}x` and `%{errcode}c`.
+                (b"x", _) => return named(""),
+                (b"c", _) => return named("ssl_"),
+                (b"^ti", _) => return named("trailer_in_"),
+                (b"^to", _) => return named("trailer_out_"),
+                _ => return None,
+            }
+            .to_owned(),
+        )
+    }
+}
+
+/// The variable for `%{spec}t`: the `%t` layout written out, seconds since the epoch,
+/// or any other time kept as text (`time`).
+fn time_name(spec: &str) -> &'static str {
+    let spec = spec
+        .strip_prefix("begin:")
+        .or_else(|| spec.strip_prefix("end:"))
+        .unwrap_or(spec);
+    match spec {
+        "%d/%b/%Y:%H:%M:%S %z" => "time_local",
+        "sec" => "time_epoch",
+        _ => "time",
+    }
+}
+
+/// A header or variable name as nginx spells its variables: lower case, `_` for
+/// anything but letters and digits (`User-Agent` is `user_agent`).
+fn variable_name(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b.to_ascii_lowercase())
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The nginx format string the pieces stand for (`${name}` where a letter follows).
+/// A `$` among the literals has no nginx spelling and is left as it is.
+fn nginx_source(pieces: &[Piece]) -> String {
+    let mut out = String::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Lit(bytes) => out.push_str(&String::from_utf8_lossy(bytes)),
+            Piece::Var { name, .. } => {
+                let glued = matches!(pieces.get(i + 1), Some(Piece::Lit(next))
+                    if next.first().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_'));
+                if glued {
+                    out.push_str(&format!("${{{name}}}"));
+                } else {
+                    out.push('$');
+                    out.push_str(name);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::LogFormat;
+
+    fn source(text: &str) -> String {
+        LogFormat::from_apache(text)
+            .unwrap()
+            .nginx_format()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn apaches_own_formats_are_the_presets() {
+        let combined =
+            r#"LogFormat "%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-agent}i\"" combined"#;
+        assert_eq!(
+            source(combined),
+            LogFormat::combined().nginx_format().unwrap()
+        );
+        let common = r#"LogFormat "%h %l %u %t \"%r\" %>s %b" common"#;
+        assert_eq!(source(common), LogFormat::common().nginx_format().unwrap());
+        let vhost = r#"LogFormat "%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"" vhost_combined"#;
+        let vhost = source(vhost).replace("bytes_sent", "body_bytes_sent");
+        assert_eq!(vhost, LogFormat::vhost_combined().nginx_format().unwrap());
+    }
+
+    #[test]
+    fn directive_lines_and_bare_strings_read_the_same() {
+        let bare = r#"%h %l %u %t "%r" %>s %b %D"#;
+        let want = source(bare);
+        assert_eq!(
+            source(r#"LogFormat "%h %l %u %t \"%r\" %>s %b %D" timed"#),
+            want
+        );
+        assert_eq!(
+            source(r#"  logformat "%h %l %u %t \"%r\" %>s %b %D""#),
+            want
+        );
+        assert_eq!(
+            source(
+                r#"CustomLog "|/usr/bin/rotatelogs /var/log/a 86400" "%h %l %u %t \"%r\" %>s %b %D""#
+            ),
+            want
+        );
+        assert_eq!(
+            source(r#"CustomLog logs/access_log "%h %l %u %t \"%r\" %>s %b %D""#),
+            want
+        );
+        assert_eq!(source(r#""%h %l %u %t \"%r\" %>s %b %D""#), want);
+        assert!(
+            want.ends_with("$body_bytes_sent $request_time_us"),
+            "{want}"
+        );
+    }
+
+    #[test]
+    fn directives_take_nginx_names() {
+        assert_eq!(
+            source(
+                r#"%a %{c}a %A %B %O %I %S %{ms}T %{us}T %T %f %H %k %L %m %p %{remote}p %P %{tid}P %q %R %s %u %U %v %X"#
+            ),
+            "$remote_addr $peer_addr $server_addr $body_bytes_sent $bytes_sent $request_length \
+             $bytes_transferred $request_time_ms $request_time_us $request_time $request_filename \
+             $server_protocol $keepalive_requests $log_id $request_method $server_port $remote_port \
+             $pid $tid $query $handler $status $remote_user $uri $server_name $connection_status"
+        );
+        assert_eq!(
+            source(
+                r#"%{X-Forwarded-For}i %{Host}i %{Set-Cookie}o %{sid}C %{UNIQUE_ID}e %{note}n %{SSL_PROTOCOL}x %{errcode}c %{Foo}^ti %{Foo}^to"#
+            ),
+            "$http_x_forwarded_for $host $sent_http_set_cookie $cookie_sid $env_unique_id $note_note \
+             $ssl_protocol $ssl_errcode $trailer_in_foo $trailer_out_foo"
+        );
+        assert_eq!(
+            source(r#"%{sec}t %{begin:%d/%b/%Y:%H:%M:%S %z}t %{%Y-%m-%d}t"#),
+            "$time_epoch $time_local $time"
+        );
+        assert_eq!(
+            source("%m %U%q %H"),
+            "$request_method $request_uri $server_protocol"
+        );
+        assert_eq!(source("100%% %s"), "100% $status");
+        assert_eq!(
+            source(r#"%>s %<s %400,501{Referer}i %!200,304b"#),
+            "$status $status $http_referer $body_bytes_sent"
+        );
+        assert_eq!(source(r#"%h\t%s\n"#), "$remote_addr\t$status\n");
+        assert_eq!(source("%s_%m"), "${status}_$request_method");
+    }
+
+    #[test]
+    fn errors_point_at_the_users_text() {
+        let err = |text| LogFormat::from_apache(text).err().map(|e| e.to_string());
+        assert_eq!(
+            err("%h %Z %s"),
+            Some("unknown or incomplete Apache directive `%Z` at column 3".into())
+        );
+        assert_eq!(
+            err("%h %{Referer %s"),
+            Some("unknown or incomplete Apache directive `%{` at column 3".into())
+        );
+        assert_eq!(
+            err(r#"LogFormat "%h %{Foo}o %s%m" x"#),
+            Some(
+                "Apache directives %s and %m at column 24 have no separator between them, \
+                 so a line cannot say where one ends"
+                    .into()
+            )
+        );
+        assert_eq!(
+            err(r#"%h "%r %s"#),
+            Some("unbalanced quote: the \" opened at column 3 is never closed".into())
+        );
+        assert_eq!(
+            err(r#"LogFormat "%h %s"#),
+            Some("unbalanced quote: the \" opened at column 10 is never closed".into())
+        );
+        assert_eq!(
+            err("CustomLog logs/access_log combined"),
+            Some("expected a quoted format string at column 26 (a nickname such as `combined` names a LogFormat defined elsewhere: give that LogFormat line)".into())
+        );
+        assert_eq!(err("   "), Some("the format is empty".into()));
+        assert_eq!(
+            err("%"),
+            Some("unknown or incomplete Apache directive `%` at column 0".into())
+        );
+        assert_eq!(
+            err("plain text"),
+            Some("the format has no variables".into())
+        );
+    }
+
+    #[test]
+    fn apache_lines_parse_with_their_units() {
+        let f = LogFormat::from_apache(r#"LogFormat "%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D %{ms}T" x"#).unwrap();
+        let r = f
+            .parse(br#"192.0.2.7 - frank [10/Oct/2000:13:55:36 -0700] "GET /a?b=1 HTTP/1.1" 200 - "-" "curl/8" 12345 12"#)
+            .unwrap();
+        assert_eq!(r.request_time_us(), Some(12_345));
+        assert_eq!(r.status(), Some(200));
+        assert_eq!(r.body_bytes(), None);
+        assert_eq!(r.path().as_deref(), Some(&b"/a"[..]));
+        assert_eq!(r.timestamp().map(|t| t.unix_seconds()), Some(971_211_336));
+        assert_eq!(f.name(), "apache");
+
+        let ms = LogFormat::from_apache(r#"%h %t "%r" %>s %{ms}T"#).unwrap();
+        let r = ms
+            .parse(br#"192.0.2.7 [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 7"#)
+            .unwrap();
+        assert_eq!(r.request_time_us(), Some(7_000));
+
+        let secs = LogFormat::from_apache(r#"%{sec}t %h "%m %U%q %H" %s %T"#).unwrap();
+        let r = secs
+            .parse(br#"971211336 192.0.2.7 "GET /x?y=2 HTTP/1.0" 404 3"#)
+            .unwrap();
+        assert_eq!(r.request_time_us(), Some(3_000_000));
+        assert_eq!(r.timestamp().map(|t| t.unix_seconds()), Some(971_211_336));
+        assert_eq!(r.path().as_deref(), Some(&b"/x"[..]));
+        assert_eq!(r.query().as_deref(), Some(&b"y=2"[..]));
+        assert_eq!(r.method().as_deref(), Some(&b"GET"[..]));
+    }
+}
