@@ -279,6 +279,11 @@ pub struct Conditions {
     /// warn, error, critical, alert, fatal.
     #[arg(long, value_name = "LEVEL")]
     pub level: Option<String>,
+
+    /// Served in at least this long (`$request_time`, Apache's %D/%T, a JSON request
+    /// time): `500ms`, `1.5s`, `250us`, `2m`; a bare number is seconds.
+    #[arg(long, value_name = "DURATION")]
+    pub slower_than: Option<String>,
 }
 
 /// `logscan slice`.

@@ -57,6 +57,8 @@ pub struct Filter {
     since: Option<Timestamp>,
     until: Option<Timestamp>,
     level: Option<Level>,
+    /// In microseconds, as [`Record::request_time_us`] gives it.
+    slower_than_us: Option<u64>,
 }
 
 impl Filter {
@@ -109,6 +111,17 @@ impl Filter {
                     })
                 })
                 .transpose()?,
+            slower_than_us: c
+                .slower_than
+                .as_deref()
+                .map(|d| {
+                    parse_duration_us(d).ok_or_else(|| {
+                        CliError::usage(format!(
+                            "--slower-than: cannot read `{d}` (try 500ms, 1.5s, 250us, 2m, or seconds: 0.5)"
+                        ))
+                    })
+                })
+                .transpose()?,
         };
         if let (Some(since), Some(until)) = (filter.since, filter.until)
             && since > until
@@ -130,6 +143,7 @@ impl Filter {
             && self.since.is_none()
             && self.until.is_none()
             && self.level.is_none()
+            && self.slower_than_us.is_none()
     }
 
     /// Whether `record` meets every condition. A condition on a field the record does
@@ -176,6 +190,12 @@ impl Filter {
                 return false;
             }
         }
+        if let Some(min) = self.slower_than_us {
+            match record.request_time_us() {
+                Some(us) if us >= min => {}
+                _ => return false,
+            }
+        }
         if let Some(min) = self.level {
             match record.level() {
                 Some(l) if l >= min => {}
@@ -186,13 +206,50 @@ impl Filter {
     }
 }
 
+/// A duration as `--slower-than` takes it (`500ms`, `1.5s`, `250us`, `2m`, a bare
+/// number of seconds), in whole microseconds; `None` if it is not one.
+fn parse_duration_us(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let scale: u64 = match unit.trim() {
+        "" | "s" => 1_000_000,
+        "ms" => 1_000,
+        "us" | "µs" => 1,
+        "m" | "min" => 60_000_000,
+        _ => return None,
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    // The fraction's digits, exactly: `1.5s` is 1,500,000 µs, with no float rounding.
+    let mut fraction_us = 0u64;
+    let mut place = scale;
+    for digit in fraction.bytes() {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        place /= 10;
+        fraction_us += u64::from(digit - b'0') * place;
+    }
+    whole.checked_mul(scale)?.checked_add(fraction_us)
+}
+
 /// Runs `logscan filter`.
 pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
     let filter = Filter::new(&args.conditions)?;
     if filter.is_empty() {
         return Err(CliError::usage(
             "filter needs at least one condition (--status, --method, --path-prefix, \
-             --path-regex, --ip, --since, --until, --level); see logscan filter --help",
+             --path-regex, --ip, --since, --until, --level, --slower-than); see logscan filter --help",
         ));
     }
     let spec = FormatSpec::from_args(&args.format)?;
@@ -479,6 +536,7 @@ mod tests {
             since: Some("2025-03-14T06:00:00Z".into()),
             until: Some("2025-03-14T06:25:00Z".into()),
             level: None,
+            slower_than: None,
         }));
         assert!(!with(Conditions {
             status: Some("5xx".into()),
@@ -494,5 +552,58 @@ mod tests {
             level: Some("info".into()),
             ..Conditions::default()
         }));
+        // Nor has this one a served time.
+        assert!(!with(Conditions {
+            slower_than: Some("0s".into()),
+            ..Conditions::default()
+        }));
+    }
+
+    #[test]
+    fn slower_than_compares_the_served_time_at_or_above() {
+        let timed = LogFormat::combined_timed();
+        let line = br#"10.1.2.3 - - [14/Mar/2025:06:25:00 +0000] "GET / HTTP/1.1" 200 12 "-" "curl" 0.250"#;
+        let record = timed.parse(line).unwrap();
+        let slower_than = |d: &str| {
+            Filter::new(&Conditions {
+                slower_than: Some(d.into()),
+                ..Conditions::default()
+            })
+            .unwrap()
+            .matches(&record)
+        };
+        assert!(slower_than("250ms"));
+        assert!(slower_than("0.25"));
+        assert!(!slower_than("250001us"));
+        assert!(!slower_than("0.3s"));
+    }
+
+    #[test]
+    fn durations_in_several_units() {
+        for (text, us) in [
+            ("500ms", 500_000),
+            ("1.5s", 1_500_000),
+            ("1.5", 1_500_000),
+            (".25s", 250_000),
+            ("250us", 250),
+            ("250µs", 250),
+            ("2m", 120_000_000),
+            ("0.0015ms", 1),
+            ("3 s", 3_000_000),
+        ] {
+            assert_eq!(parse_duration_us(text), Some(us), "{text}");
+        }
+        for bad in [
+            "",
+            "ms",
+            "fast",
+            "1h",
+            "1.2.3s",
+            "-1s",
+            "1e3",
+            "99999999999999999999s",
+        ] {
+            assert_eq!(parse_duration_us(bad), None, "{bad:?}");
+        }
     }
 }

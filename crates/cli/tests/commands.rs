@@ -447,6 +447,67 @@ fn the_format_is_guessed_on_pipes_too() {
 }
 
 #[test]
+fn filter_slower_than_reads_the_served_time_in_the_formats_unit() {
+    // The same requests written twice: nginx's `$request_time` in seconds and Apache's
+    // `%D` in microseconds. `--slower-than` picks the same lines from both.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut nginx, mut apache) = (Vec::new(), Vec::new());
+    for i in 1..=200u64 {
+        let us = i * 7_919 % 2_000_000; // 0 to 2 s
+        let head = format!(
+            "10.0.0.{} - - [14/Mar/2025:06:25:00 +0000] \"GET /r{i} HTTP/1.1\" 200 5 \"-\" \"t\"",
+            i % 9
+        );
+        nginx.extend_from_slice(
+            format!("{head} {}.{:03}\n", us / 1_000_000, us / 1_000 % 1_000).as_bytes(),
+        );
+        apache.extend_from_slice(format!("{head} {}\n", us / 1_000 * 1_000).as_bytes());
+    }
+    let nginx = write(dir.path(), "nginx.log", &nginx);
+    let apache = write(dir.path(), "apache.log", &apache);
+    let want = (1..=200u64)
+        .filter(|i| i * 7_919 % 2_000_000 / 1_000 >= 500)
+        .map(|i| format!("/r{i} "))
+        .collect::<Vec<_>>();
+    let paths = |out: String| {
+        out.lines()
+            .map(|l| {
+                l.split(' ')
+                    .nth(6)
+                    .map(|p| format!("{p} "))
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+    };
+    let from_nginx = stdout_of(
+        logscan()
+            .args(["filter", "--slower-than", "500ms"])
+            .arg(&nginx),
+    );
+    assert_eq!(paths(from_nginx), want);
+    let from_apache = stdout_of(
+        logscan()
+            .args(["filter", "--slower-than", "0.5", "--apache-format"])
+            .arg(r#"%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D"#)
+            .arg(&apache),
+    );
+    assert_eq!(paths(from_apache), want);
+    // Without a served time no line is slower than anything: exit status 1.
+    logscan()
+        .args(["filter", "--slower-than", "0s"])
+        .arg(shop_log())
+        .assert()
+        .code(1)
+        .stdout("");
+    logscan()
+        .args(["filter", "--slower-than", "soon"])
+        .arg(&nginx)
+        .assert()
+        .code(2)
+        .stderr("logscan: --slower-than: cannot read `soon` (try 500ms, 1.5s, 250us, 2m, or seconds: 0.5)\n");
+}
+
+#[test]
 fn filter_on_application_logs_by_level() {
     // logpai/loghub Zookeeper/Zookeeper_2k.log: log4j lines with INFO/WARN/ERROR.
     let log = realdata("logpai_loghub/Zookeeper/Zookeeper_2k.log");

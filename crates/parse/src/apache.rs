@@ -45,10 +45,12 @@ fn unwrap_directive(text: &str) -> Result<(Vec<u8>, Vec<usize>), FormatError> {
     let bytes = text.as_bytes();
     let start = text.len() - text.trim_start().len();
     let trimmed = text.trim();
+    // On bytes: the text's first characters need not be ASCII.
     let word = |w: &str| {
-        trimmed.len() > w.len()
-            && trimmed[..w.len()].eq_ignore_ascii_case(w)
-            && trimmed.as_bytes()[w.len()].is_ascii_whitespace()
+        let t = trimmed.as_bytes();
+        t.get(..w.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(w.as_bytes()))
+            && t.get(w.len()).is_some_and(u8::is_ascii_whitespace)
     };
     let mut at = if word("LogFormat") {
         start + "LogFormat".len()
@@ -497,6 +499,12 @@ mod tests {
             err("plain text"),
             Some("the format has no variables".into())
         );
+        // Found by fuzzing: a first character of two bytes where `LogFormat` would end.
+        assert_eq!(
+            err("\u{712}IIIII(\u{712}IIIII(III(I7"),
+            Some("the format has no variables".into())
+        );
+        assert!(LogFormat::from_apache("\u{712}IIIIIII %h").is_ok());
     }
 
     #[test]
