@@ -169,7 +169,9 @@ pub struct FormatArgs {
     /// defaults (e.g. `--json-key time=ts,@t --json-key level=lvl`); a dotted key
     /// also reaches into nested objects (`--json-key status=resp.code`). Fields: time,
     /// level, message, status, path, client, method, bytes, request_time,
-    /// user_agent, referrer, exception. Implies --format json.
+    /// user_agent, referrer, exception. A request_time key is in seconds unless it
+    /// ends in its unit: `--json-key request_time=took:ms` (also :us, :ns, :s).
+    /// Implies --format json.
     #[arg(long, value_name = "FIELD=KEY[,KEY...]", conflicts_with_all = ["log_format", "nginx_conf"])]
     pub json_key: Vec<String>,
 

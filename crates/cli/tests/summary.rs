@@ -533,3 +533,44 @@ fn apache_format_reads_the_served_time_in_its_unit_and_detection_hints_at_it() {
         .success()
         .stderr(predicate::str::contains("%D").not());
 }
+
+#[test]
+fn json_access_logs_give_served_times_in_their_keys_units() {
+    // Traefik (nanoseconds), pino-http (milliseconds) and a key given with its unit.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let traefik = write(
+        dir.path(),
+        "traefik.json",
+        br#"{"ClientHost":"10.0.0.1","RequestMethod":"GET","RequestPath":"/a","DownstreamStatus":200,"Duration":2000000,"time":"2024-11-27T09:00:00Z"}
+{"ClientHost":"10.0.0.2","RequestMethod":"GET","RequestPath":"/b","DownstreamStatus":502,"Duration":30000000,"time":"2024-11-27T09:00:01Z"}
+"#,
+    );
+    let pino = write(
+        dir.path(),
+        "pino.json",
+        br#"{"level":30,"time":1714557600123,"req":{"method":"GET","url":"/u","remoteAddress":"::1"},"res":{"statusCode":200},"responseTime":2,"msg":"request completed"}
+{"level":30,"time":1714557601123,"req":{"method":"POST","url":"/v","remoteAddress":"::1"},"res":{"statusCode":201},"responseTime":30,"msg":"request completed"}
+"#,
+    );
+    for log in [&traefik, &pino] {
+        let json = summary_json(logscan().args(["summary", "--json"]).arg(log));
+        assert_eq!(json["access"]["requests"], 2, "{log:?}");
+        let served = &json["access"]["served_time_us"];
+        assert_eq!(
+            (&served["min"], &served["max"]),
+            (&2_000.into(), &30_000.into()),
+            "{log:?}"
+        );
+    }
+    let took = write(
+        dir.path(),
+        "took.json",
+        b"{\"path\":\"/a\",\"status\":200,\"took\":2}\n{\"path\":\"/b\",\"status\":200,\"took\":30}\n",
+    );
+    let json = summary_json(
+        logscan()
+            .args(["summary", "--json", "--json-key", "request_time=took:ms"])
+            .arg(&took),
+    );
+    assert_eq!(json["access"]["served_time_us"]["max"], 30_000);
+}

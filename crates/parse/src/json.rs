@@ -9,7 +9,7 @@ use memchr::memchr2;
 use crate::error::{FormatError, ParseError, ParseErrorKind};
 use crate::level::Level;
 use crate::nginx::Span;
-use crate::request::parse_u64;
+use crate::request::{parse_seconds_micros_exp, parse_u64};
 use crate::time::{Timestamp, parse_timestamp};
 
 /// What kind of JSON value a span holds.
@@ -30,6 +30,51 @@ pub(crate) struct JsonVal {
     pub(crate) span: Span,
     pub(crate) kind: JsonKind,
     pub(crate) escaped: bool,
+    /// For the request time: the unit its key gave (`Duration:ns`); seconds otherwise.
+    pub(crate) unit: TimeUnit,
+}
+
+/// The unit of a request-time key, given after its name (`Duration:ns`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum TimeUnit {
+    #[default]
+    Seconds,
+    Millis,
+    Micros,
+    Nanos,
+}
+
+impl TimeUnit {
+    /// A request-time key and its unit: `Duration:ns` is `Duration` in nanoseconds; a
+    /// key with no unit suffix (`:s`, `:ms`, `:us`, `:ns`) is in seconds.
+    pub(crate) fn split(key: &str) -> (&str, TimeUnit) {
+        let Some((name, unit)) = key.rsplit_once(':') else {
+            return (key, TimeUnit::Seconds);
+        };
+        match unit {
+            "s" => (name, TimeUnit::Seconds),
+            "ms" => (name, TimeUnit::Millis),
+            "us" => (name, TimeUnit::Micros),
+            "ns" => (name, TimeUnit::Nanos),
+            _ => (key, TimeUnit::Seconds),
+        }
+    }
+
+    /// A number in this unit (JSON's exponent allowed) in whole microseconds, digits
+    /// past the microsecond dropped.
+    pub(crate) fn micros(self, text: &[u8]) -> Option<u64> {
+        let whole = !text.is_empty() && text.iter().all(u8::is_ascii_digit);
+        match self {
+            TimeUnit::Seconds => parse_seconds_micros_exp(text),
+            TimeUnit::Millis if whole => parse_u64(text)?.checked_mul(1_000),
+            TimeUnit::Micros if whole => parse_u64(text),
+            TimeUnit::Nanos if whole => Some(parse_u64(text)? / 1_000),
+            // A fraction: read as seconds (exact to the microsecond), then scaled down.
+            TimeUnit::Millis => Some(parse_seconds_micros_exp(text)? / 1_000),
+            TimeUnit::Micros => Some(parse_seconds_micros_exp(text)? / 1_000_000),
+            TimeUnit::Nanos => Some(parse_seconds_micros_exp(text)? / 1_000_000_000),
+        }
+    }
 }
 
 /// The values of the configured keys, found in one pass.
@@ -73,7 +118,8 @@ impl Default for JsonKeys {
         // After the common names: Elastic Common Schema's dotted names (flat at the
         // top, as its loggers write them, or nested), Serilog's compact `@t`, `@l`,
         // `@m`, `@mt`, Traefik's access-log names (`ClientHost`, `DownstreamStatus`,
-        // ...), and Caddy's nested `request` object.
+        // ...), Caddy's nested `request` object, and pino-http's and Fastify's `req`
+        // and `res` objects.
         JsonKeys {
             time: v(&[
                 "time",
@@ -94,6 +140,7 @@ impl Default for JsonKeys {
                 "statusCode",
                 "http.response.status_code",
                 "DownstreamStatus",
+                "res.statusCode",
             ]),
             path: v(&[
                 "path",
@@ -103,6 +150,7 @@ impl Default for JsonKeys {
                 "url.path",
                 "RequestPath",
                 "request.uri",
+                "req.url",
             ]),
             // The names nginx variables give these fields (what a JSON `log_format`
             // usually uses), then the common shorter ones.
@@ -117,6 +165,7 @@ impl Default for JsonKeys {
                 "ClientHost",
                 "request.client_ip",
                 "request.remote_ip",
+                "req.remoteAddress",
             ]),
             method: v(&[
                 "request_method",
@@ -124,6 +173,7 @@ impl Default for JsonKeys {
                 "http.request.method",
                 "RequestMethod",
                 "request.method",
+                "req.method",
             ]),
             bytes: v(&[
                 "body_bytes_sent",
@@ -133,7 +183,15 @@ impl Default for JsonKeys {
                 "http.response.body.bytes",
                 "DownstreamContentSize",
             ]),
-            request_time: v(&["request_time"]),
+            // Seconds unless the key says otherwise: Traefik's `Duration` and ECS's
+            // `event.duration` are nanoseconds, pino-http's and Fastify's
+            // `responseTime` milliseconds.
+            request_time: v(&[
+                "request_time",
+                "Duration:ns",
+                "event.duration:ns",
+                "responseTime:ms",
+            ]),
             user_agent: v(&[
                 "http_user_agent",
                 "user_agent",
@@ -141,6 +199,7 @@ impl Default for JsonKeys {
                 "user_agent.original",
                 "request_User-Agent",
                 "request.headers.User-Agent",
+                "req.headers.user-agent",
             ]),
             referrer: v(&[
                 "http_referer",
@@ -149,6 +208,7 @@ impl Default for JsonKeys {
                 "http.request.referrer",
                 "request_Referer",
                 "request.headers.Referer",
+                "req.headers.referer",
             ]),
             // An exception's type (ECS, OpenTelemetry) or a whole stack trace (Logback's
             // and log4j's JSON encoders, python-json-logger, Serilog's `@x`).
@@ -185,7 +245,9 @@ impl JsonFormatBuilder {
     /// client `remote_addr|client_ip|client|remote_ip|ip|client.ip|source.ip|ClientHost`,
     /// method `request_method|method|http.request.method|RequestMethod`, body bytes
     /// `body_bytes_sent|bytes|bytes_sent|size|http.response.body.bytes|DownstreamContentSize`,
-    /// request time `request_time` (seconds, as nginx writes it), user agent
+    /// request time `request_time` (seconds, as nginx writes it), `Duration:ns`
+    /// (Traefik), `event.duration:ns` (ECS), `responseTime:ms` (pino-http, Fastify; a
+    /// request-time key may end in `:s`, `:ms`, `:us` or `:ns` to give its unit), user agent
     /// `http_user_agent|user_agent|userAgent|user_agent.original|request_User-Agent`,
     /// referrer `http_referer|referer|referrer|http.request.referrer|request_Referer`.
     /// A dotted name is looked up as written and as a path into nested objects
@@ -193,7 +255,10 @@ impl JsonFormatBuilder {
     /// down; an array of strings there stands for its first). Caddy's access log
     /// keeps its request under `request` (client `request.client_ip|request.remote_ip`,
     /// method `request.method`, path `request.uri`, user agent
-    /// `request.headers.User-Agent`, referrer `request.headers.Referer`, listed last).
+    /// `request.headers.User-Agent`, referrer `request.headers.Referer`), and pino-http
+    /// and Fastify theirs under `req` and `res` (status `res.statusCode`, path
+    /// `req.url`, client `req.remoteAddress`, method `req.method`, user agent
+    /// `req.headers.user-agent`, referrer `req.headers.referer`); these come last.
     /// The other dotted names are the Elastic Common Schema's; the `@` names are
     /// Serilog's compact JSON; the capitalised ones Traefik's access log; `log` is
     /// where Docker's json-file driver puts a line. Exception (a type, or a stack trace
@@ -252,8 +317,9 @@ impl JsonFormatBuilder {
         self
     }
 
-    /// Keys that may hold the request time in seconds, as nginx's `$request_time`
-    /// (number or numeric string, fraction allowed).
+    /// Keys that may hold the request time (number or numeric string, fraction
+    /// allowed): in seconds, as nginx's `$request_time`, unless the key ends in a unit
+    /// (`took:ms`, `elapsed:us`, `Duration:ns`; `:s` for seconds).
     pub fn request_time_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.keys.request_time = owned(keys);
         self
@@ -374,7 +440,12 @@ pub(crate) struct JsonFormat {
     /// The configured keys with a dot, which may also name a path into nested objects
     /// (`request.method` in `{"request":{"method":"GET"}}`).
     dotted: Vec<KnownKey>,
+    /// The unit of each request-time key, by its rank in the list.
+    request_time_units: Vec<TimeUnit>,
 }
+
+/// The request time's place in [`JsonParts`] and in the lists of [`JsonFormat::new`].
+const REQUEST_TIME: usize = 8;
 
 /// How deep a dotted key may reach into nested objects.
 const MAX_NESTING: usize = 4;
@@ -400,6 +471,11 @@ impl JsonFormat {
         for (field, list) in lists.iter().enumerate() {
             // Past 255 keys in one list the rest rank last together; nobody lists that many.
             for (rank, key) in list.iter().enumerate() {
+                let key = if field == REQUEST_TIME {
+                    TimeUnit::split(key).0
+                } else {
+                    key
+                };
                 let key = key.as_bytes();
                 if by_len.len() <= key.len() {
                     by_len.resize(key.len() + 1, Vec::new());
@@ -411,10 +487,16 @@ impl JsonFormat {
                 }
             }
         }
+        let request_time_units = keys
+            .request_time
+            .iter()
+            .map(|k| TimeUnit::split(k).1)
+            .collect();
         JsonFormat {
             keys,
             by_len,
             dotted,
+            request_time_units,
         }
     }
 
@@ -449,6 +531,13 @@ impl JsonFormat {
                     take(*field, *rank, val);
                 }
             }
+        }
+        if let Some((rank, v)) = &mut found[REQUEST_TIME] {
+            v.unit = self
+                .request_time_units
+                .get(usize::from(*rank))
+                .copied()
+                .unwrap_or_default();
         }
         // In the order of the lists in `new`.
         let [
@@ -655,6 +744,7 @@ fn scan_string(s: &[u8], i: usize) -> Result<JsonVal, ParseError> {
             },
             kind: JsonKind::Str,
             escaped,
+            unit: TimeUnit::Seconds,
         });
     }
 }
@@ -671,6 +761,7 @@ fn scan_value(s: &[u8], i: usize) -> Result<(JsonVal, usize), ParseError> {
                 },
                 kind,
                 escaped: false,
+                unit: TimeUnit::Seconds,
             },
             end,
         )
@@ -930,6 +1021,97 @@ mod tests {
     }
 
     /// Elastic Common Schema loggers and Serilog's compact JSON need no `--json-key`.
+    #[test]
+    fn request_times_in_the_unit_their_key_gives() {
+        let json = crate::LogFormat::json();
+        let us = |line: &[u8]| json.parse(line).unwrap().request_time_us();
+        // Traefik's access log: nanoseconds.
+        assert_eq!(
+            us(br#"{"ClientHost":"10.0.0.1","DownstreamStatus":200,"Duration":1830012,"RequestPath":"/"}"#),
+            Some(1_830)
+        );
+        // ECS: nanoseconds, as a path into nested objects too.
+        assert_eq!(
+            us(br#"{"event":{"duration":2500000000},"url.path":"/"}"#),
+            Some(2_500_000)
+        );
+        assert_eq!(
+            us(br#"{"event.duration":"42000","url.path":"/"}"#),
+            Some(42)
+        );
+        // pino-http (whole) and Fastify (fraction) milliseconds.
+        assert_eq!(
+            us(br#"{"msg":"request completed","responseTime":12}"#),
+            Some(12_000)
+        );
+        assert_eq!(
+            us(br#"{"msg":"request completed","responseTime":3.2513}"#),
+            Some(3_251)
+        );
+        assert_eq!(us(br#"{"responseTime":1.5e1}"#), Some(15_000));
+        // nginx's `request_time` (seconds) comes first when a line has both.
+        assert_eq!(
+            us(br#"{"Duration":5000,"request_time":"0.250"}"#),
+            Some(250_000)
+        );
+        assert_eq!(us(br#"{"Duration":"soon"}"#), None);
+
+        // Any key may say its unit; a suffix that is no unit is part of the key.
+        let f = crate::LogFormat::json_builder()
+            .request_time_keys(["took:ms", "elapsed:us", "a:b", "wall:s"])
+            .build()
+            .unwrap();
+        let us = |line: &[u8]| f.parse(line).unwrap().request_time_us();
+        assert_eq!(us(br#"{"took":250}"#), Some(250_000));
+        assert_eq!(us(br#"{"elapsed":"1234.9"}"#), Some(1_234));
+        assert_eq!(us(br#"{"a:b":2}"#), Some(2_000_000));
+        assert_eq!(us(br#"{"wall":0.5}"#), Some(500_000));
+        assert_eq!(
+            us(br#"{"took:ms":250}"#),
+            None,
+            "the unit is not part of the key"
+        );
+        assert_eq!(
+            us(br#"{"request_time":1}"#),
+            None,
+            "the list replaced the defaults"
+        );
+    }
+
+    #[test]
+    fn pino_http_and_fastify_requests_are_access_records() {
+        let json = crate::LogFormat::json();
+        // pino-http's "request completed", trimmed.
+        let line = br#"{"level":30,"time":1714557600123,"req":{"id":1,"method":"GET","url":"/users?id=7","headers":{"host":"localhost:3000","user-agent":"curl/8.4.0","referer":"https://e.x/"},"remoteAddress":"::1","remotePort":51234},"res":{"statusCode":404,"headers":{}},"responseTime":7,"msg":"request completed"}"#;
+        let r = json.parse(line).unwrap();
+        assert_eq!(r.status(), Some(404));
+        assert_eq!(r.method().as_deref(), Some(&b"GET"[..]));
+        assert_eq!(r.path().as_deref(), Some(&b"/users"[..]));
+        assert_eq!(r.client(), Some(&b"::1"[..]));
+        assert_eq!(r.user_agent(), Some(&b"curl/8.4.0"[..]));
+        assert_eq!(r.referrer(), Some(&b"https://e.x/"[..]));
+        assert_eq!(r.request_time_us(), Some(7_000));
+        assert_eq!(r.timestamp().map(|t| t.unix_seconds()), Some(1_714_557_600));
+    }
+
+    #[test]
+    fn units_scale_whole_and_fractional_numbers() {
+        use TimeUnit::*;
+        for (unit, text, want) in [
+            (Seconds, &b"1.5"[..], Some(1_500_000)),
+            (Millis, b"7", Some(7_000)),
+            (Millis, b"0.0019", Some(1)),
+            (Micros, b"18446744073709551615", Some(u64::MAX)),
+            (Millis, b"18446744073709551615", None),
+            (Nanos, b"999", Some(0)),
+            (Nanos, b"1e6", Some(1_000)),
+            (Micros, b"", None),
+            (Nanos, b"-5", None),
+        ] {
+            assert_eq!(unit.micros(text), want, "{unit:?} {text:?}");
+        }
+    }
+
     #[test]
     fn ecs_and_serilog_names_are_read_by_default() {
         let f = crate::LogFormat::json();

@@ -9,8 +9,8 @@ use crate::json::{self, JsonKind, JsonParts, JsonVal, Pairs};
 use crate::level::Level;
 use crate::nginx::{MAX_VARS, Matched, NginxFormat, Pos, Var};
 use crate::request::{
-    Request, parse_seconds_micros, parse_seconds_micros_exp, parse_seconds_micros_in, parse_u64,
-    parse_u64_in, parse_upstream_micros, split_query,
+    Request, parse_seconds_micros, parse_seconds_micros_in, parse_u64, parse_u64_in,
+    parse_upstream_micros, split_query,
 };
 use crate::time::{Timestamp, parse_clf, parse_epoch, parse_iso_prefix};
 
@@ -342,7 +342,8 @@ impl<'a> Record<'a> {
         if let Some(ms) = self.access(Var::RequestTimeMillis) {
             return parse_u64(ms)?.checked_mul(1000);
         }
-        parse_seconds_micros_exp(self.json_number(|p| p.request_time)?)
+        let unit = self.json_val(|p| p.request_time)?.unit;
+        unit.micros(self.json_number(|p| p.request_time)?)
     }
 
     /// `$upstream_response_time` in microseconds: the sum over all upstreams tried
