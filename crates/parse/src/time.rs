@@ -42,8 +42,10 @@ impl Timestamp {
 
     /// The instant of a civil date and time written at `offset_seconds` east of UTC
     /// (`None`: no zone, taken as UTC). `None` if any part is out of range (month
-    /// 1-12, a day that exists in that month, hour < 24, minute and second < 60,
-    /// `nanos` < 10^9, year 0-9999, |offset| < 24 h).
+    /// 1-12, a day that exists in that month, hour < 24, minute < 60, second < 61,
+    /// `nanos` < 10^9, year 0-9999, |offset| < 24 h). A leap second (`23:59:60`, as
+    /// a clock synchronised to UTC writes it) is read as the second before it: Unix
+    /// time has no place for it, and its line is still in time order.
     #[allow(clippy::too_many_arguments)] // the parts of a civil time; private
     pub(crate) fn from_civil(
         year: i32,
@@ -61,11 +63,12 @@ impl Timestamp {
             || day > days_in_month(year, month)
             || hour > 23
             || minute > 59
-            || second > 59
+            || second > 60
             || nanos >= 1_000_000_000
         {
             return None;
         }
+        let second = second.min(59);
         let offset = match offset_seconds {
             Some(o) if o.unsigned_abs() < 86_400 => o,
             Some(_) => return None,
@@ -237,7 +240,10 @@ pub(crate) fn parse_clf(s: &[u8]) -> Option<Timestamp> {
         let key = clf_day_key(a);
         let (k, midnight, offset) = LAST_DAY.with(Cell::get);
         if k == key {
-            let secs = time_of_day(a)?;
+            // Not a time of day: garbage, or a leap second, which the full parse reads.
+            let Some(secs) = time_of_day(a) else {
+                return clf_zoned(a, key);
+            };
             return Some(Timestamp {
                 secs: midnight + secs,
                 nanos: 0,
@@ -599,6 +605,30 @@ mod tests {
             [0; 3],
             "the input an all-zero start would match"
         );
+    }
+
+    /// 2016-12-31T23:59:60Z was a leap second: read as the second before it, in every
+    /// shape, whether or not the access-log memo holds its day. Second 61 is no time.
+    #[test]
+    fn a_leap_second_reads_as_the_second_before() {
+        let before = 1_483_228_799; // 2016-12-31T23:59:59Z
+        let secs = |t: Option<Timestamp>| t.map(|t| t.unix_seconds());
+        let fresh = std::thread::spawn(|| parse_clf(b"31/Dec/2016:23:59:60 +0000"))
+            .join()
+            .unwrap();
+        assert_eq!(secs(fresh), Some(before));
+        // The memo holds the day (from the line before): the fast path hands over.
+        assert_eq!(
+            secs(parse_clf(b"31/Dec/2016:23:59:58 +0000")),
+            Some(before - 1)
+        );
+        assert_eq!(secs(parse_clf(b"31/Dec/2016:23:59:60 +0000")), Some(before));
+        assert_eq!(secs(parse_clf(b"31/Dec/2016:23:59:61 +0000")), None);
+        assert_eq!(secs(parse_clf(b"31/Dec/2016:23:59:59 +0000")), Some(before));
+        assert_eq!(secs(parse_timestamp(b"2016-12-31T23:59:60Z")), Some(before));
+        let t = parse_timestamp(b"2016-12-31T23:59:60.5Z").unwrap();
+        assert_eq!((t.unix_seconds(), t.subsec_nanos()), (before, 500_000_000));
+        assert_eq!(secs(parse_timestamp(b"2016-12-31T23:59:61Z")), None);
     }
 
     #[test]
