@@ -269,7 +269,7 @@ impl JsonFormatBuilder {
     }
 
     /// Keys that may hold the time (an RFC 3339 string or Unix seconds, milliseconds,
-    /// microseconds or nanoseconds as a number).
+    /// microseconds or nanoseconds as a number or a string of digits).
     pub fn time_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.keys.time = owned(keys);
         self
@@ -878,38 +878,43 @@ fn hex4(s: &[u8], i: usize) -> Option<u16> {
 
 /// A time value: an RFC 3339 string, or a Unix number whose digit count says the unit
 /// (up to 11 digits: seconds, 12-14: milliseconds, 15-17: microseconds, more:
-/// nanoseconds).
+/// nanoseconds), written as a number or as a string of digits.
 pub(crate) fn time_of(line: &[u8], v: JsonVal) -> Option<Timestamp> {
     match v.kind {
-        JsonKind::Str => parse_timestamp(&decode(line, v)),
-        JsonKind::Num => {
-            let raw = v.span.of(line);
-            let (int, frac) = match raw.iter().position(|&b| b == b'.') {
-                Some(k) => (&raw[..k], &raw[k + 1..]),
-                None => (raw, &b""[..]),
-            };
-            let n = parse_u64(int)?;
-            let (secs, sub_nanos) = match int.len() {
-                0..=11 => {
-                    let frac_nanos =
-                        frac.iter()
-                            .take(9)
-                            .enumerate()
-                            .try_fold(0u64, |acc, (k, &b)| {
-                                let d = b.wrapping_sub(b'0');
-                                (d < 10).then(|| acc + u64::from(d) * 10u64.pow(8 - k as u32))
-                            })?;
-                    (n, frac_nanos)
-                }
-                12..=14 => (n / 1000, n % 1000 * 1_000_000),
-                15..=17 => (n / 1_000_000, n % 1_000_000 * 1000),
-                _ => (n / 1_000_000_000, n % 1_000_000_000),
-            };
-            Timestamp::from_unix(i64::try_from(secs).ok()?, u32::try_from(sub_nanos).ok()?)
-                .map(|t| t.with_offset(Some(0)))
+        JsonKind::Str => {
+            let text = decode(line, v);
+            parse_timestamp(&text).or_else(|| unix_time(&text))
         }
+        JsonKind::Num => unix_time(v.span.of(line)),
         _ => None,
     }
+}
+
+/// A Unix time, its unit told by its count of whole digits (see [`time_of`]).
+fn unix_time(raw: &[u8]) -> Option<Timestamp> {
+    let (int, frac) = match raw.iter().position(|&b| b == b'.') {
+        Some(k) => (&raw[..k], &raw[k + 1..]),
+        None => (raw, &b""[..]),
+    };
+    let n = parse_u64(int)?;
+    let (secs, sub_nanos) = match int.len() {
+        0..=11 => {
+            let frac_nanos = frac
+                .iter()
+                .take(9)
+                .enumerate()
+                .try_fold(0u64, |acc, (k, &b)| {
+                    let d = b.wrapping_sub(b'0');
+                    (d < 10).then(|| acc + u64::from(d) * 10u64.pow(8 - k as u32))
+                })?;
+            (n, frac_nanos)
+        }
+        12..=14 => (n / 1000, n % 1000 * 1_000_000),
+        15..=17 => (n / 1_000_000, n % 1_000_000 * 1000),
+        _ => (n / 1_000_000_000, n % 1_000_000_000),
+    };
+    Timestamp::from_unix(i64::try_from(secs).ok()?, u32::try_from(sub_nanos).ok()?)
+        .map(|t| t.with_offset(Some(0)))
 }
 
 /// A level value: a name, or pino's numbers (10 trace .. 60 fatal).
@@ -1220,6 +1225,31 @@ mod tests {
             (1_700_000_000, 123_000_000)
         );
         assert_eq!(level_of(l, p.level.unwrap()), Some(Level::Error));
+        // The same times as strings of digits, in every unit.
+        for (l, nanos) in [
+            (&br#"{"ts":"1700000000123"}"#[..], 123_000_000),
+            (br#"{"ts":"1700000000123456"}"#, 123_456_000),
+            (br#"{"ts":"1700000000123456789"}"#, 123_456_789),
+            (br#"{"ts":"1700000000.5"}"#, 500_000_000),
+            (br#"{"ts":"1700000000"}"#, 0),
+        ] {
+            let p = fmt().parse(l).unwrap();
+            let t = time_of(l, p.time.unwrap()).unwrap();
+            assert_eq!((t.unix_seconds(), t.subsec_nanos()), (1_700_000_000, nanos));
+        }
+        for l in [
+            &br#"{"ts":"17000000001x"}"#[..],
+            br#"{"ts":""}"#,
+            br#"{"ts":"."}"#,
+        ] {
+            let p = fmt().parse(l).unwrap();
+            assert_eq!(
+                time_of(l, p.time.unwrap()),
+                None,
+                "{}",
+                String::from_utf8_lossy(l)
+            );
+        }
     }
 
     #[test]
