@@ -144,25 +144,32 @@ pub struct InputArgs {
 #[derive(Debug, Clone, Args)]
 pub struct FormatArgs {
     /// The log format: a preset, or `auto` to guess it from the first lines of each input.
-    #[arg(long, value_name = "FORMAT", value_parser = format_names(), conflicts_with_all = ["log_format", "nginx_conf"])]
+    #[arg(long, value_name = "FORMAT", value_parser = format_names(), conflicts_with_all = ["log_format", "nginx_conf", "apache_conf"])]
     pub format: Option<String>,
 
     /// An nginx log_format string (or a whole `log_format name '...';` directive).
-    #[arg(long, value_name = "LOG_FORMAT", conflicts_with = "nginx_conf")]
+    #[arg(long, value_name = "LOG_FORMAT", conflicts_with_all = ["nginx_conf", "apache_conf"])]
     pub log_format: Option<String>,
 
     /// An Apache LogFormat string (or a whole `LogFormat "..." nickname` line), e.g.
     /// '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D'. %D, %T and
     /// %{ms}T are read as the request's served time in their units.
-    #[arg(long, value_name = "LOGFORMAT", conflicts_with_all = ["format", "log_format", "nginx_conf", "json_key"])]
+    #[arg(long, value_name = "LOGFORMAT", conflicts_with_all = ["format", "log_format", "nginx_conf", "apache_conf", "json_key"])]
     pub apache_format: Option<String>,
 
+    /// Take the format from the `LogFormat` lines of an Apache configuration file
+    /// (httpd.conf, apache2.conf): the one --format-name names, else the one its
+    /// `CustomLog` lines use, else its only one.
+    #[arg(long, value_name = "FILE", group = "conf", conflicts_with_all = ["nginx_conf", "json_key"])]
+    pub apache_conf: Option<PathBuf>,
+
     /// Take the format from the `log_format` directives of an nginx configuration file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", group = "conf")]
     pub nginx_conf: Option<PathBuf>,
 
-    /// Which `log_format` of --nginx-conf to use (needed when it defines several).
-    #[arg(long, value_name = "NAME", requires = "nginx_conf")]
+    /// Which `log_format` of --nginx-conf (or `LogFormat` nickname of --apache-conf)
+    /// to use, when the file defines several.
+    #[arg(long, value_name = "NAME", requires = "conf")]
     pub format_name: Option<String>,
 
     /// For JSON lines: the keys that hold a field, first match wins, replacing the
@@ -491,6 +498,30 @@ mod tests {
                 "n",
             ],
             &["logscan", "count", "--format-name", "main"],
+            &[
+                "logscan",
+                "count",
+                "--apache-conf",
+                "a",
+                "--nginx-conf",
+                "n",
+            ],
+            &[
+                "logscan",
+                "count",
+                "--apache-conf",
+                "a",
+                "--format",
+                "combined",
+            ],
+            &[
+                "logscan",
+                "count",
+                "--apache-format",
+                "%h",
+                "--log-format",
+                "$x",
+            ],
         ] {
             assert!(
                 Cli::try_parse_from(args).is_err(),

@@ -44,9 +44,9 @@ pub enum CliError {
         /// Why it does not compile.
         error: FormatError,
     },
-    /// The nginx configuration cannot give a format.
+    /// The nginx or Apache configuration cannot give a format.
     #[error("{}: {message}", path.display())]
-    NginxConf {
+    ConfFile {
         /// The configuration file.
         path: PathBuf,
         /// What is wrong.
@@ -55,7 +55,7 @@ pub enum CliError {
         line: Option<u64>,
     },
     /// `--format auto` found no format that fits the first lines of an input.
-    #[error("{}: cannot tell the log format from the first lines; pass --format or --log-format", path.display())]
+    #[error("{}: cannot tell the log format from the first lines; pass --format, --log-format or --apache-format", path.display())]
     UnknownFormat {
         /// The input.
         path: PathBuf,
@@ -135,7 +135,7 @@ impl fmt::Display for Report<'_> {
                 }
                 other => write!(f, "{other}"),
             },
-            CliError::NginxConf {
+            CliError::ConfFile {
                 path,
                 message,
                 line: Some(line),

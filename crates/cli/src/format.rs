@@ -65,6 +65,9 @@ impl FormatSpec {
                     error,
                 });
         }
+        if let Some(conf) = &args.apache_conf {
+            return from_apache_conf(conf, args.format_name.as_deref()).map(FormatSpec::Fixed);
+        }
         if let Some(conf) = &args.nginx_conf {
             return from_nginx_conf(conf, args.format_name.as_deref()).map(FormatSpec::Fixed);
         }
@@ -93,6 +96,7 @@ impl FormatSpec {
         args.format.is_some()
             || args.log_format.is_some()
             || args.apache_format.is_some()
+            || args.apache_conf.is_some()
             || args.nginx_conf.is_some()
             || !args.json_key.is_empty()
     }
@@ -249,7 +253,7 @@ pub struct Directive {
 
 /// Reads the `log_format` named `name` (or the only one) from an nginx configuration.
 pub fn from_nginx_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, CliError> {
-    let conf_error = |message: String, line: Option<u64>| CliError::NginxConf {
+    let conf_error = |message: String, line: Option<u64>| CliError::ConfFile {
         path: path.to_owned(),
         message,
         line,
@@ -293,11 +297,170 @@ pub fn from_nginx_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, Cli
             }
         },
     };
-    LogFormat::from_nginx(&chosen.text).map_err(|error| CliError::NginxConf {
+    LogFormat::from_nginx(&chosen.text).map_err(|error| CliError::ConfFile {
         path: path.to_owned(),
         message: format!("log_format {}: {error}", chosen.name),
         line: Some(chosen.line),
     })
+}
+
+/// The format of an Apache configuration's `LogFormat` lines: the one `name` names;
+/// without a name, the one every `CustomLog` line uses (by nickname or written out),
+/// else the only `LogFormat`.
+pub fn from_apache_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, CliError> {
+    let conf_error = |message: String, line: Option<u64>| CliError::ConfFile {
+        path: path.to_owned(),
+        message,
+        line,
+    };
+    let bytes = std::fs::read(path).map_err(|e| logscan_source::Error::Io {
+        path: path.to_owned(),
+        source: e,
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let lines = apache_directives(&text);
+    // (nickname, directive text, line); a LogFormat without a nickname is the
+    // default format, which Apache calls nothing and we call `default`.
+    let mut formats: Vec<(String, &str, u64)> = Vec::new();
+    // What each CustomLog line logs with: a nickname, or a format written out.
+    let mut uses: Vec<(Result<String, String>, u64)> = Vec::new();
+    for (line, directive) in &lines {
+        let args = apache_args(directive);
+        match args.first().map(|a| a.to_ascii_lowercase()).as_deref() {
+            Some("logformat") => {
+                let nickname = args.get(2).cloned().unwrap_or_else(|| "default".to_owned());
+                formats.push((nickname, directive, *line));
+            }
+            Some("customlog") => match args.get(2) {
+                Some(arg) if arg.contains('%') => uses.push((Err(arg.clone()), *line)),
+                Some(nickname) => uses.push((Ok(nickname.clone()), *line)),
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    let names = || {
+        formats
+            .iter()
+            .map(|(n, ..)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let compile = |text: &str, what: &str, line: u64| {
+        LogFormat::from_apache(text)
+            .map_err(|error| conf_error(format!("{what}: {error}"), Some(line)))
+    };
+    let defined = |nickname: &str| formats.iter().rev().find(|(n, ..)| n == nickname);
+    if let Some(name) = name {
+        return match defined(name) {
+            Some((n, text, line)) => compile(text, &format!("LogFormat {n}"), *line),
+            None if formats.is_empty() => Err(conf_error("has no LogFormat line".into(), None)),
+            None => Err(conf_error(
+                format!("no LogFormat nicknamed `{name}` (it defines: {})", names()),
+                None,
+            )),
+        };
+    }
+    let mut used: Vec<&(Result<String, String>, u64)> = Vec::new();
+    for u in &uses {
+        if !used.iter().any(|seen| seen.0 == u.0) {
+            used.push(u);
+        }
+    }
+    match used.as_slice() {
+        [(Ok(nickname), line)] => match defined(nickname) {
+            Some((n, text, line)) => compile(text, &format!("LogFormat {n}"), *line),
+            None => Err(conf_error(
+                format!("CustomLog uses `{nickname}`, which no LogFormat line defines"),
+                Some(*line),
+            )),
+        },
+        [(Err(format), line)] => compile(format, "CustomLog", *line),
+        [] => match formats.as_slice() {
+            [] => Err(conf_error("has no LogFormat line".into(), None)),
+            [(n, text, line)] => compile(text, &format!("LogFormat {n}"), *line),
+            _ => Err(conf_error(
+                format!(
+                    "defines several LogFormat lines ({}); pick one with --format-name",
+                    names()
+                ),
+                None,
+            )),
+        },
+        _ => Err(conf_error(
+            format!(
+                "its CustomLog lines use several formats; pick one with --format-name (it defines: {})",
+                names()
+            ),
+            None,
+        )),
+    }
+}
+
+/// The directives of an Apache configuration with their first line numbers:
+/// comment lines dropped, lines ending in `\` joined with the next.
+fn apache_directives(text: &str) -> Vec<(u64, String)> {
+    let mut out = Vec::new();
+    let mut pending: Option<(u64, String)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let (number, mut joined) = match pending.take() {
+            Some(p) => p,
+            None if line.is_empty() || line.starts_with('#') => continue,
+            None => (i as u64 + 1, String::new()),
+        };
+        match line.strip_suffix('\\') {
+            // Apache joins the lines as they are: the next one's leading blanks go.
+            Some(part) => {
+                joined.push_str(part);
+                pending = Some((number, joined));
+            }
+            None => {
+                joined.push_str(line);
+                out.push((number, joined));
+            }
+        }
+    }
+    out.extend(pending);
+    out
+}
+
+/// A directive's arguments, as Apache splits them: blank-separated words, a
+/// double-quoted argument kept whole (its backslash escapes left for the format
+/// compiler), quotes removed.
+fn apache_args(directive: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut chars = directive.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut arg = String::new();
+        if c == '"' {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        arg.push(c);
+                        arg.extend(chars.next());
+                    }
+                    '"' => break,
+                    _ => arg.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                arg.push(c);
+                chars.next();
+            }
+        }
+        args.push(arg);
+    }
+    args
 }
 
 /// A token of nginx's configuration syntax.

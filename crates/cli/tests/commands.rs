@@ -719,6 +719,73 @@ http {
 }
 
 #[test]
+fn apache_conf_supplies_the_format() {
+    // jwodder/apachelogs test/data/vhost_combined.log (see SOURCES.md): Apache's
+    // vhost_combined, as Debian's apache2.conf defines it; line 5 is not a log line.
+    let log = realdata("jwodder_apachelogs/test/data/vhost_combined.log");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let debian = r#"
+# These deviate from the Common Log Format definitions in that they use %O
+LogFormat "%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"" vhost_combined
+LogFormat "%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"" combined
+LogFormat "%h %l %u %t \"%r\" %>s %O" common
+"#;
+    let several = write(dir.path(), "apache2.conf", debian.as_bytes());
+    let count = |conf: &std::path::Path, name: Option<&str>| {
+        let mut cmd = logscan();
+        cmd.args(["count", "--apache-conf"]).arg(conf);
+        if let Some(name) = name {
+            cmd.args(["--format-name", name]);
+        }
+        cmd.arg(&log).output().expect("runs")
+    };
+    let out = count(&several, Some("vhost_combined"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "lines: 7\nmalformed: 1\n"
+    );
+    // Without a name, the CustomLog line chooses; here it writes its format out, over
+    // two lines joined by a backslash.
+    let site = format!(
+        "{debian}<VirtualHost *:80>\n    CustomLog ${{APACHE_LOG_DIR}}/access.log vhost_combined\n</VirtualHost>\n"
+    );
+    let by_custom_log = write(dir.path(), "site.conf", site.as_bytes());
+    assert_eq!(count(&by_custom_log, None).stdout, out.stdout);
+    let inline = write(
+        dir.path(),
+        "inline.conf",
+        b"CustomLog logs/access_log \"%v:%p %h %l %u %t \\\"%r\\\" %>s %O \\\n    \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\"\"\n",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&count(&inline, None).stdout),
+        "lines: 7\nmalformed: 1\n"
+    );
+    for (conf, name, error) in [
+        (
+            &several,
+            None,
+            "apache2.conf: defines several LogFormat lines (vhost_combined, combined, common); pick one with --format-name\n",
+        ),
+        (
+            &several,
+            Some("main"),
+            "apache2.conf: no LogFormat nicknamed `main` (it defines: vhost_combined, combined, common)\n",
+        ),
+    ] {
+        let out = count(conf, name);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.ends_with(error), "{stderr}");
+    }
+    logscan()
+        .args(["count", "--format-name", "main"])
+        .arg(&log)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--apache-conf"));
+}
+
+#[test]
 fn long_lines_error_or_are_skipped() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut bytes = b"short\nshort\n".to_vec();

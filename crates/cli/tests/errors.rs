@@ -129,7 +129,7 @@ fn a_binary_file_is_counted_and_has_no_format() {
             .assert()
             .code(2)
             .stderr(format!(
-                "logscan: {}: cannot tell the log format from the first lines; pass --format or --log-format\n",
+                "logscan: {}: cannot tell the log format from the first lines; pass --format, --log-format or --apache-format\n",
                 bin.display()
             ));
     }
