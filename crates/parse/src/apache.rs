@@ -519,6 +519,16 @@ mod tests {
         assert_eq!(r.path().as_deref(), Some(&b"/a"[..]));
         assert_eq!(r.timestamp().map(|t| t.unix_seconds()), Some(971_211_336));
         assert_eq!(f.name(), "apache");
+        // In the fields, the numbers as written, under names that give their units.
+        let fields: Vec<_> = r.fields().map(|f| (f.name, f.value)).collect();
+        let value = |name: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| n.as_ref() == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(value("request_time_us"), Some(crate::Value::UInt(12_345)));
+        assert_eq!(value("request_time_ms"), Some(crate::Value::UInt(12)));
 
         let ms = LogFormat::from_apache(r#"%h %t "%r" %>s %{ms}T"#).unwrap();
         let r = ms

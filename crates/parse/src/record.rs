@@ -592,17 +592,18 @@ fn access_value<'a>(var: Option<Var>, raw: &'a [u8]) -> Value<'a> {
             .filter(|&(_, used)| used == raw.len())
             .map(|(t, _)| Value::Time(t)),
         Some(Var::Msec) => parse_epoch(raw).map(Value::Time),
-        Some(Var::Status | Var::BodyBytesSent | Var::BytesSent | Var::RequestLength) => {
-            parse_u64(raw).map(Value::UInt)
-        }
+        // Apache's `%D` and `%{ms}T` stay the numbers written, as their names (`_us`,
+        // `_ms`) say; `request_time_us()` reads either as a duration.
+        Some(
+            Var::Status
+            | Var::BodyBytesSent
+            | Var::BytesSent
+            | Var::RequestLength
+            | Var::RequestTimeMicros
+            | Var::RequestTimeMillis,
+        ) => parse_u64(raw).map(Value::UInt),
         Some(Var::RequestTime) => {
             parse_seconds_micros(raw).map(|us| Value::Duration(Duration::from_micros(us)))
-        }
-        Some(Var::RequestTimeMicros) => {
-            parse_u64(raw).map(|us| Value::Duration(Duration::from_micros(us)))
-        }
-        Some(Var::RequestTimeMillis) => {
-            parse_u64(raw).map(|ms| Value::Duration(Duration::from_millis(ms)))
         }
         Some(Var::UpstreamResponseTime) => {
             parse_upstream_micros(raw).map(|us| Value::Duration(Duration::from_micros(us)))
