@@ -574,3 +574,19 @@ fn json_access_logs_give_served_times_in_their_keys_units() {
     );
     assert_eq!(json["access"]["served_time_us"]["max"], 30_000);
 }
+
+#[test]
+fn the_paths_that_failed_with_5xx_are_counted() {
+    // combined_log: every 13th line is a 503, every 97th malformed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "access.log", &combined_log(1_000));
+    let failed = (1..=1_000u64)
+        .filter(|i| i % 13 == 0 && i % 97 != 0)
+        .count();
+    let json = summary_json(logscan().args(["summary", "--json"]).arg(&path));
+    let table = &json["access"]["top_server_error_paths"];
+    assert_eq!(table["total"], failed as u64, "{table}");
+    assert_eq!(table["distinct"], 4, "the four paths of the generator");
+    let text = stdout_of(logscan().args(["summary", "--color", "never"]).arg(&path));
+    assert!(text.contains("\nTop 5xx paths (4 distinct)\n"), "{text}");
+}

@@ -55,7 +55,7 @@ impl Report {
     /// | `served_time_us` | `count`, `min`, `mean`, `p50`, `p90`, `p99`, `max` | µs |
     /// | `status_class` | `1xx` … `5xx`, `other` | requests |
     /// | `status` | the code | requests |
-    /// | `method`, `path`, `client`, `user_agent`, `referrer`, `not_found_path` | the key | requests |
+    /// | `method`, `path`, `client`, `user_agent`, `referrer`, `not_found_path`, `server_error_path` | the key | requests |
     /// | `level` | the level | lines |
     /// | `component` | the component | lines |
     /// | `message` | `LEVEL template` | lines |
@@ -220,6 +220,7 @@ impl Text {
         self.table("Top user agents", &a.top_user_agents);
         self.table("Top referrers", &a.top_referrers);
         self.table("Top 404 paths", &a.top_not_found_paths);
+        self.table("Top 5xx paths", &a.top_server_error_paths);
     }
 
     fn app(&mut self, app: &crate::report::AppReport) {
@@ -468,6 +469,7 @@ impl Csv {
             self.table("user_agent", &a.top_user_agents);
             self.table("referrer", &a.top_referrers);
             self.table("not_found_path", &a.top_not_found_paths);
+            self.table("server_error_path", &a.top_server_error_paths);
         }
         if let Some(app) = &r.app {
             for l in &app.levels {

@@ -48,7 +48,8 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///     "served_time_us": {"count": 0, "min": 0, "mean": 0.0, "p50": 0, "p90": 0,
 ///                        "p99": 0, "max": 0} | null,
 ///     "top_paths": Table, "top_clients": Table, "top_user_agents": Table,
-///     "top_referrers": Table, "top_not_found_paths": Table
+///     "top_referrers": Table, "top_not_found_paths": Table,
+///     "top_server_error_paths": Table
 ///   } | null,
 ///   "app": {
 ///     "lines": 0,
@@ -184,6 +185,8 @@ pub struct AccessReport {
     pub top_referrers: Table,
     /// Most frequent paths answered 404.
     pub top_not_found_paths: Table,
+    /// Most frequent paths answered with a 5xx status (the server failed).
+    pub top_server_error_paths: Table,
 }
 
 /// Requests with one status code.
@@ -496,6 +499,7 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         top_user_agents: table(&a.user_agents, top, requests),
         top_referrers: table(&a.referrers, top, requests),
         top_not_found_paths: table(&a.not_found, top, requests),
+        top_server_error_paths: table(&a.server_errors, top, requests),
     }
 }
 

@@ -169,7 +169,7 @@ pub struct MalformedLine {
 ///   their true line numbers), earliest and latest timestamp;
 /// - access logs (and JSON lines with a status or path): requests by method, status
 ///   and status class, body bytes, unique clients, top paths, clients, user agents,
-///   referrers and 404 paths with exact counts, served time (`$request_time`) min,
+///   referrers, 404 paths and 5xx paths with exact counts, served time (`$request_time`) min,
 ///   mean, p50, p90, p99, max, and requests per minute;
 /// - application logs (and JSON lines with a level or message): lines per level, top
 ///   components, top warning-and-worse messages grouped by template (digits and hex
@@ -230,6 +230,8 @@ pub(crate) struct AccessStats {
     pub(crate) clients_sketch: Option<HyperLogLog>,
     pub(crate) paths: CountTable,
     pub(crate) not_found: CountTable,
+    /// Paths answered with a 5xx status: where the server failed.
+    pub(crate) server_errors: CountTable,
     pub(crate) user_agents: CountTable,
     pub(crate) referrers: CountTable,
     pub(crate) served: ServedTime,
@@ -428,6 +430,7 @@ impl Summary {
             &a.clients,
             &a.paths,
             &a.not_found,
+            &a.server_errors,
             &a.user_agents,
             &a.referrers,
             &app.components,
@@ -468,6 +471,7 @@ impl Counts {
                 clients_sketch: None,
                 paths: table(),
                 not_found: table(),
+                server_errors: table(),
                 user_agents: table(),
                 referrers: table(),
                 served: ServedTime::new(),
@@ -613,8 +617,10 @@ impl Counts {
         if let Some((hash, path)) = &path {
             let key = cut_key(path);
             a.paths.add_hashed(*hash, key, 1);
-            if status == Some(404) {
-                a.not_found.add_hashed(*hash, key, 1);
+            match status {
+                Some(404) => a.not_found.add_hashed(*hash, key, 1),
+                Some(500..=599) => a.server_errors.add_hashed(*hash, key, 1),
+                _ => {}
             }
         }
         if let Some((hash, client)) = client {
@@ -724,6 +730,7 @@ impl Counts {
         a.merge_clients(b.clients, b.clients_sketch);
         a.paths.merge(b.paths);
         a.not_found.merge(b.not_found);
+        a.server_errors.merge(b.server_errors);
         a.user_agents.merge(b.user_agents);
         a.referrers.merge(b.referrers);
         a.served.merge(b.served);

@@ -40,6 +40,7 @@ fn generated_access_logs_summarise_identically_every_way() {
     let access = want.access.as_ref().unwrap();
     assert!(want.lines.malformed > 5 && want.malformed_samples.len() == 10);
     assert!(access.top_not_found_paths.distinct > 5);
+    assert!(access.top_server_error_paths.distinct > 5);
     assert!(access.status_classes.server_error > 0 && access.status_classes.informational > 0);
     assert!(access.unique_clients.unwrap().count > 50);
     assert!(

@@ -83,6 +83,7 @@ fn the_json_schema_has_the_documented_fields() {
             "top_not_found_paths",
             "top_paths",
             "top_referrers",
+            "top_server_error_paths",
             "top_user_agents",
             "unique_clients"
         ]
@@ -108,6 +109,7 @@ fn the_json_schema_has_the_documented_fields() {
         "top_user_agents",
         "top_referrers",
         "top_not_found_paths",
+        "top_server_error_paths",
     ] {
         assert_eq!(
             keys(&a[table]),

@@ -412,6 +412,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
     let mut clients = BTreeMap::new();
     let mut paths = BTreeMap::new();
     let mut not_found = BTreeMap::new();
+    let mut server_errors = BTreeMap::new();
     let mut agents = BTreeMap::new();
     let mut referrers = BTreeMap::new();
     let mut served: Vec<u64> = Vec::new();
@@ -471,8 +472,10 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             }
             if let Some(p) = record.path() {
                 bump(&mut paths, &p);
-                if record.status() == Some(404) {
-                    bump(&mut not_found, &p);
+                match record.status() {
+                    Some(404) => bump(&mut not_found, &p),
+                    Some(500..=599) => bump(&mut server_errors, &p),
+                    _ => {}
                 }
             }
             if let Some(b) = record.body_bytes() {
@@ -587,6 +590,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             top_user_agents: top_table(&agents, top, requests),
             top_referrers: top_table(&referrers, top, requests),
             top_not_found_paths: top_table(&not_found, top, requests),
+            top_server_error_paths: top_table(&server_errors, top, requests),
         }
     });
 
