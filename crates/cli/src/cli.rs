@@ -39,6 +39,7 @@ pub enum Command {
         logscan summary access.log\n  \
         logscan summary --json access.log access.log.1.gz > summary.json\n  \
         logscan summary --per-file --top 5 /var/log/nginx/*.log\n  \
+        logscan summary --apache-conf /etc/apache2/apache2.conf --format-name combined access.log\n  \
         zcat access.log.*.gz | logscan summary --format combined")]
     Summary(SummaryArgs),
     /// Count lines (and, with a format, the lines that do not match it): the fastest path.
@@ -53,7 +54,8 @@ pub enum Command {
         logscan filter --method POST --path-prefix /api/ --status 400-499 access.log\n  \
         logscan filter --ip 10.0.0.0/8 -v access.log      # everything not from 10/8\n  \
         logscan filter --since '14/Mar/2025:06:00:00 +0000' --until 2025-03-14T07:00Z access.log\n  \
-        logscan filter --format app --level warn app.log\n\n\
+        logscan filter --format app --level warn app.log\n  \
+        logscan filter --slower-than 1.5s --path-prefix /api/ access.log\n\n\
         A line matches when it parses with the format and meets every condition; with -v,\n\
         the lines that do not (malformed lines included) are printed instead. The lines of\n\
         a stack trace in an application log go with the record before them.")]

@@ -17,6 +17,11 @@ fn all_formats() -> Vec<LogFormat> {
         .unwrap(),
     );
     v.push(LogFormat::from_nginx(r#"$remote_addr|$status|"$http_user_agent"|$request"#).unwrap());
+    // Apache's own units and shapes: epoch seconds, `%U%q`, microseconds, milliseconds.
+    v.push(
+        LogFormat::from_apache(r#"%{sec}t %h "%m %U%q %H" %>s %b %D %{ms}T "%{User-Agent}i""#)
+            .unwrap(),
+    );
     v
 }
 
