@@ -92,7 +92,7 @@ pub use crate::{
     report::{
         AccessReport, AppReport, Entry, LevelCount, LineTotals, MalformedSample, MessageCount,
         MessageTable, PerMinuteReport, Report, SCHEMA, ScanReport, ServedTimeReport, StatusClasses,
-        StatusCount, Table, TimeRange, UniqueCount,
+        StatusCount, Table, TimeRange, Timeline, TimelineBucket, UniqueCount,
     },
     summary::{MalformedLine, Summary, SummaryBuilder},
 };

@@ -52,6 +52,7 @@ impl Report {
     /// | `time` | `first`, `last`, `year_assumed` | RFC 3339 time, or `true`/`false` |
     /// | `requests` | `total`, `body_bytes`, `unique_clients` (or `unique_clients_estimated`) | count |
     /// | `per_minute` | `mean`, `peak`, `peak_minute` | number or time |
+    /// | `timeline` | a bucket's start (see [`Timeline`](crate::Timeline)) | requests |
     /// | `served_time_us` | `count`, `min`, `mean`, `p50`, `p90`, `p99`, `max` | µs |
     /// | `status_class` | `1xx` … `5xx`, `other` | requests |
     /// | `status` | the code | requests |
@@ -92,6 +93,39 @@ impl Text {
 
     fn row(&mut self, label: &str, value: &str) {
         let _ = writeln!(self.s, "  {label:<16}{value}");
+    }
+
+    /// Requests per bucket as bars, the busiest bucket the longest.
+    fn timeline(&mut self, t: &crate::report::Timeline) {
+        const BAR: u64 = 40;
+        self.heading(&format!(
+            "Requests over time (per {})",
+            bucket_name(t.bucket_seconds)
+        ));
+        let peak = t
+            .buckets
+            .iter()
+            .map(|b| b.requests)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let width = t
+            .buckets
+            .iter()
+            .map(|b| thousands(b.requests).len())
+            .max()
+            .unwrap_or(1);
+        for b in &t.buckets {
+            // At least one block for a bucket that had any request at all.
+            let blocks = (b.requests * BAR).div_ceil(peak) as usize;
+            let _ = writeln!(
+                self.s,
+                "  {}  {:>width$}  {}",
+                b.start,
+                thousands(b.requests),
+                "█".repeat(blocks)
+            );
+        }
     }
 
     fn overview(&mut self, r: &Report) {
@@ -183,6 +217,14 @@ impl Text {
                 human_us(t.max as f64)
             );
             self.row("served time", &value);
+        }
+
+        if let Some(t) = a
+            .requests_over_time
+            .as_ref()
+            .filter(|t| t.buckets.len() > 1)
+        {
+            self.timeline(t);
         }
 
         self.heading("Status");
@@ -469,6 +511,11 @@ impl Csv {
             self.table("user_agent", &a.top_user_agents);
             self.table("referrer", &a.top_referrers);
             self.table("not_found_path", &a.top_not_found_paths);
+            if let Some(t) = &a.requests_over_time {
+                for b in &t.buckets {
+                    self.row("timeline", &b.start, &b.requests.to_string(), None);
+                }
+            }
             self.table("server_error_path", &a.top_server_error_paths);
         }
         if let Some(app) = &r.app {
@@ -590,6 +637,21 @@ fn shorten(s: &str, max: usize) -> String {
             keep + "…"
         }
         None => s.to_owned(),
+    }
+}
+
+/// A bucket length in words: `minute`, `10 minutes`, `hour`, `day`, `2 weeks`.
+fn bucket_name(seconds: u64) -> String {
+    let (n, unit) = match seconds {
+        s if s % 604_800 == 0 => (s / 604_800, "week"),
+        s if s % 86_400 == 0 => (s / 86_400, "day"),
+        s if s % 3_600 == 0 => (s / 3_600, "hour"),
+        s if s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    match n {
+        1 => unit.to_owned(),
+        n => format!("{n} {unit}s"),
     }
 }
 

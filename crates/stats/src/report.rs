@@ -45,6 +45,8 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///     "unique_clients": {"count": 0, "estimated": false} | null,
 ///     "requests_per_minute": {"mean": 0.0, "peak": 0, "peak_minute": "...",
 ///                             "minutes": 0} | null,
+///     "requests_over_time": {"bucket_seconds": 600,
+///                            "buckets": [{"start": "...", "requests": 0}]} | null,
 ///     "served_time_us": {"count": 0, "min": 0, "mean": 0.0, "p50": 0, "p90": 0,
 ///                        "p99": 0, "max": 0} | null,
 ///     "top_paths": Table, "top_clients": Table, "top_user_agents": Table,
@@ -173,6 +175,8 @@ pub struct AccessReport {
     pub unique_clients: Option<UniqueCount>,
     /// Requests per minute over the time the log spans.
     pub requests_per_minute: Option<PerMinuteReport>,
+    /// Requests over the time the log spans, in at most 24 equal buckets.
+    pub requests_over_time: Option<Timeline>,
     /// `$request_time` in microseconds.
     pub served_time_us: Option<ServedTimeReport>,
     /// Most requested paths (without query).
@@ -244,6 +248,88 @@ pub struct PerMinuteReport {
     pub peak_minute: String,
     /// Minutes from the first to the last, both included.
     pub minutes: u64,
+}
+
+/// Requests over time, in buckets of one length: when the traffic came.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Timeline {
+    /// Each bucket's length in seconds: the shortest of 1, 5, 10, 15 and 30 minutes,
+    /// 1, 3, 6 and 12 hours, a day and a week whose buckets, aligned to multiples of
+    /// it, cover the log's time span in at most [`Timeline::MAX_BUCKETS`]; for a longer
+    /// log, a whole number of weeks.
+    pub bucket_seconds: u64,
+    /// Every bucket from the first request's to the last's, empty ones included.
+    pub buckets: Vec<TimelineBucket>,
+}
+
+/// One bucket of a [`Timeline`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimelineBucket {
+    /// Its start, RFC 3339 in the offset of the first timestamp. Buckets are aligned
+    /// to that offset's clock: a day starts at the log's local midnight.
+    pub start: String,
+    /// Requests with a timestamp in it.
+    pub requests: u64,
+}
+
+impl Timeline {
+    /// The most buckets a timeline has.
+    pub const MAX_BUCKETS: u64 = 24;
+
+    /// The timeline of requests counted per minute (`minute` is Unix seconds / 60), shown
+    /// and aligned at `offset` seconds east of UTC.
+    pub fn of_minutes(
+        per_minute: impl IntoIterator<Item = (i64, u64)>,
+        offset: Option<i32>,
+    ) -> Option<Timeline> {
+        const STEPS: [u64; 11] = [
+            60, 300, 600, 900, 1_800, 3_600, 10_800, 21_600, 43_200, 86_400, 604_800,
+        ];
+        let local = i64::from(offset.unwrap_or(0));
+        let mut counts = std::collections::BTreeMap::new();
+        for (minute, n) in per_minute {
+            *counts
+                .entry(minute.saturating_mul(60).saturating_add(local))
+                .or_insert(0) += n;
+        }
+        let (&first, _) = counts.first_key_value()?;
+        let (&last, _) = counts.last_key_value()?;
+        // Buckets start at multiples of their length on the log's clock.
+        let count = |b: i64| last.div_euclid(b) - first.div_euclid(b) + 1;
+        let fits = |b: u64| i64::try_from(b).is_ok_and(|b| count(b) <= Self::MAX_BUCKETS as i64);
+        let bucket = match STEPS.into_iter().find(|&b| fits(b)) {
+            Some(b) => b,
+            // Whole weeks, enough that 23 of them are longer than the span: with the
+            // alignment, at most 24 buckets.
+            None => (u64::try_from(last - first).ok()? / (604_800 * 23) + 1) * 604_800,
+        };
+        let step = i64::try_from(bucket).ok()?;
+        let start = first.div_euclid(step) * step;
+        let n = usize::try_from(count(step)).ok()?;
+        let mut requests = vec![0u64; n];
+        for (t, c) in counts {
+            if let Some(slot) = usize::try_from((t - start).div_euclid(step))
+                .ok()
+                .and_then(|i| requests.get_mut(i))
+            {
+                *slot += c;
+            }
+        }
+        let buckets = requests
+            .into_iter()
+            .enumerate()
+            .map(|(i, requests)| TimelineBucket {
+                start: Timestamp::from_unix(start + i as i64 * step - local, 0)
+                    .map(|t| t.with_offset(offset).to_string())
+                    .unwrap_or_default(),
+                requests,
+            })
+            .collect();
+        Some(Timeline {
+            bucket_seconds: bucket,
+            buckets,
+        })
+    }
 }
 
 /// Served time (`$request_time`) in microseconds.
@@ -493,6 +579,10 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         body_bytes: (a.body_bytes_seen > 0).then_some(a.body_bytes),
         unique_clients,
         requests_per_minute: per_minute(summary),
+        requests_over_time: Timeline::of_minutes(
+            summary.counts.access.minutes.settled(),
+            summary.counts.first.and_then(|t| t.utc_offset_seconds()),
+        ),
         served_time_us: served_time(summary),
         top_paths: table(&a.paths, top, requests),
         top_clients: table(&a.clients, top, requests),
@@ -594,5 +684,77 @@ fn app_report(summary: &Summary, top: usize) -> AppReport {
         top_components: table(&app.components, top, lines),
         top_messages,
         top_exceptions: table(&app.exceptions, top, app.exceptions.total()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn starts(t: &Timeline) -> Vec<(&str, u64)> {
+        t.buckets
+            .iter()
+            .map(|b| (b.start.as_str(), b.requests))
+            .collect()
+    }
+
+    #[test]
+    fn the_shortest_bucket_that_fits_in_24() {
+        // 2025-03-14T06:00Z is minute 29,032,200.
+        let m0 = 29_032_200;
+        // Ten minutes: one-minute buckets, the empty ones kept.
+        let t = Timeline::of_minutes([(m0, 3), (m0 + 9, 1)], Some(0)).unwrap();
+        assert_eq!(t.bucket_seconds, 60);
+        assert_eq!(t.buckets.len(), 10);
+        assert_eq!(t.buckets.iter().map(|b| b.requests).sum::<u64>(), 4);
+        // Three hours from 06:07: 5-minute buckets would be 37, 10-minute ones 19.
+        let t = Timeline::of_minutes([(m0 + 7, 1), (m0 + 187, 2)], Some(0)).unwrap();
+        assert_eq!(t.bucket_seconds, 600);
+        assert_eq!(t.buckets.len(), 19);
+        assert_eq!(t.buckets[0].start, "2025-03-14T06:00:00Z");
+        assert_eq!(t.buckets[18].start, "2025-03-14T09:00:00Z");
+        // 24 aligned minutes fit; 25 do not.
+        assert_eq!(
+            Timeline::of_minutes([(m0, 1), (m0 + 23, 1)], None)
+                .unwrap()
+                .bucket_seconds,
+            60
+        );
+        assert_eq!(
+            Timeline::of_minutes([(m0, 1), (m0 + 24, 1)], None)
+                .unwrap()
+                .bucket_seconds,
+            300
+        );
+    }
+
+    #[test]
+    fn buckets_align_to_the_logs_own_clock() {
+        // Twenty days at +03:30: day buckets start at the log's midnight, not UTC's.
+        let m0 = 29_032_200; // 2025-03-14T06:00Z, 09:30 at +03:30
+        let t = Timeline::of_minutes([(m0, 1), (m0 + 20 * 1440 + 900, 5)], Some(12_600)).unwrap();
+        assert_eq!(t.bucket_seconds, 86_400);
+        assert_eq!(t.buckets.len(), 22);
+        assert_eq!(starts(&t)[0], ("2025-03-14T00:00:00+03:30", 1));
+        assert_eq!(starts(&t)[20], ("2025-04-03T00:00:00+03:30", 0));
+        // 20 days and 15 hours later: 2025-04-04T00:30+03:30, past the local midnight
+        // (in UTC it is still the 3rd).
+        assert_eq!(starts(&t)[21], ("2025-04-04T00:00:00+03:30", 5));
+    }
+
+    #[test]
+    fn a_long_log_gets_whole_weeks_and_at_most_24_buckets() {
+        let m0 = 29_032_200;
+        for days in [200, 365, 3_650] {
+            let t = Timeline::of_minutes([(m0, 1), (m0 + days * 1440, 1)], Some(0)).unwrap();
+            assert_eq!(t.bucket_seconds % 604_800, 0, "{days} days");
+            assert!(
+                (2..=24).contains(&t.buckets.len()),
+                "{days} days: {}",
+                t.buckets.len()
+            );
+            assert_eq!(t.buckets.iter().map(|b| b.requests).sum::<u64>(), 2);
+        }
+        assert_eq!(Timeline::of_minutes([], None), None);
     }
 }

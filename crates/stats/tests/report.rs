@@ -75,6 +75,7 @@ fn the_json_schema_has_the_documented_fields() {
             "body_bytes",
             "methods",
             "requests",
+            "requests_over_time",
             "requests_per_minute",
             "served_time_us",
             "status_classes",

@@ -11,7 +11,7 @@ use logscan_source::{Source, Strategy};
 use logscan_stats::{
     AccessReport, AppReport, Entry, LevelCount, LineTotals, MalformedSample, MessageCount,
     MessageTable, PerMinuteReport, Report, SCHEMA, ServedTimeReport, StatusClasses, StatusCount,
-    Summary, SummaryBuilder, Table, TimeRange, UniqueCount,
+    Summary, SummaryBuilder, Table, TimeRange, Timeline, TimelineBucket, UniqueCount,
 };
 
 /// xorshift64*: deterministic, no dependency.
@@ -575,6 +575,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
                     minutes: span,
                 }
             }),
+            requests_over_time: reference_timeline(&minutes, offset),
             served_time_us: (!served.is_empty()).then(|| ServedTimeReport {
                 count: served.len() as u64,
                 min: served[0],
@@ -677,4 +678,37 @@ pub fn assert_matches_reference(got: &Report, want: &Report, ctx: &str) {
         }
     }
     assert_eq!(&got, want, "{ctx}");
+}
+
+/// The timeline the long way: each candidate bucket length in turn until the aligned
+/// buckets from the first minute to the last are at most 24, then every bucket summed
+/// over all the minutes.
+fn reference_timeline(minutes: &BTreeMap<i64, u64>, offset: Option<i32>) -> Option<Timeline> {
+    let off = i64::from(offset.unwrap_or(0));
+    let local: Vec<(i64, u64)> = minutes.iter().map(|(&m, &n)| (m * 60 + off, n)).collect();
+    let (lo, hi) = (local.first()?.0, local.last()?.0);
+    let aligned = |b: i64| hi.div_euclid(b) - lo.div_euclid(b) + 1;
+    let mut candidates: Vec<i64> = vec![
+        60, 300, 600, 900, 1_800, 3_600, 10_800, 21_600, 43_200, 86_400, 604_800,
+    ];
+    candidates.push(((hi - lo) / (604_800 * 23) + 1) * 604_800);
+    let b = candidates.into_iter().find(|&b| aligned(b) <= 24).unwrap();
+    let first = lo.div_euclid(b);
+    let buckets = (0..aligned(b))
+        .map(|i| TimelineBucket {
+            start: Timestamp::from_unix((first + i) * b - off, 0)
+                .unwrap()
+                .with_offset(offset)
+                .to_string(),
+            requests: local
+                .iter()
+                .filter(|(t, _)| t.div_euclid(b) == first + i)
+                .map(|(_, n)| n)
+                .sum(),
+        })
+        .collect();
+    Some(Timeline {
+        bucket_seconds: b as u64,
+        buckets,
+    })
 }
