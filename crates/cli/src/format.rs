@@ -195,8 +195,8 @@ fn detect_like(
 /// request's time in microseconds) is written so, and detection leaves the number
 /// unread rather than guess its unit; `--apache-format` says it.
 pub fn unread_number_hint(format: &LogFormat, head: &[u8]) -> Option<String> {
-    let timed = format.variables().any(|v| v.starts_with("request_time"));
-    if format.kind() != logscan_parse::FormatKind::Access || timed {
+    // Only Apache's own two: a number after another preset's fields may be anything.
+    if !matches!(format.name(), "combined" | "common") {
         return None;
     }
     let (mut parsed, mut numbered) = (0usize, 0usize);
@@ -210,9 +210,10 @@ pub fn unread_number_hint(format: &LogFormat, head: &[u8]) -> Option<String> {
     }
     // Most lines, not one: a stray number after a few lines is junk, not a field.
     (parsed > 0 && numbered * 10 >= parsed * 9).then(|| {
-        let apache = match format.name() {
-            "common" => r#"%h %l %u %t \"%r\" %>s %b %D"#,
-            _ => r#"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D"#,
+        let apache = if format.name() == "common" {
+            r#"%h %l %u %t \"%r\" %>s %b %D"#
+        } else {
+            r#"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D"#
         };
         format!(
             "the lines end with a whole number that the {} format does not name; if it is \
@@ -322,8 +323,9 @@ pub fn from_apache_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, Cl
     // (nickname, directive text, line); a LogFormat without a nickname is the
     // default format, which Apache calls nothing and we call `default`.
     let mut formats: Vec<(String, &str, u64)> = Vec::new();
-    // What each CustomLog line logs with: a nickname, or a format written out.
-    let mut uses: Vec<(Result<String, String>, u64)> = Vec::new();
+    // What each CustomLog line logs with: a nickname, or a format written out (then
+    // the line itself, which compiles as it stands), and its line.
+    let mut uses: Vec<(Result<String, String>, &str, u64)> = Vec::new();
     for (line, directive) in &lines {
         let args = apache_args(directive);
         match args.first().map(|a| a.to_ascii_lowercase()).as_deref() {
@@ -332,25 +334,33 @@ pub fn from_apache_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, Cl
                 formats.push((nickname, directive, *line));
             }
             Some("customlog") => match args.get(2) {
-                Some(arg) if arg.contains('%') => uses.push((Err(arg.clone()), *line)),
-                Some(nickname) => uses.push((Ok(nickname.clone()), *line)),
+                Some(arg) if arg.contains('%') => uses.push((Err(arg.clone()), directive, *line)),
+                Some(nickname) => uses.push((Ok(nickname.to_ascii_lowercase()), directive, *line)),
                 None => {}
             },
             _ => {}
         }
     }
     let names = || {
-        formats
-            .iter()
-            .map(|(n, ..)| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        let mut names: Vec<&str> = Vec::new();
+        for (n, ..) in &formats {
+            if !names.iter().any(|seen| seen.eq_ignore_ascii_case(n)) {
+                names.push(n);
+            }
+        }
+        names.join(", ")
     };
     let compile = |text: &str, what: &str, line: u64| {
         LogFormat::from_apache(text)
             .map_err(|error| conf_error(format!("{what}: {error}"), Some(line)))
     };
-    let defined = |nickname: &str| formats.iter().rev().find(|(n, ..)| n == nickname);
+    // Apache looks nicknames up without regard to case; a later definition wins.
+    let defined = |nickname: &str| {
+        formats
+            .iter()
+            .rev()
+            .find(|(n, ..)| n.eq_ignore_ascii_case(nickname))
+    };
     if let Some(name) = name {
         return match defined(name) {
             Some((n, text, line)) => compile(text, &format!("LogFormat {n}"), *line),
@@ -361,21 +371,21 @@ pub fn from_apache_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, Cl
             )),
         };
     }
-    let mut used: Vec<&(Result<String, String>, u64)> = Vec::new();
+    let mut used: Vec<&(Result<String, String>, &str, u64)> = Vec::new();
     for u in &uses {
         if !used.iter().any(|seen| seen.0 == u.0) {
             used.push(u);
         }
     }
     match used.as_slice() {
-        [(Ok(nickname), line)] => match defined(nickname) {
+        [(Ok(nickname), _, line)] => match defined(nickname) {
             Some((n, text, line)) => compile(text, &format!("LogFormat {n}"), *line),
             None => Err(conf_error(
                 format!("CustomLog uses `{nickname}`, which no LogFormat line defines"),
                 Some(*line),
             )),
         },
-        [(Err(format), line)] => compile(format, "CustomLog", *line),
+        [(Err(_), directive, line)] => compile(directive, "CustomLog", *line),
         [] => match formats.as_slice() {
             [] => Err(conf_error("has no LogFormat line".into(), None)),
             [(n, text, line)] => compile(text, &format!("LogFormat {n}"), *line),
@@ -397,31 +407,32 @@ pub fn from_apache_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, Cl
     }
 }
 
-/// The directives of an Apache configuration with their first line numbers:
-/// comment lines dropped, lines ending in `\` joined with the next.
+/// The directives of an Apache configuration with their first line numbers, as
+/// Apache reads them: a line whose last character is `\\` goes on with the next line
+/// as it stands (indentation included, comment lines too), then comment and blank
+/// lines are dropped. A directive keeps its leading blanks, so that the columns a
+/// format error names are columns of its line in the file.
 fn apache_directives(text: &str) -> Vec<(u64, String)> {
     let mut out = Vec::new();
     let mut pending: Option<(u64, String)> = None;
     for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        let (number, mut joined) = match pending.take() {
-            Some(p) => p,
-            None if line.is_empty() || line.starts_with('#') => continue,
-            None => (i as u64 + 1, String::new()),
-        };
-        match line.strip_suffix('\\') {
-            // Apache joins the lines as they are: the next one's leading blanks go.
+        let (number, mut joined) = pending.take().unwrap_or((i as u64 + 1, String::new()));
+        match raw.strip_suffix('\\') {
             Some(part) => {
                 joined.push_str(part);
                 pending = Some((number, joined));
             }
             None => {
-                joined.push_str(line);
+                joined.push_str(raw);
                 out.push((number, joined));
             }
         }
     }
     out.extend(pending);
+    out.retain(|(_, d)| {
+        let d = d.trim_start();
+        !d.is_empty() && !d.starts_with('#')
+    });
     out
 }
 
@@ -620,6 +631,82 @@ fn tokenize(conf: &str) -> Result<Vec<(u64, Token)>, (String, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_unread_number_hint_is_for_apaches_combined_and_common_only() {
+        let combined = b"192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"c\" 1234\n";
+        let hint = unread_number_hint(&LogFormat::combined(), combined).expect("a hint");
+        assert!(hint.contains(r#"\"%{User-Agent}i\" %D"#), "{hint}");
+        let common = b"192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 1234\n";
+        let hint = unread_number_hint(&LogFormat::common(), common).expect("a hint");
+        assert!(hint.contains(r#"%>s %b %D""#), "{hint}");
+        // vhost_combined's fields differ: combined's format would read it wrongly.
+        let vhost = b"www.example.com:443 192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"c\" 1234\n";
+        assert_eq!(
+            unread_number_hint(&LogFormat::vhost_combined(), vhost),
+            None
+        );
+        // Nothing after the fields, or not a number: no hint.
+        let plain =
+            b"192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"c\"\n";
+        assert_eq!(unread_number_hint(&LogFormat::combined(), plain), None);
+        let host = b"192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"c\" example.com\n";
+        assert_eq!(unread_number_hint(&LogFormat::combined(), host), None);
+    }
+
+    #[test]
+    fn apache_configuration_lines_join_as_apache_joins_them() {
+        let conf = "# a comment \\\n  that goes on\nLogFormat \"%h \\\n    %s\" x\n\n  CustomLog a \"%h\" \\ \n";
+        assert_eq!(
+            apache_directives(conf),
+            [
+                (3, "LogFormat \"%h     %s\" x".to_owned()),
+                // A backslash followed by a blank is no continuation.
+                (6, "  CustomLog a \"%h\" \\ ".to_owned()),
+            ]
+        );
+        assert_eq!(
+            apache_args(r#"LogFormat "%h \"%r\" %s" common"#),
+            ["LogFormat", r#"%h \"%r\" %s"#, "common"]
+        );
+    }
+
+    #[test]
+    fn apache_conf_errors_name_the_column_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("httpd.conf");
+        std::fs::write(&path, "\n    LogFormat \"%h %Z %s\" bad\n").unwrap();
+        let err = from_apache_conf(&path, None).unwrap_err();
+        assert!(
+            matches!(err, CliError::ConfFile { line: Some(2), .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().ends_with(
+                "LogFormat bad: unknown or incomplete Apache directive `%Z` at column 18"
+            ),
+            "{err}"
+        );
+        std::fs::write(&path, "CustomLog \"logs/access_log\" \"%h %Z %s\"\n").unwrap();
+        let err = from_apache_conf(&path, None).unwrap_err().to_string();
+        assert!(err.ends_with("`%Z` at column 32"), "{err}");
+        // Nicknames are looked up without regard to case, and listed once.
+        std::fs::write(
+            &path,
+            "LogFormat \"%h\" Common\nLogFormat \"%h %s\" common\nLogFormat \"%s\" other\nCustomLog x COMMON\n",
+        )
+        .unwrap();
+        let f = from_apache_conf(&path, None).unwrap();
+        assert_eq!(
+            f.nginx_format(),
+            Some("$remote_addr $status"),
+            "the later definition"
+        );
+        let err = from_apache_conf(&path, Some("none"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("(it defines: Common, other)"), "{err}");
+    }
 
     const CONF: &str = r#"
 # a comment with log_format fake 'x';

@@ -754,7 +754,9 @@ LogFormat "%h %l %u %t \"%r\" %>s %O" common
     let inline = write(
         dir.path(),
         "inline.conf",
-        b"CustomLog logs/access_log \"%v:%p %h %l %u %t \\\"%r\\\" %>s %O \\\n    \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\"\"\n",
+        // Apache joins a line ending in `\` to the next as it stands, indentation and
+        // all: so the next line starts at its first column here.
+        b"  CustomLog logs/access_log \"%v:%p %h %l %u %t \\\"%r\\\" %>s %O \\\n\\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\"\"\n",
     );
     assert_eq!(
         String::from_utf8_lossy(&count(&inline, None).stdout),

@@ -106,17 +106,21 @@ fn quoted_end(bytes: &[u8], open: usize) -> Result<usize, FormatError> {
     })
 }
 
-/// `bytes[from..to]` with mod_log_config's escapes resolved: `\n` and `\t` are a
-/// newline and a tab, a backslash before anything else stands for that byte.
+/// `bytes[from..to]` with its escapes resolved as Apache resolves them: `\"` is a
+/// quote (the configuration's quoting), and then mod_log_config's own: `\\`, `\r`,
+/// `\n` and `\t` are a backslash, a carriage return, a newline and a tab; a backslash
+/// before anything else stays, and so does what follows it.
 fn unescape(bytes: &[u8], from: usize, to: usize) -> (Vec<u8>, Vec<usize>) {
     let mut out = Vec::with_capacity(to - from);
     let mut columns = Vec::with_capacity(to - from);
     let mut i = from;
     while i < to {
         let (byte, used) = match (bytes[i], bytes.get(i + 1).filter(|_| i + 1 < to)) {
+            (b'\\', Some(b'"')) => (b'"', 2),
+            (b'\\', Some(b'\\')) => (b'\\', 2),
+            (b'\\', Some(b'r')) => (b'\r', 2),
             (b'\\', Some(b'n')) => (b'\n', 2),
             (b'\\', Some(b't')) => (b'\t', 2),
-            (b'\\', Some(&next)) => (next, 2),
             (b, _) => (b, 1),
         };
         out.push(byte);
@@ -177,7 +181,10 @@ fn translate(format: &[u8], columns: &[usize]) -> Result<Translated, FormatError
         } else {
             directive.name().ok_or_else(unknown)?
         };
-        let bracketed = directive.letter == b"t" && directive.arg.is_none();
+        let bracketed = directive.letter == b"t"
+            && directive
+                .arg
+                .is_none_or(|spec| matches!(time_spec(spec.trim()), TimeSpec::Bracketed));
         if bracketed {
             // `%t` writes its brackets itself: `[10/Oct/2000:13:55:36 -0700]`.
             lit.push(b'[');
@@ -206,6 +213,20 @@ fn translate(format: &[u8], columns: &[usize]) -> Result<Translated, FormatError
     }
     if !lit.is_empty() {
         pieces.push(Piece::Lit(lit));
+    }
+    // With `%D` or `%{ms}T` beside it, `%T`'s whole seconds are not the request time:
+    // kept by another name, so that the finer figure is the one read.
+    let finer = pieces.iter().any(
+        |p| matches!(p, Piece::Var { name, .. } if name == "request_time_us" || name == "request_time_ms"),
+    );
+    if finer {
+        for piece in &mut pieces {
+            if let Piece::Var { name, .. } = piece
+                && name == "request_time"
+            {
+                *name = "request_time_s".to_owned();
+            }
+        }
     }
     Ok(Translated { pieces, directives })
 }
@@ -291,7 +312,10 @@ impl<'a> Directive<'a> {
                 (b"R", _) => "handler",
                 (b"s", _) => "status",
                 (b"t", None) => "time_local",
-                (b"t", Some(spec)) => return Some(time_name(spec).to_owned()),
+                (b"t", Some(spec)) => match time_spec(spec) {
+                    TimeSpec::Bracketed => "time_local",
+                    TimeSpec::Named(name) => name,
+                },
                 (b"u", _) => "remote_user",
                 (b"U", _) => "uri",
                 (b"v" | b"V", _) => "server_name",
@@ -318,17 +342,25 @@ impl<'a> Directive<'a> {
     }
 }
 
-/// The variable for `%{spec}t`: the `%t` layout written out, seconds since the epoch,
-/// or any other time kept as text (`time`).
-fn time_name(spec: &str) -> &'static str {
-    let spec = spec
-        .strip_prefix("begin:")
-        .or_else(|| spec.strip_prefix("end:"))
-        .unwrap_or(spec);
+/// The time `%{spec}t` writes: the `%t` layout with its brackets (no layout, as in
+/// `%{begin}t`), that layout written out, seconds since the epoch, or any other
+/// layout, kept as text (`time`).
+enum TimeSpec {
+    Bracketed,
+    Named(&'static str),
+}
+
+fn time_spec(spec: &str) -> TimeSpec {
+    // `begin` and `end` say when the time was taken, optionally before a `:` and a layout.
+    let spec = ["begin", "end"]
+        .iter()
+        .find_map(|w| spec.strip_prefix(w))
+        .map_or(spec, |rest| rest.strip_prefix(':').unwrap_or(rest));
     match spec {
-        "%d/%b/%Y:%H:%M:%S %z" => "time_local",
-        "sec" => "time_epoch",
-        _ => "time",
+        "" => TimeSpec::Bracketed,
+        "%d/%b/%Y:%H:%M:%S %z" => TimeSpec::Named("time_local"),
+        "sec" => TimeSpec::Named("time_epoch"),
+        _ => TimeSpec::Named("time"),
     }
 }
 
@@ -431,7 +463,7 @@ mod tests {
                 r#"%a %{c}a %A %B %O %I %S %{ms}T %{us}T %T %f %H %k %L %m %p %{remote}p %P %{tid}P %q %R %s %u %U %v %X"#
             ),
             "$remote_addr $peer_addr $server_addr $body_bytes_sent $bytes_sent $request_length \
-             $bytes_transferred $request_time_ms $request_time_us $request_time $request_filename \
+             $bytes_transferred $request_time_ms $request_time_us $request_time_s $request_filename \
              $server_protocol $keepalive_requests $log_id $request_method $server_port $remote_port \
              $pid $tid $query $handler $status $remote_user $uri $server_name $connection_status"
         );
@@ -456,6 +488,21 @@ mod tests {
             "$status $status $http_referer $body_bytes_sent"
         );
         assert_eq!(source(r#"%h\t%s\n"#), "$remote_addr\t$status\n");
+        // mod_log_config's escapes: `\\`, `\r`, `\n`, `\t`; any other keeps its backslash.
+        assert_eq!(source(r#"%h\r%s"#), "$remote_addr\r$status");
+        assert_eq!(
+            source(r#"%h \[%s\] \\%m"#),
+            "$remote_addr \\[$status\\] \\$request_method"
+        );
+        // A time layout, or none (`%{begin}t` is `%t`: with its brackets).
+        assert_eq!(
+            source(r#"%{begin}t %{end}t %{}t %{end:sec}t %{begin:%d/%b/%Y:%H:%M:%S %z}t"#),
+            "[$time_local] [$time_local] [$time_local] $time_epoch $time_local"
+        );
+        // `%T` is the request time alone; beside a finer one, it is kept by another name.
+        assert_eq!(source("%T"), "$request_time");
+        assert_eq!(source("%T %D"), "$request_time_s $request_time_us");
+        assert_eq!(source("%{ms}T %T"), "$request_time_ms $request_time_s");
         assert_eq!(source("%s_%m"), "${status}_$request_method");
     }
 
@@ -535,6 +582,14 @@ mod tests {
             .parse(br#"192.0.2.7 [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 7"#)
             .unwrap();
         assert_eq!(r.request_time_us(), Some(7_000));
+
+        let both = LogFormat::from_apache(r#"%h %T %D"#).unwrap();
+        let r = both.parse(b"192.0.2.7 0 900000").unwrap();
+        assert_eq!(
+            r.request_time_us(),
+            Some(900_000),
+            "%D, not %T's whole seconds"
+        );
 
         let secs = LogFormat::from_apache(r#"%{sec}t %h "%m %U%q %H" %s %T"#).unwrap();
         let r = secs

@@ -167,15 +167,18 @@ impl LogFormat {
 
     /// Compiles an Apache `LogFormat` (mod_log_config): a `LogFormat "..." nickname`
     /// line as it stands in a config, a `CustomLog path "..."` line, or the format
-    /// string alone. Backslash escapes are Apache's (`\"`, `\t`, `\n`).
+    /// string alone. Backslash escapes are Apache's (`\"`, `\\`, `\t`, `\n`, `\r`; a
+    /// backslash before anything else stays).
     ///
     /// Each directive reads as the nginx variable for the same value (`%h` is
     /// `$remote_addr`, `%{User-Agent}i` is `$http_user_agent`, `%>s` is `$status`,
     /// `%t` is `[$time_local]`), so Apache's `combined` is the `combined` preset.
     /// Request times keep their unit: `%D` (microseconds, `$request_time_us`),
     /// `%{ms}T` (`$request_time_ms`) and `%T` (seconds) all give
-    /// [`Record::request_time_us`]. `%{sec}t` is a timestamp (`$time_epoch`), as is
-    /// `%{%d/%b/%Y:%H:%M:%S %z}t`; other `%{...}t` layouts are kept as text (`$time`).
+    /// [`Record::request_time_us`] (`%T` beside a finer one is kept as
+    /// `$request_time_s`). `%{begin}t` and `%{end}t` are `%t`; `%{sec}t` is a timestamp
+    /// (`$time_epoch`), as is `%{%d/%b/%Y:%H:%M:%S %z}t`; other `%{...}t` layouts are
+    /// kept as text (`$time`).
     /// `%U%q` is the path with its query (`$request_uri`). Status conditions
     /// (`%!200,304{Referer}i`) and `<`/`>` are accepted and change nothing: a value
     /// Apache left out is `-`.

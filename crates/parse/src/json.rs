@@ -34,6 +34,18 @@ pub(crate) struct JsonVal {
     pub(crate) unit: TimeUnit,
 }
 
+/// A fractional number of a unit `per_second` times smaller than a second, in whole
+/// microseconds.
+fn scaled_down(text: &[u8], per_second: u64) -> Option<u64> {
+    if let Some(us) = parse_seconds_micros_exp(text) {
+        return Some(us / per_second);
+    }
+    let v: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
+    let us = v * 1e6 / per_second as f64;
+    // `as` saturates; the range check keeps a NaN, a negative or a huge value out.
+    (us.is_finite() && (0.0..1.8e19).contains(&us)).then_some(us as u64)
+}
+
 /// The unit of a request-time key, given after its name (`Duration:ns`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum TimeUnit {
@@ -69,10 +81,11 @@ impl TimeUnit {
             TimeUnit::Millis if whole => parse_u64(text)?.checked_mul(1_000),
             TimeUnit::Micros if whole => parse_u64(text),
             TimeUnit::Nanos if whole => Some(parse_u64(text)? / 1_000),
-            // A fraction: read as seconds (exact to the microsecond), then scaled down.
-            TimeUnit::Millis => Some(parse_seconds_micros_exp(text)? / 1_000),
-            TimeUnit::Micros => Some(parse_seconds_micros_exp(text)? / 1_000_000),
-            TimeUnit::Nanos => Some(parse_seconds_micros_exp(text)? / 1_000_000_000),
+            // A fraction: read as seconds (exact to the microsecond), then scaled down;
+            // past that reader's twelve whole digits, as a float.
+            TimeUnit::Millis => scaled_down(text, 1_000),
+            TimeUnit::Micros => scaled_down(text, 1_000_000),
+            TimeUnit::Nanos => scaled_down(text, 1_000_000_000),
         }
     }
 }
@@ -269,7 +282,7 @@ impl JsonFormatBuilder {
     }
 
     /// Keys that may hold the time (an RFC 3339 string or Unix seconds, milliseconds,
-    /// microseconds or nanoseconds as a number or a string of digits).
+    /// microseconds or nanoseconds as a number, or as a string of 13, 16 or 19 digits).
     pub fn time_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.keys.time = owned(keys);
         self
@@ -883,11 +896,22 @@ pub(crate) fn time_of(line: &[u8], v: JsonVal) -> Option<Timestamp> {
     match v.kind {
         JsonKind::Str => {
             let text = decode(line, v);
-            parse_timestamp(&text).or_else(|| unix_time(&text))
+            parse_timestamp(&text).or_else(|| unix_string(&text))
         }
         JsonKind::Num => unix_time(v.span.of(line)),
         _ => None,
     }
+}
+
+/// A Unix time in milliseconds, microseconds or nanoseconds written as a string: 13,
+/// 16 or 19 whole digits (this century's lengths), so that a date written without
+/// separators (`20240101`, `20240101123045`) is not taken for one. Seconds (10
+/// digits) are [`parse_timestamp`]'s already.
+fn unix_string(text: &[u8]) -> Option<Timestamp> {
+    let whole = text.iter().take_while(|b| b.is_ascii_digit()).count();
+    matches!(whole, 13 | 16 | 19)
+        .then(|| unix_time(text))
+        .flatten()
 }
 
 /// A Unix time, its unit told by its count of whole digits (see [`time_of`]).
@@ -1110,6 +1134,10 @@ mod tests {
             (Millis, b"18446744073709551615", None),
             (Nanos, b"999", Some(0)),
             (Nanos, b"1e6", Some(1_000)),
+            (Nanos, b"2.5e12", Some(2_500_000_000)),
+            (Millis, b"1.5e12", Some(1_500_000_000_000_000)),
+            (Nanos, b"-2.5e12", None),
+            (Nanos, b"1e400", None),
             (Micros, b"", None),
             (Nanos, b"-5", None),
         ] {
@@ -1237,10 +1265,15 @@ mod tests {
             let t = time_of(l, p.time.unwrap()).unwrap();
             assert_eq!((t.unix_seconds(), t.subsec_nanos()), (1_700_000_000, nanos));
         }
+        // Not Unix times: dates without separators, a year, a stray letter, nothing.
         for l in [
             &br#"{"ts":"17000000001x"}"#[..],
             br#"{"ts":""}"#,
             br#"{"ts":"."}"#,
+            br#"{"ts":"20240101"}"#,
+            br#"{"ts":"20240101123045"}"#,
+            br#"{"ts":"2024"}"#,
+            br#"{"ts":"1700000000123x"}"#,
         ] {
             let p = fmt().parse(l).unwrap();
             assert_eq!(

@@ -23,7 +23,7 @@
 //!   65,535 bytes (a longer one is [`ParseErrorKind::TooLong`], never truncated).
 //! - `-` is "no value": accessors return `None` for it.
 //! - Times written without a zone are taken as UTC ([`Timestamp::utc_offset_seconds`]
-//!   is `None`). A leap second (`23:59:60`) is read as the second before it. Syslog's `Mmm dd HH:MM:SS` has no year: the application format's
+//!   is `None`). A leap second (`23:59:60`) is read as second 59. Syslog's `Mmm dd HH:MM:SS` has no year: the application format's
 //!   assumed year is used ([`Record::year_is_assumed`]).
 //! - Syslog lines carry no level token. A `<PRI>` prefix gives one; otherwise a
 //!   message that starts with `error:` (or another level) does; otherwise the record

@@ -43,9 +43,10 @@ impl Timestamp {
     /// The instant of a civil date and time written at `offset_seconds` east of UTC
     /// (`None`: no zone, taken as UTC). `None` if any part is out of range (month
     /// 1-12, a day that exists in that month, hour < 24, minute < 60, second < 61,
-    /// `nanos` < 10^9, year 0-9999, |offset| < 24 h). A leap second (`23:59:60`, as
-    /// a clock synchronised to UTC writes it) is read as the second before it: Unix
-    /// time has no place for it, and its line is still in time order.
+    /// `nanos` < 10^9, year 0-9999, |offset| < 24 h). Second 60, a leap second
+    /// (`23:59:60` in UTC; another minute in a zone off the whole hour), is read as
+    /// second 59 with the same fraction, as Unix time has no place for it: a line of
+    /// `23:59:60.1` then sorts before one of `23:59:59.9`.
     #[allow(clippy::too_many_arguments)] // the parts of a civil time; private
     pub(crate) fn from_civil(
         year: i32,
