@@ -408,10 +408,11 @@ pub fn from_apache_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, Cl
 }
 
 /// The directives of an Apache configuration with their first line numbers, as
-/// Apache reads them: a line whose last character is `\\` goes on with the next line
+/// Apache reads them: a line whose last character is `\` goes on with the next line
 /// as it stands (indentation included, comment lines too), then comment and blank
 /// lines are dropped. A directive keeps its leading blanks, so that the columns a
-/// format error names are columns of its line in the file.
+/// format error names are columns of its first line in the file (of a directive
+/// continued over several lines, they count on through the joined text).
 fn apache_directives(text: &str) -> Vec<(u64, String)> {
     let mut out = Vec::new();
     let mut pending: Option<(u64, String)> = None;
@@ -436,8 +437,8 @@ fn apache_directives(text: &str) -> Vec<(u64, String)> {
     out
 }
 
-/// A directive's arguments, as Apache splits them: blank-separated words, a
-/// double-quoted argument kept whole (its backslash escapes left for the format
+/// A directive's arguments, as Apache splits them: blank-separated words, an
+/// argument in double or single quotes kept whole (its backslash escapes left for the format
 /// compiler), quotes removed.
 fn apache_args(directive: &str) -> Vec<String> {
     let mut args = Vec::new();
@@ -448,7 +449,8 @@ fn apache_args(directive: &str) -> Vec<String> {
             continue;
         }
         let mut arg = String::new();
-        if c == '"' {
+        if c == '"' || c == '\'' {
+            let quote = c;
             chars.next();
             while let Some(c) = chars.next() {
                 match c {
@@ -456,7 +458,7 @@ fn apache_args(directive: &str) -> Vec<String> {
                         arg.push(c);
                         arg.extend(chars.next());
                     }
-                    '"' => break,
+                    c if c == quote => break,
                     _ => arg.push(c),
                 }
             }
@@ -668,6 +670,10 @@ mod tests {
         assert_eq!(
             apache_args(r#"LogFormat "%h \"%r\" %s" common"#),
             ["LogFormat", r#"%h \"%r\" %s"#, "common"]
+        );
+        assert_eq!(
+            apache_args(r#"LogFormat '%h "%r" %s' common"#),
+            ["LogFormat", r#"%h "%r" %s"#, "common"]
         );
     }
 

@@ -58,7 +58,7 @@ fn unwrap_directive(text: &str) -> Result<(Vec<u8>, Vec<usize>), FormatError> {
         // The log's path (quoted when it is a piped command), then the format.
         let mut at = skip_blanks(bytes, start + "CustomLog".len());
         at = match bytes.get(at) {
-            Some(b'"') => quoted_end(bytes, at)?,
+            Some(&q @ (b'"' | b'\'')) => quoted_end(bytes, at, q)?,
             _ => bytes[at..]
                 .iter()
                 .position(u8::is_ascii_whitespace)
@@ -66,20 +66,28 @@ fn unwrap_directive(text: &str) -> Result<(Vec<u8>, Vec<usize>), FormatError> {
         };
         at
     } else {
-        // The format alone; quoted as a whole if it is one quoted string.
-        if trimmed.starts_with('"') && quoted_end(bytes, start).ok() == Some(start + trimmed.len())
+        // The format alone; a configuration's quoted argument if it is one whole.
+        let end = start + trimmed.len();
+        if let Some(&q @ (b'"' | b'\'')) = bytes.get(start)
+            && quoted_end(bytes, start, q).ok() == Some(end)
         {
-            return Ok(unescape(bytes, start + 1, start + trimmed.len() - 1));
+            return Ok(log_unescape(
+                config_unquote(bytes, start + 1, end - 1, q),
+                false,
+            ));
         }
-        return Ok(unescape(bytes, start, start + trimmed.len()));
+        return Ok(log_unescape(config_unquote(bytes, start, end, 0), true));
     };
     at = skip_blanks(bytes, at);
-    if bytes.get(at) != Some(&b'"') {
+    let Some(&q @ (b'"' | b'\'')) = bytes.get(at) else {
         // `CustomLog path combined` names a format defined elsewhere.
         return Err(FormatError::NotAFormatString { column: at });
-    }
-    let end = quoted_end(bytes, at)?;
-    Ok(unescape(bytes, at + 1, end - 1))
+    };
+    let end = quoted_end(bytes, at, q)?;
+    Ok(log_unescape(
+        config_unquote(bytes, at + 1, end - 1, q),
+        false,
+    ))
 }
 
 fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
@@ -89,42 +97,63 @@ fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// Where the double-quoted argument opening at `open` ends (one past its closing
+/// Where the argument quoted with `quote` opening at `open` ends (one past its closing
 /// quote); a backslash escapes the byte after it.
-fn quoted_end(bytes: &[u8], open: usize) -> Result<usize, FormatError> {
+fn quoted_end(bytes: &[u8], open: usize, quote: u8) -> Result<usize, FormatError> {
     let mut i = open + 1;
     while let Some(&b) = bytes.get(i) {
         match b {
             b'\\' => i += 2,
-            b'"' => return Ok(i + 1),
+            b if b == quote => return Ok(i + 1),
             _ => i += 1,
         }
     }
     Err(FormatError::UnbalancedQuote {
-        quote: '"',
+        quote: char::from(quote),
         column: open,
     })
 }
 
-/// `bytes[from..to]` with its escapes resolved as Apache resolves them: `\"` is a
-/// quote (the configuration's quoting), and then mod_log_config's own: `\\`, `\r`,
-/// `\n` and `\t` are a backslash, a carriage return, a newline and a tab; a backslash
-/// before anything else stays, and so does what follows it.
-fn unescape(bytes: &[u8], from: usize, to: usize) -> (Vec<u8>, Vec<usize>) {
+/// `bytes[from..to]` as Apache's configuration reader hands an argument quoted with
+/// `quote` (0: not quoted) on: `\\` is a backslash and a backslash before the quote is
+/// the quote; any other backslash stays. With each byte, the column it came from.
+fn config_unquote(bytes: &[u8], from: usize, to: usize, quote: u8) -> (Vec<u8>, Vec<usize>) {
     let mut out = Vec::with_capacity(to - from);
     let mut columns = Vec::with_capacity(to - from);
     let mut i = from;
     while i < to {
-        let (byte, used) = match (bytes[i], bytes.get(i + 1).filter(|_| i + 1 < to)) {
-            (b'\\', Some(b'"')) => (b'"', 2),
+        let next = bytes.get(i + 1).filter(|_| i + 1 < to);
+        let used = match (bytes[i], next) {
+            (b'\\', Some(&n)) if n == b'\\' || (quote != 0 && n == quote) => 2,
+            _ => 1,
+        };
+        out.push(bytes[i + used - 1]);
+        columns.push(i);
+        i += used;
+    }
+    (out, columns)
+}
+
+/// A format string with mod_log_config's escapes resolved: `\\`, `\r`, `\n` and `\t`
+/// are a backslash, a carriage return, a newline and a tab; a backslash before
+/// anything else stays, and what follows it is read as usual. `lenient` (a format
+/// given alone, not from a configuration) also takes `\"` for a quote, as pasted from
+/// a configuration.
+fn log_unescape((text, at): (Vec<u8>, Vec<usize>), lenient: bool) -> (Vec<u8>, Vec<usize>) {
+    let mut out = Vec::with_capacity(text.len());
+    let mut columns = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let (byte, used) = match (text[i], text.get(i + 1)) {
             (b'\\', Some(b'\\')) => (b'\\', 2),
             (b'\\', Some(b'r')) => (b'\r', 2),
             (b'\\', Some(b'n')) => (b'\n', 2),
             (b'\\', Some(b't')) => (b'\t', 2),
+            (b'\\', Some(b'"')) if lenient => (b'"', 2),
             (b, _) => (b, 1),
         };
         out.push(byte);
-        columns.push(i);
+        columns.push(at.get(i).copied().unwrap_or(0));
         i += used;
     }
     (out, columns)
@@ -493,6 +522,25 @@ mod tests {
         assert_eq!(
             source(r#"%h \[%s\] \\%m"#),
             "$remote_addr \\[$status\\] \\$request_method"
+        );
+        // In a configuration's quotes the reader resolves `\\` first, then mod_log_config
+        // its own escapes: `\\t` there is a tab, `\\\\` one backslash.
+        assert_eq!(
+            source(r#"LogFormat "%h\\t%>s" tabbed"#),
+            "$remote_addr\t$status"
+        );
+        assert_eq!(
+            source(r#"LogFormat "%h \\\\ %>s" bs"#),
+            "$remote_addr \\ $status"
+        );
+        // Apache takes single quotes as well.
+        assert_eq!(
+            source(r#"LogFormat '%h %l "%r" \'%s\'' sq"#),
+            r#"$remote_addr $remote_logname "$request" '$status'"#
+        );
+        assert_eq!(
+            source(r#"CustomLog 'logs/a b' '%h %s'"#),
+            "$remote_addr $status"
         );
         // A time layout, or none (`%{begin}t` is `%t`: with its brackets).
         assert_eq!(

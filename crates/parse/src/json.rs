@@ -890,8 +890,8 @@ fn hex4(s: &[u8], i: usize) -> Option<u16> {
 }
 
 /// A time value: an RFC 3339 string, or a Unix number whose digit count says the unit
-/// (up to 11 digits: seconds, 12-14: milliseconds, 15-17: microseconds, more:
-/// nanoseconds), written as a number or as a string of digits.
+/// (9 to 11 digits: seconds, 12-14: milliseconds, 15-17: microseconds, more:
+/// nanoseconds; fewer are no time), written as a number or as a string of digits.
 pub(crate) fn time_of(line: &[u8], v: JsonVal) -> Option<Timestamp> {
     match v.kind {
         JsonKind::Str => {
@@ -922,7 +922,10 @@ fn unix_time(raw: &[u8]) -> Option<Timestamp> {
     };
     let n = parse_u64(int)?;
     let (secs, sub_nanos) = match int.len() {
-        0..=11 => {
+        // Fewer digits are 1970 to 1973: a date written as digits (`20240101`), or
+        // a count, not a time.
+        0..=8 => return None,
+        9..=11 => {
             let frac_nanos = frac
                 .iter()
                 .take(9)
@@ -1274,6 +1277,8 @@ mod tests {
             br#"{"ts":"20240101123045"}"#,
             br#"{"ts":"2024"}"#,
             br#"{"ts":"1700000000123x"}"#,
+            br#"{"ts":20240101}"#,
+            br#"{"ts":0}"#,
         ] {
             let p = fmt().parse(l).unwrap();
             assert_eq!(

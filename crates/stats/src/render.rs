@@ -52,7 +52,7 @@ impl Report {
     /// | `time` | `first`, `last`, `year_assumed` | RFC 3339 time, or `true`/`false` |
     /// | `requests` | `total`, `body_bytes`, `unique_clients` (or `unique_clients_estimated`) | count |
     /// | `per_minute` | `mean`, `peak`, `peak_minute` | number or time |
-    /// | `timeline` | a bucket's start (see [`Timeline`](crate::Timeline)) | requests |
+    /// | `timeline` | `bucket_seconds`, then each bucket's start (see [`Timeline`](crate::Timeline)) | seconds, then requests |
     /// | `served_time_us` | `count`, `min`, `mean`, `p50`, `p90`, `p99`, `max` | µs |
     /// | `status_class` | `1xx` … `5xx`, `other` | requests |
     /// | `status` | the code | requests |
@@ -468,6 +468,13 @@ impl Csv {
                 self.row("per_minute", "peak", &m.peak.to_string(), None);
                 self.row("per_minute", "peak_minute", &m.peak_minute, None);
             }
+            if let Some(t) = &a.requests_over_time {
+                let seconds = t.bucket_seconds.to_string();
+                self.row("timeline", "bucket_seconds", &seconds, None);
+                for b in &t.buckets {
+                    self.row("timeline", &b.start, &b.requests.to_string(), None);
+                }
+            }
             if let Some(t) = &a.served_time_us {
                 for (k, v) in [
                     ("count", t.count.to_string()),
@@ -511,11 +518,6 @@ impl Csv {
             self.table("user_agent", &a.top_user_agents);
             self.table("referrer", &a.top_referrers);
             self.table("not_found_path", &a.top_not_found_paths);
-            if let Some(t) = &a.requests_over_time {
-                for b in &t.buckets {
-                    self.row("timeline", &b.start, &b.requests.to_string(), None);
-                }
-            }
             self.table("server_error_path", &a.top_server_error_paths);
         }
         if let Some(app) = &r.app {

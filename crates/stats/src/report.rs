@@ -254,9 +254,10 @@ pub struct PerMinuteReport {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Timeline {
     /// Each bucket's length in seconds: the shortest of 1, 5, 10, 15 and 30 minutes,
-    /// 1, 3, 6 and 12 hours, a day and a week whose buckets, aligned to multiples of
-    /// it, cover the log's time span in at most [`Timeline::MAX_BUCKETS`]; for a longer
-    /// log, a whole number of weeks.
+    /// 1, 3, 6 and 12 hours, a day, a week and whole numbers of weeks whose buckets
+    /// cover the log's time span in at most [`Timeline::MAX_BUCKETS`]. Buckets start
+    /// at multiples of their length on the log's clock: a day at midnight, a week on
+    /// a Monday.
     pub bucket_seconds: u64,
     /// Every bucket from the first request's to the last's, empty ones included.
     pub buckets: Vec<TimelineBucket>,
@@ -266,7 +267,8 @@ pub struct Timeline {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TimelineBucket {
     /// Its start, RFC 3339 in the offset of the first timestamp. Buckets are aligned
-    /// to that offset's clock: a day starts at the log's local midnight.
+    /// to that offset's clock: a day starts at the log's local midnight, a week on
+    /// its Monday.
     pub start: String,
     /// Requests with a timestamp in it.
     pub requests: u64,
@@ -294,17 +296,21 @@ impl Timeline {
         }
         let (&first, _) = counts.first_key_value()?;
         let (&last, _) = counts.last_key_value()?;
-        // Buckets start at multiples of their length on the log's clock.
-        let count = |b: i64| last.div_euclid(b) - first.div_euclid(b) + 1;
+        // Buckets start at multiples of their length on the log's clock; weeks (and
+        // whole numbers of them) from a Monday, 1969-12-29, three days before the epoch.
+        let anchor = |b: i64| if b % 604_800 == 0 { -259_200 } else { 0 };
+        let index = |t: i64, b: i64| (t - anchor(b)).div_euclid(b);
+        let count = |b: i64| index(last, b) - index(first, b) + 1;
         let fits = |b: u64| i64::try_from(b).is_ok_and(|b| count(b) <= Self::MAX_BUCKETS as i64);
-        let bucket = match STEPS.into_iter().find(|&b| fits(b)) {
-            Some(b) => b,
-            // Whole weeks, enough that 23 of them are longer than the span: with the
-            // alignment, at most 24 buckets.
-            None => (u64::try_from(last - first).ok()? / (604_800 * 23) + 1) * 604_800,
-        };
+        // Past a week, the fewest whole weeks that fit; as many as make 23 of them
+        // longer than the span always do, so the search ends there.
+        let most_weeks = u64::try_from(last - first).ok()? / (604_800 * 23) + 1;
+        let bucket = STEPS
+            .into_iter()
+            .chain((2..=most_weeks).map(|k| k * 604_800))
+            .find(|&b| fits(b))?;
         let step = i64::try_from(bucket).ok()?;
-        let start = first.div_euclid(step) * step;
+        let start = index(first, step) * step + anchor(step);
         let n = usize::try_from(count(step)).ok()?;
         let mut requests = vec![0u64; n];
         for (t, c) in counts {
@@ -756,5 +762,22 @@ mod tests {
             assert_eq!(t.buckets.iter().map(|b| b.requests).sum::<u64>(), 2);
         }
         assert_eq!(Timeline::of_minutes([], None), None);
+        // 2025-01-02 to 2025-11-20, 46 weeks: two-week buckets fit in exactly 24.
+        let (jan2, nov20) = (1_735_776_000 / 60, 1_763_596_800 / 60);
+        let t = Timeline::of_minutes([(jan2, 1), (nov20, 1)], Some(0)).unwrap();
+        assert_eq!((t.bucket_seconds, t.buckets.len()), (2 * 604_800, 24));
+    }
+
+    #[test]
+    fn weeks_start_on_mondays() {
+        // 2025-03-05 (a Wednesday) to 2025-05-20: weekly buckets from Monday 03-03.
+        let (mar5, may20) = (1_741_132_800 / 60, 1_747_699_200 / 60);
+        let t = Timeline::of_minutes([(mar5, 1), (may20, 1)], Some(0)).unwrap();
+        assert_eq!(t.bucket_seconds, 604_800);
+        assert_eq!(t.buckets[0].start, "2025-03-03T00:00:00Z");
+        assert_eq!(t.buckets[1].start, "2025-03-10T00:00:00Z");
+        // In the log's own zone too: Monday at its midnight.
+        let t = Timeline::of_minutes([(mar5, 1), (may20, 1)], Some(-34_200)).unwrap();
+        assert_eq!(t.buckets[0].start, "2025-03-03T00:00:00-09:30");
     }
 }

@@ -680,29 +680,47 @@ pub fn assert_matches_reference(got: &Report, want: &Report, ctx: &str) {
     assert_eq!(&got, want, "{ctx}");
 }
 
-/// The timeline the long way: each candidate bucket length in turn until the aligned
-/// buckets from the first minute to the last are at most 24, then every bucket summed
-/// over all the minutes.
+/// The timeline the long way: each candidate bucket length in turn (then every whole
+/// number of weeks) until the buckets from the first minute to the last are at most
+/// 24, then every bucket summed over all the minutes. Buckets of whole weeks start on
+/// a Monday: 1970-01-05 was one.
 fn reference_timeline(minutes: &BTreeMap<i64, u64>, offset: Option<i32>) -> Option<Timeline> {
     let off = i64::from(offset.unwrap_or(0));
     let local: Vec<(i64, u64)> = minutes.iter().map(|(&m, &n)| (m * 60 + off, n)).collect();
     let (lo, hi) = (local.first()?.0, local.last()?.0);
-    let aligned = |b: i64| hi.div_euclid(b) - lo.div_euclid(b) + 1;
-    let mut candidates: Vec<i64> = vec![
-        60, 300, 600, 900, 1_800, 3_600, 10_800, 21_600, 43_200, 86_400, 604_800,
-    ];
-    candidates.push(((hi - lo) / (604_800 * 23) + 1) * 604_800);
-    let b = candidates.into_iter().find(|&b| aligned(b) <= 24).unwrap();
-    let first = lo.div_euclid(b);
+    let week = 604_800;
+    let bucket_of = |t: i64, b: i64| {
+        if b % week == 0 {
+            (t - 345_600).div_euclid(b) // from Monday 1970-01-05
+        } else {
+            t.div_euclid(b)
+        }
+    };
+    let start_of = |i: i64, b: i64| {
+        if b % week == 0 {
+            i * b + 345_600
+        } else {
+            i * b
+        }
+    };
+    let aligned = |b: i64| bucket_of(hi, b) - bucket_of(lo, b) + 1;
+    let b = [
+        60, 300, 600, 900, 1_800, 3_600, 10_800, 21_600, 43_200, 86_400,
+    ]
+    .into_iter()
+    .chain((1..).map(|k| k * week))
+    .find(|&b| aligned(b) <= 24)
+    .unwrap();
+    let first = bucket_of(lo, b);
     let buckets = (0..aligned(b))
         .map(|i| TimelineBucket {
-            start: Timestamp::from_unix((first + i) * b - off, 0)
+            start: Timestamp::from_unix(start_of(first + i, b) - off, 0)
                 .unwrap()
                 .with_offset(offset)
                 .to_string(),
             requests: local
                 .iter()
-                .filter(|(t, _)| t.div_euclid(b) == first + i)
+                .filter(|(t, _)| bucket_of(*t, b) == first + i)
                 .map(|(_, n)| n)
                 .sum(),
         })
