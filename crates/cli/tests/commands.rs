@@ -492,6 +492,15 @@ fn filter_slower_than_reads_the_served_time_in_the_formats_unit() {
             .arg(&apache),
     );
     assert_eq!(paths(from_apache), want);
+    // Guessed as combined, Apache's number is unread: nothing is slower, and a note
+    // says how to read it.
+    logscan()
+        .args(["filter", "--slower-than", "0.5"])
+        .arg(&apache)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("Apache's %D"));
     // Without a served time no line is slower than anything: exit status 1.
     logscan()
         .args(["filter", "--slower-than", "0s"])
