@@ -590,3 +590,62 @@ fn the_paths_that_failed_with_5xx_are_counted() {
     let text = stdout_of(logscan().args(["summary", "--color", "never"]).arg(&path));
     assert!(text.contains("\nTop 5xx paths (4 distinct)\n"), "{text}");
 }
+
+#[test]
+fn the_slowest_requests_name_their_input_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = |i: u32, path: &str, time: &str| {
+        format!(
+            "10.0.0.{i} - - [14/Mar/2025:06:25:{i:02} +0000] \"GET {path} HTTP/1.1\" 200 5 \"-\" \"t\" {time}\n"
+        )
+    };
+    let a = write(
+        dir.path(),
+        "a.log",
+        format!("{}{}", line(1, "/fast", "0.010"), line(2, "/slow", "2.500")).as_bytes(),
+    );
+    let b = write(
+        dir.path(),
+        "b.log",
+        format!(
+            "{}{}",
+            line(3, "/slower", "9.000"),
+            line(4, "/tie", "2.500")
+        )
+        .as_bytes(),
+    );
+    let json = summary_json(
+        logscan()
+            .args(["summary", "--json", "--top", "3"])
+            .arg(&a)
+            .arg(&b),
+    );
+    let slow: Vec<(u64, String, String, u64)> = json["access"]["slowest_requests"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| {
+            let input = r["input"].as_str().unwrap_or_default();
+            let input = input.rsplit('/').next().unwrap_or_default().to_owned();
+            (
+                r["served_us"].as_u64().unwrap(),
+                r["path"].as_str().unwrap().to_owned(),
+                input,
+                r["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Slowest first; of two equal times, the earlier input's first; --top of them.
+    assert_eq!(
+        slow,
+        [
+            (9_000_000, "/slower".into(), "b.log".into(), 1),
+            (2_500_000, "/slow".into(), "a.log".into(), 2),
+            (2_500_000, "/tie".into(), "b.log".into(), 2),
+        ]
+    );
+    let text = stdout_of(logscan().args(["summary", "--color", "never"]).arg(&a));
+    // Times aligned on their right.
+    let want = "\nSlowest requests\n   2.50 s  200  GET /slow  (line 2)\n  10.0 ms  200  GET /fast  (line 1)\n";
+    assert!(text.contains(want), "{text}");
+}

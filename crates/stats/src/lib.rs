@@ -91,8 +91,9 @@ pub use crate::{
     render::TextOptions,
     report::{
         AccessReport, AppReport, Entry, LevelCount, LineTotals, MalformedSample, MessageCount,
-        MessageTable, PerMinuteReport, Report, SCHEMA, ScanReport, ServedTimeReport, StatusClasses,
-        StatusCount, Table, TimeRange, Timeline, TimelineBucket, UniqueCount,
+        MessageTable, PerMinuteReport, Report, SCHEMA, ScanReport, ServedTimeReport,
+        SlowRequestReport, StatusClasses, StatusCount, Table, TimeRange, Timeline, TimelineBucket,
+        UniqueCount,
     },
     summary::{MalformedLine, Summary, SummaryBuilder},
 };

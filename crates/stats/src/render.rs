@@ -52,6 +52,7 @@ impl Report {
     /// | `time` | `first`, `last`, `year_assumed` | RFC 3339 time, or `true`/`false` |
     /// | `requests` | `total`, `body_bytes`, `unique_clients` (or `unique_clients_estimated`) | count |
     /// | `per_minute` | `mean`, `peak`, `peak_minute` | number or time |
+    /// | `slowest_us` | `METHOD path line` (`input:line` with several inputs) | µs |
     /// | `timeline` | `bucket_seconds`, then each bucket's start (see [`Timeline`](crate::Timeline)) | seconds, then requests |
     /// | `served_time_us` | `count`, `min`, `mean`, `p50`, `p90`, `p99`, `max` | µs |
     /// | `status_class` | `1xx` … `5xx`, `other` | requests |
@@ -93,6 +94,27 @@ impl Text {
 
     fn row(&mut self, label: &str, value: &str) {
         let _ = writeln!(self.s, "  {label:<16}{value}");
+    }
+
+    /// The slowest requests: time, request, status, and where the line is.
+    fn slowest(&mut self, slow: &[crate::report::SlowRequestReport]) {
+        self.heading("Slowest requests");
+        let times: Vec<String> = slow.iter().map(|r| human_us(r.served_us as f64)).collect();
+        let width = times.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+        for (r, time) in slow.iter().zip(&times) {
+            let status = r.status.map_or_else(|| "-".to_owned(), |s| s.to_string());
+            let place = match &r.input {
+                Some(input) => format!("{}, line {}", escape(input), thousands(r.line)),
+                None => format!("line {}", thousands(r.line)),
+            };
+            // Method and path are the log's text: escaped, as every key shown is.
+            let _ = writeln!(
+                self.s,
+                "  {time:>width$}  {status}  {} {}  ({place})",
+                escape(&r.method),
+                shorten(&escape(&r.path), KEY_WIDTH)
+            );
+        }
     }
 
     /// Requests per bucket as bars, the busiest bucket the longest.
@@ -263,6 +285,9 @@ impl Text {
         self.table("Top referrers", &a.top_referrers);
         self.table("Top 404 paths", &a.top_not_found_paths);
         self.table("Top 5xx paths", &a.top_server_error_paths);
+        if !a.slowest_requests.is_empty() {
+            self.slowest(&a.slowest_requests);
+        }
     }
 
     fn app(&mut self, app: &crate::report::AppReport) {
@@ -487,6 +512,14 @@ impl Csv {
                 ] {
                     self.row("served_time_us", k, &v, None);
                 }
+            }
+            for r in &a.slowest_requests {
+                let place = match &r.input {
+                    Some(input) => format!("{input}:{}", r.line),
+                    None => r.line.to_string(),
+                };
+                let request = format!("{} {} {place}", r.method, r.path);
+                self.row("slowest_us", &request, &r.served_us.to_string(), None);
             }
             let c = &a.status_classes;
             for (k, n) in [

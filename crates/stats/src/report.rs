@@ -49,6 +49,9 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///                            "buckets": [{"start": "...", "requests": 0}]} | null,
 ///     "served_time_us": {"count": 0, "min": 0, "mean": 0.0, "p50": 0, "p90": 0,
 ///                        "p99": 0, "max": 0} | null,
+///     "slowest_requests": [{"served_us": 0, "method": "GET", "path": "/",
+///                           "status": 200 | null, "input": "..." (several inputs
+///                           only), "line": 0}],            // slowest first
 ///     "top_paths": Table, "top_clients": Table, "top_user_agents": Table,
 ///     "top_referrers": Table, "top_not_found_paths": Table,
 ///     "top_server_error_paths": Table
@@ -179,6 +182,9 @@ pub struct AccessReport {
     pub requests_over_time: Option<Timeline>,
     /// `$request_time` in microseconds.
     pub served_time_us: Option<ServedTimeReport>,
+    /// The requests that took longest (as many as the top tables' entries), slowest
+    /// first; of equal times, the earlier line first.
+    pub slowest_requests: Vec<SlowRequestReport>,
     /// Most requested paths (without query).
     pub top_paths: Table,
     /// Most frequent client addresses.
@@ -248,6 +254,25 @@ pub struct PerMinuteReport {
     pub peak_minute: String,
     /// Minutes from the first to the last, both included.
     pub minutes: u64,
+}
+
+/// One of the slowest requests, and where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SlowRequestReport {
+    /// Its served time in microseconds.
+    pub served_us: u64,
+    /// Its method (`-` if none).
+    pub method: String,
+    /// Its path, without the query (at most 256 bytes).
+    pub path: String,
+    /// Its status, if it had one.
+    pub status: Option<u16>,
+    /// The input it is from, when the report merges several named inputs; absent
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// Its 1-based line number in the input.
+    pub line: u64,
 }
 
 /// Requests over time, in buckets of one length: when the traffic came.
@@ -590,6 +615,19 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
             summary.counts.first.and_then(|t| t.utc_offset_seconds()),
         ),
         served_time_us: served_time(summary),
+        slowest_requests: a
+            .slowest
+            .sorted()
+            .into_iter()
+            .map(|r| SlowRequestReport {
+                served_us: r.served_us,
+                method: text(r.method.as_bytes()),
+                path: text(r.path.as_bytes()),
+                status: r.status,
+                input: r.input.map(|(_, name)| name.to_string()),
+                line: r.line_number,
+            })
+            .collect(),
         top_paths: table(&a.paths, top, requests),
         top_clients: table(&a.clients, top, requests),
         top_user_agents: table(&a.user_agents, top, requests),

@@ -169,7 +169,8 @@ pub struct MalformedLine {
 ///   their true line numbers), earliest and latest timestamp;
 /// - access logs (and JSON lines with a status or path): requests by method, status
 ///   and status class, body bytes, unique clients, top paths, clients, user agents,
-///   referrers, 404 paths and 5xx paths with exact counts, served time (`$request_time`) min,
+///   referrers, 404 paths and 5xx paths with exact counts, the slowest requests with
+///   their lines, served time (`$request_time`) min,
 ///   mean, p50, p90, p99, max, and requests per minute;
 /// - application logs (and JSON lines with a level or message): lines per level, top
 ///   components, top warning-and-worse messages grouped by template (digits and hex
@@ -236,6 +237,159 @@ pub(crate) struct AccessStats {
     pub(crate) referrers: CountTable,
     pub(crate) served: ServedTime,
     pub(crate) minutes: PerMinute,
+    /// The requests that took longest, with where they are.
+    pub(crate) slowest: Slowest,
+}
+
+/// A request among the slowest: its served time and where it is, with enough of it
+/// to name it. Its text is held inline, so that keeping it allocates nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SlowRequest {
+    pub(crate) served_us: u64,
+    /// Its input once [`Summary::name_input`] named it (position, name).
+    pub(crate) input: Option<(u32, std::sync::Arc<str>)>,
+    pub(crate) line_number: u64,
+    pub(crate) method: Inline<16>,
+    pub(crate) path: Inline<SLOW_PATH_LEN>,
+    pub(crate) status: Option<u16>,
+}
+
+/// At most `N` bytes, in place: the start of a longer text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Inline<const N: usize> {
+    len: usize,
+    bytes: [u8; N],
+}
+
+impl<const N: usize> Inline<N> {
+    fn of(text: &[u8]) -> Self {
+        let mut bytes = [0; N];
+        let len = text.len().min(N);
+        bytes[..len].copy_from_slice(&text[..len]);
+        Inline { len, bytes }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len.min(N)]
+    }
+}
+
+impl SlowRequest {
+    /// Slower first; of equal times, the earlier in the input (and the earlier input).
+    fn rank(&self) -> (std::cmp::Reverse<u64>, Option<u32>, u64) {
+        (
+            std::cmp::Reverse(self.served_us),
+            self.input.as_ref().map(|(position, _)| *position),
+            self.line_number,
+        )
+    }
+}
+
+/// The `cap` slowest requests seen. A request faster than `floor` cannot be among
+/// them, so the per-line cost is one compare; only a request that may enter takes the
+/// out-of-line path. Which requests are kept does not depend on the order they come
+/// in (ties go to the earlier line), so every scan keeps the same.
+#[derive(Clone, Debug)]
+pub(crate) struct Slowest {
+    pub(crate) kept: Vec<SlowRequest>,
+    pub(crate) cap: usize,
+    floor: u64,
+}
+
+/// The longest path kept for a slow request: enough to name it.
+const SLOW_PATH_LEN: usize = 256;
+
+impl Slowest {
+    fn new(cap: usize) -> Slowest {
+        Slowest {
+            // One more than kept: a newcomer goes in before the fastest kept is let
+            // go, and the vector never grows past this.
+            kept: Vec::with_capacity(cap + 1),
+            cap,
+            // Keeping none, nothing gets past the floor.
+            floor: if cap == 0 { u64::MAX } else { 0 },
+        }
+    }
+
+    /// One compare per request: the rest only for a request that may enter.
+    #[inline(always)]
+    fn see(
+        &mut self,
+        served_us: u64,
+        line_number: u64,
+        method: &[u8],
+        path: &Option<(u64, Cow<'_, [u8]>)>,
+        status: Option<u16>,
+    ) {
+        if served_us >= self.floor {
+            let path = path.as_ref().map_or(&b""[..], |(_, p)| p);
+            self.enter(served_us, line_number, method, path, status);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn enter(
+        &mut self,
+        served_us: u64,
+        line_number: u64,
+        method: &[u8],
+        path: &[u8],
+        status: Option<u16>,
+    ) {
+        if self.cap == 0 {
+            return;
+        }
+        let rank = (std::cmp::Reverse(served_us), None, line_number);
+        if self.kept.len() >= self.cap
+            && self
+                .kept
+                .iter()
+                .map(SlowRequest::rank)
+                .max()
+                .is_some_and(|last| rank >= last)
+        {
+            return;
+        }
+        self.keep(SlowRequest {
+            served_us,
+            input: None,
+            line_number,
+            method: Inline::of(method),
+            path: Inline::of(path),
+            status,
+        });
+    }
+
+    fn keep(&mut self, request: SlowRequest) {
+        self.kept.push(request);
+        if self.kept.len() > self.cap {
+            // Ranks differ (no two requests share input and line), so an unstable
+            // sort, which allocates nothing, gives the one order.
+            self.kept.sort_unstable_by_key(SlowRequest::rank);
+            self.kept.truncate(self.cap);
+        }
+        self.floor = if self.cap == 0 {
+            u64::MAX
+        } else if self.kept.len() >= self.cap {
+            self.kept.iter().map(|r| r.served_us).min().unwrap_or(0)
+        } else {
+            0
+        };
+    }
+
+    fn merge(&mut self, other: Slowest) {
+        for request in other.kept {
+            self.keep(request);
+        }
+    }
+
+    /// The kept requests, slowest first.
+    pub(crate) fn sorted(&self) -> Vec<SlowRequest> {
+        let mut kept = self.kept.clone();
+        kept.sort_unstable_by_key(SlowRequest::rank);
+        kept
+    }
 }
 
 pub(crate) struct AppStats {
@@ -354,7 +508,11 @@ impl Summary {
             format: format.clone(),
             options,
             plan: Plan::of(format),
-            counts: Counts::new(options.max_keys),
+            counts: {
+                let mut counts = Counts::new(options.max_keys);
+                counts.access.slowest = Slowest::new(options.top);
+                counts
+            },
         }
     }
 
@@ -418,6 +576,9 @@ impl Summary {
         for sample in &mut self.counts.samples {
             sample.input = Some((position, std::sync::Arc::clone(&name)));
         }
+        for slow in &mut self.counts.access.slowest.kept {
+            slow.input = Some((position, std::sync::Arc::clone(&name)));
+        }
     }
 
     /// Heap bytes held by the summary's tables: the part of its memory that grows with
@@ -479,6 +640,7 @@ impl Counts {
                     counts: hashbrown::HashMap::new(),
                     current: None,
                 },
+                slowest: Slowest::new(0),
             },
             app: AppStats {
                 lines: 0,
@@ -506,14 +668,14 @@ impl Counts {
     ) {
         self.lines += 1;
         match parsed {
-            Ok(record) => self.add_record(plan, record),
+            Ok(record) => self.add_record(plan, record, line_number),
             Err(error) if error.kind == ParseErrorKind::Continuation => self.add_continued(line),
             Err(error) => self.add_malformed(line, line_number, error, samples),
         }
     }
 
     #[inline(always)]
-    fn add_record(&mut self, plan: Plan, record: &Record<'_>) {
+    fn add_record(&mut self, plan: Plan, record: &Record<'_>, line_number: u64) {
         self.parsed += 1;
         let timestamp = record.timestamp();
         if let Some(ts) = timestamp {
@@ -531,7 +693,7 @@ impl Counts {
             let is_request =
                 !plan.access_needs_evidence || record.status().is_some() || record.path().is_some();
             if is_request {
-                self.add_request(plan, record, timestamp);
+                self.add_request(plan, record, timestamp, line_number);
             }
         }
     }
@@ -551,7 +713,13 @@ impl Counts {
     /// loading, then the small counts are done, then the entries the slots point to
     /// start loading (all three at once, so that the misses overlap), then the lookups.
     #[inline(always)]
-    fn add_request(&mut self, plan: Plan, record: &Record<'_>, timestamp: Option<Timestamp>) {
+    fn add_request(
+        &mut self,
+        plan: Plan,
+        record: &Record<'_>,
+        timestamp: Option<Timestamp>,
+        line_number: u64,
+    ) {
         let a = &mut self.access;
         a.requests += 1;
 
@@ -597,6 +765,7 @@ impl Counts {
         }
         if let Some(us) = record.request_time_us() {
             a.served.record(us);
+            a.slowest.see(us, line_number, method, &path, status);
         }
         if let Some(ts) = timestamp {
             a.minutes.add(ts.unix_seconds().div_euclid(60), 1);
@@ -735,6 +904,7 @@ impl Counts {
         a.referrers.merge(b.referrers);
         a.served.merge(b.served);
         a.minutes.merge(b.minutes);
+        a.slowest.merge(b.slowest);
 
         let (a, b) = (&mut self.app, other.app);
         a.lines += b.lines;

@@ -78,6 +78,7 @@ fn the_json_schema_has_the_documented_fields() {
             "requests_over_time",
             "requests_per_minute",
             "served_time_us",
+            "slowest_requests",
             "status_classes",
             "statuses",
             "top_clients",
@@ -204,6 +205,7 @@ bad line
         "path,\"/q\"\"uote\",1,50",
         "not_found_path,\"/q\"\"uote\",1,50",
         "served_time_us,p50,10000,",
+        "slowest_us,\"GET /a,b 1\",10000,",
         "malformed_sample,3,bad line,",
     ] {
         assert!(rows.contains(&want), "missing row {want:?} in\n{csv}");

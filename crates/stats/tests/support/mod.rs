@@ -10,8 +10,9 @@ use logscan_scan::{ScanOutput, Scanner, ScannerBuilder};
 use logscan_source::{Source, Strategy};
 use logscan_stats::{
     AccessReport, AppReport, Entry, LevelCount, LineTotals, MalformedSample, MessageCount,
-    MessageTable, PerMinuteReport, Report, SCHEMA, ServedTimeReport, StatusClasses, StatusCount,
-    Summary, SummaryBuilder, Table, TimeRange, Timeline, TimelineBucket, UniqueCount,
+    MessageTable, PerMinuteReport, Report, SCHEMA, ServedTimeReport, SlowRequestReport,
+    StatusClasses, StatusCount, Summary, SummaryBuilder, Table, TimeRange, Timeline,
+    TimelineBucket, UniqueCount,
 };
 
 /// xorshift64*: deterministic, no dependency.
@@ -392,6 +393,9 @@ fn earlier(a: &Timestamp, b: &Timestamp) -> bool {
     (a, a.utc_offset_seconds()) < (b, b.utc_offset_seconds())
 }
 
+/// A request with a served time: (time, line, method, path, status).
+type Timed = (u64, u64, Vec<u8>, Vec<u8>, Option<u16>);
+
 /// The summary of `input` computed the obvious way. Percentiles come from a sorted
 /// vector at rank ceil(q·n), as HdrHistogram defines them; the caller compares them
 /// with a tolerance.
@@ -416,6 +420,8 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
     let mut agents = BTreeMap::new();
     let mut referrers = BTreeMap::new();
     let mut served: Vec<u64> = Vec::new();
+    // Every request with a served time.
+    let mut timed: Vec<Timed> = Vec::new();
     let mut minutes: BTreeMap<i64, u64> = BTreeMap::new();
 
     let mut app_lines = 0u64;
@@ -492,6 +498,11 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             }
             if let Some(us) = record.request_time_us() {
                 served.push(us);
+                let method = record.method().map_or(b"-".to_vec(), |m| m.to_vec());
+                let path = record
+                    .path()
+                    .map_or(Vec::new(), |p| p[..p.len().min(256)].to_vec());
+                timed.push((us, number, method, path, record.status()));
             }
             if let Some(ts) = ts {
                 *minutes.entry(ts.unix_seconds().div_euclid(60)).or_default() += 1;
@@ -576,6 +587,22 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
                 }
             }),
             requests_over_time: reference_timeline(&minutes, offset),
+            slowest_requests: {
+                // All of them, slowest first and, of equal times, earlier first.
+                timed.sort_by_key(|&(us, line, ..)| (std::cmp::Reverse(us), line));
+                timed
+                    .iter()
+                    .take(top)
+                    .map(|(us, line, method, path, status)| SlowRequestReport {
+                        served_us: *us,
+                        method: String::from_utf8_lossy(method).into_owned(),
+                        path: String::from_utf8_lossy(path).into_owned(),
+                        status: *status,
+                        input: None,
+                        line: *line,
+                    })
+                    .collect()
+            },
             served_time_us: (!served.is_empty()).then(|| ServedTimeReport {
                 count: served.len() as u64,
                 min: served[0],
