@@ -252,18 +252,29 @@ pub struct Directive {
     pub line: u64,
 }
 
-/// Reads the `log_format` named `name` (or the only one) from an nginx configuration.
-pub fn from_nginx_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, CliError> {
-    let conf_error = |message: String, line: Option<u64>| CliError::ConfFile {
-        path: path.to_owned(),
-        message,
-        line,
-    };
+/// A web server's configuration file as text (a byte that is not UTF-8 cannot be in
+/// a format anyway).
+fn read_conf(path: &Path) -> Result<String, CliError> {
     let bytes = std::fs::read(path).map_err(|e| logscan_source::Error::Io {
         path: path.to_owned(),
         source: e,
     })?;
-    let text = String::from_utf8_lossy(&bytes);
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// What is wrong with the configuration at `path`, at `line` if one.
+fn conf_error(path: &Path, message: String, line: Option<u64>) -> CliError {
+    CliError::ConfFile {
+        path: path.to_owned(),
+        message,
+        line,
+    }
+}
+
+/// Reads the `log_format` named `name` (or the only one) from an nginx configuration.
+pub fn from_nginx_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, CliError> {
+    let conf_error = |message, line| conf_error(path, message, line);
+    let text = read_conf(path)?;
     let directives =
         log_formats(&text).map_err(|(message, line)| conf_error(message, Some(line)))?;
     let names = || {
@@ -309,16 +320,8 @@ pub fn from_nginx_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, Cli
 /// without a name, the one every `CustomLog` line uses (by nickname or written out),
 /// else the only `LogFormat`.
 pub fn from_apache_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, CliError> {
-    let conf_error = |message: String, line: Option<u64>| CliError::ConfFile {
-        path: path.to_owned(),
-        message,
-        line,
-    };
-    let bytes = std::fs::read(path).map_err(|e| logscan_source::Error::Io {
-        path: path.to_owned(),
-        source: e,
-    })?;
-    let text = String::from_utf8_lossy(&bytes);
+    let conf_error = |message, line| conf_error(path, message, line);
+    let text = read_conf(path)?;
     let lines = apache_directives(&text);
     // (nickname, directive text, line); a LogFormat without a nickname is the
     // default format, which Apache calls nothing and we call `default`.
