@@ -52,7 +52,7 @@ impl Report {
     /// | `time` | `first`, `last`, `year_assumed` | RFC 3339 time, or `true`/`false` |
     /// | `requests` | `total`, `body_bytes`, `unique_clients` (or `unique_clients_estimated`) | count |
     /// | `per_minute` | `mean`, `peak`, `peak_minute` | number or time |
-    /// | `slowest_us` | `METHOD path line` (`input:line` with several inputs) | µs |
+    /// | `slowest_us`, `slowest_request` | the line (`input:line` with several inputs) | µs; `METHOD path` |
     /// | `timeline` | `bucket_seconds`, then each bucket's start (see [`Timeline`](crate::Timeline)) | seconds, then requests |
     /// | `served_time_us` | `count`, `min`, `mean`, `p50`, `p90`, `p99`, `max` | µs |
     /// | `status_class` | `1xx` … `5xx`, `other` | requests |
@@ -103,6 +103,7 @@ impl Text {
         let width = times.iter().map(|t| t.chars().count()).max().unwrap_or(0);
         for (r, time) in slow.iter().zip(&times) {
             let status = r.status.map_or_else(|| "-".to_owned(), |s| s.to_string());
+            let path = r.path.as_deref().unwrap_or("-");
             let place = match &r.input {
                 Some(input) => format!("{}, line {}", escape(input), thousands(r.line)),
                 None => format!("line {}", thousands(r.line)),
@@ -110,9 +111,9 @@ impl Text {
             // Method and path are the log's text: escaped, as every key shown is.
             let _ = writeln!(
                 self.s,
-                "  {time:>width$}  {status}  {} {}  ({place})",
+                "  {time:>width$}  {status:>3}  {} {}  ({place})",
                 escape(&r.method),
-                shorten(&escape(&r.path), KEY_WIDTH)
+                shorten(&escape(path), KEY_WIDTH)
             );
         }
     }
@@ -513,13 +514,16 @@ impl Csv {
                     self.row("served_time_us", k, &v, None);
                 }
             }
+            // Two rows per request, keyed by where its line is: the time, then the
+            // request (method and path, the path `-` if none).
             for r in &a.slowest_requests {
                 let place = match &r.input {
                     Some(input) => format!("{input}:{}", r.line),
                     None => r.line.to_string(),
                 };
-                let request = format!("{} {} {place}", r.method, r.path);
-                self.row("slowest_us", &request, &r.served_us.to_string(), None);
+                self.row("slowest_us", &place, &r.served_us.to_string(), None);
+                let request = format!("{} {}", r.method, r.path.as_deref().unwrap_or("-"));
+                self.row("slowest_request", &place, &request, None);
             }
             let c = &a.status_classes;
             for (k, n) in [

@@ -49,7 +49,7 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///                            "buckets": [{"start": "...", "requests": 0}]} | null,
 ///     "served_time_us": {"count": 0, "min": 0, "mean": 0.0, "p50": 0, "p90": 0,
 ///                        "p99": 0, "max": 0} | null,
-///     "slowest_requests": [{"served_us": 0, "method": "GET", "path": "/",
+///     "slowest_requests": [{"served_us": 0, "method": "GET", "path": "/" | null,
 ///                           "status": 200 | null, "input": "..." (several inputs
 ///                           only), "line": 0}],            // slowest first
 ///     "top_paths": Table, "top_clients": Table, "top_user_agents": Table,
@@ -261,10 +261,11 @@ pub struct PerMinuteReport {
 pub struct SlowRequestReport {
     /// Its served time in microseconds.
     pub served_us: u64,
-    /// Its method (`-` if none).
+    /// Its method (`-` if none; a method of more than 16 bytes cut, ending in `…`).
     pub method: String,
-    /// Its path, without the query (at most 256 bytes).
-    pub path: String,
+    /// Its path, without the query; `None` if it had none. A path of more than 256
+    /// bytes is cut at a character and ends in `…`.
+    pub path: Option<String>,
     /// Its status, if it had one.
     pub status: Option<u16>,
     /// The input it is from, when the report merges several named inputs; absent
@@ -551,6 +552,15 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A kept start of a text, `…` after it when more was left out.
+fn inline_text<const N: usize>(t: &crate::summary::Inline<N>) -> String {
+    let mut s = text(t.as_bytes());
+    if t.cut {
+        s.push('…');
+    }
+    s
+}
+
 fn table(t: &CountTable, n: usize, base: u64) -> Table {
     Table {
         distinct: t.len() as u64,
@@ -621,8 +631,8 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
             .into_iter()
             .map(|r| SlowRequestReport {
                 served_us: r.served_us,
-                method: text(r.method.as_bytes()),
-                path: text(r.path.as_bytes()),
+                method: inline_text(&r.method),
+                path: r.path.as_ref().map(inline_text),
                 status: r.status,
                 input: r.input.map(|(_, name)| name.to_string()),
                 line: r.line_number,

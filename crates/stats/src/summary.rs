@@ -243,40 +243,24 @@ pub(crate) struct AccessStats {
 
 /// A request among the slowest: its served time and where it is, with enough of it
 /// to name it. Its text is held inline, so that keeping it allocates nothing.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub(crate) struct SlowRequest {
     pub(crate) served_us: u64,
     /// Its input once [`Summary::name_input`] named it (position, name).
     pub(crate) input: Option<(u32, std::sync::Arc<str>)>,
     pub(crate) line_number: u64,
     pub(crate) method: Inline<16>,
-    pub(crate) path: Inline<SLOW_PATH_LEN>,
+    /// `None`: the request had no path.
+    pub(crate) path: Option<Inline<SLOW_PATH_LEN>>,
     pub(crate) status: Option<u16>,
 }
 
-/// At most `N` bytes, in place: the start of a longer text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Inline<const N: usize> {
-    len: usize,
-    bytes: [u8; N],
-}
-
-impl<const N: usize> Inline<N> {
-    fn of(text: &[u8]) -> Self {
-        let mut bytes = [0; N];
-        let len = text.len().min(N);
-        bytes[..len].copy_from_slice(&text[..len]);
-        Inline { len, bytes }
-    }
-
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len.min(N)]
-    }
-}
+/// Slower first; of equal times, the earlier input, then the earlier line. No two
+/// requests share input and line, so this orders any set of them one way.
+type Rank = (std::cmp::Reverse<u64>, Option<u32>, u64);
 
 impl SlowRequest {
-    /// Slower first; of equal times, the earlier in the input (and the earlier input).
-    fn rank(&self) -> (std::cmp::Reverse<u64>, Option<u32>, u64) {
+    fn rank(&self) -> Rank {
         (
             std::cmp::Reverse(self.served_us),
             self.input.as_ref().map(|(position, _)| *position),
@@ -285,14 +269,66 @@ impl SlowRequest {
     }
 }
 
-/// The `cap` slowest requests seen. A request faster than `floor` cannot be among
-/// them, so the per-line cost is one compare; only a request that may enter takes the
-/// out-of-line path. Which requests are kept does not depend on the order they come
-/// in (ties go to the earlier line), so every scan keeps the same.
+// Ordered by rank alone, so that a max-heap of them has the one to let go on top.
+impl PartialEq for SlowRequest {
+    fn eq(&self, other: &Self) -> bool {
+        self.rank() == other.rank()
+    }
+}
+
+impl Eq for SlowRequest {}
+
+impl PartialOrd for SlowRequest {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SlowRequest {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
+    }
+}
+
+/// The start of a text, at most `N` bytes, in place; cut at a character (of text that
+/// is UTF-8 there), with `cut` saying whether anything was left out.
+#[derive(Clone, Debug)]
+pub(crate) struct Inline<const N: usize> {
+    len: usize,
+    bytes: [u8; N],
+    pub(crate) cut: bool,
+}
+
+impl<const N: usize> Inline<N> {
+    fn of(text: &[u8]) -> Self {
+        let mut len = text.len().min(N);
+        // Back off the continuation bytes of a character the cut would split.
+        while len < text.len() && len > 0 && text[len] & 0xC0 == 0x80 {
+            len -= 1;
+        }
+        let mut bytes = [0; N];
+        bytes[..len].copy_from_slice(&text[..len]);
+        Inline {
+            len,
+            bytes,
+            cut: len < text.len(),
+        }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len.min(N)]
+    }
+}
+
+/// The `cap` slowest requests seen, in a max-heap by rank: the one to let go on top.
+/// A request faster than `floor` (the slowest time that would not get in) cannot be
+/// among them, so the per-line cost is one compare; only a request that may enter
+/// takes the out-of-line path, and one that does costs a heap step. Which requests
+/// are kept does not depend on the order they come in, so every scan keeps the same.
 #[derive(Clone, Debug)]
 pub(crate) struct Slowest {
-    pub(crate) kept: Vec<SlowRequest>,
-    pub(crate) cap: usize,
+    kept: std::collections::BinaryHeap<SlowRequest>,
+    cap: usize,
     floor: u64,
 }
 
@@ -302,9 +338,9 @@ const SLOW_PATH_LEN: usize = 256;
 impl Slowest {
     fn new(cap: usize) -> Slowest {
         Slowest {
-            // One more than kept: a newcomer goes in before the fastest kept is let
-            // go, and the vector never grows past this.
-            kept: Vec::with_capacity(cap + 1),
+            // Room for the usual few up front; a large --top grows as requests come
+            // rather than reserving its whole size in every worker.
+            kept: std::collections::BinaryHeap::with_capacity(cap.min(64)),
             cap,
             // Keeping none, nothing gets past the floor.
             floor: if cap == 0 { u64::MAX } else { 0 },
@@ -322,7 +358,7 @@ impl Slowest {
         status: Option<u16>,
     ) {
         if served_us >= self.floor {
-            let path = path.as_ref().map_or(&b""[..], |(_, p)| p);
+            let path = path.as_ref().map(|(_, p)| &p[..]);
             self.enter(served_us, line_number, method, path, status);
         }
     }
@@ -334,21 +370,11 @@ impl Slowest {
         served_us: u64,
         line_number: u64,
         method: &[u8],
-        path: &[u8],
+        path: Option<&[u8]>,
         status: Option<u16>,
     ) {
-        if self.cap == 0 {
-            return;
-        }
         let rank = (std::cmp::Reverse(served_us), None, line_number);
-        if self.kept.len() >= self.cap
-            && self
-                .kept
-                .iter()
-                .map(SlowRequest::rank)
-                .max()
-                .is_some_and(|last| rank >= last)
-        {
+        if self.kept.len() >= self.cap && self.kept.peek().is_none_or(|last| rank >= last.rank()) {
             return;
         }
         self.keep(SlowRequest {
@@ -356,23 +382,24 @@ impl Slowest {
             input: None,
             line_number,
             method: Inline::of(method),
-            path: Inline::of(path),
+            path: path.map(Inline::of),
             status,
         });
     }
 
     fn keep(&mut self, request: SlowRequest) {
-        self.kept.push(request);
-        if self.kept.len() > self.cap {
-            // Ranks differ (no two requests share input and line), so an unstable
-            // sort, which allocates nothing, gives the one order.
-            self.kept.sort_unstable_by_key(SlowRequest::rank);
-            self.kept.truncate(self.cap);
+        if self.cap == 0 {
+            return;
         }
-        self.floor = if self.cap == 0 {
-            u64::MAX
-        } else if self.kept.len() >= self.cap {
-            self.kept.iter().map(|r| r.served_us).min().unwrap_or(0)
+        if self.kept.len() < self.cap {
+            self.kept.push(request);
+        } else if let Some(mut last) = self.kept.peek_mut()
+            && request < *last
+        {
+            *last = request;
+        }
+        self.floor = if self.kept.len() >= self.cap {
+            self.kept.peek().map_or(0, |last| last.served_us)
         } else {
             0
         };
@@ -384,11 +411,20 @@ impl Slowest {
         }
     }
 
+    /// Gives every kept request its input.
+    fn name_input(&mut self, input: &(u32, std::sync::Arc<str>)) {
+        // The ranks change alike for all (one input), so the heap stays a heap; it
+        // is rebuilt anyway, which costs nothing at this size.
+        let mut kept = std::mem::take(&mut self.kept).into_vec();
+        for slow in &mut kept {
+            slow.input = Some(input.clone());
+        }
+        self.kept = kept.into();
+    }
+
     /// The kept requests, slowest first.
     pub(crate) fn sorted(&self) -> Vec<SlowRequest> {
-        let mut kept = self.kept.clone();
-        kept.sort_unstable_by_key(SlowRequest::rank);
-        kept
+        self.kept.clone().into_sorted_vec()
     }
 }
 
@@ -576,9 +612,7 @@ impl Summary {
         for sample in &mut self.counts.samples {
             sample.input = Some((position, std::sync::Arc::clone(&name)));
         }
-        for slow in &mut self.counts.access.slowest.kept {
-            slow.input = Some((position, std::sync::Arc::clone(&name)));
-        }
+        self.counts.access.slowest.name_input(&(position, name));
     }
 
     /// Heap bytes held by the summary's tables: the part of its memory that grows with
@@ -1116,6 +1150,70 @@ mod tests {
 
     fn served() -> ServedTime {
         ServedTime::new()
+    }
+
+    fn kept(s: &Slowest) -> Vec<(u64, u64)> {
+        s.sorted()
+            .iter()
+            .map(|r| (r.served_us, r.line_number))
+            .collect()
+    }
+
+    /// The kept set is the top by time, then line, however the requests arrive and
+    /// however they are split between workers: rising times (each one enters),
+    /// falling ones, ties at the boundary.
+    #[test]
+    fn the_slowest_are_the_same_whatever_the_order() {
+        let times: Vec<u64> = (1..=2_000u64).map(|i| i * 7_919 % 50).collect();
+        let mut want: Vec<(u64, u64)> = times
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| (t, i as u64 + 1))
+            .collect();
+        want.sort_by_key(|&(t, line)| (std::cmp::Reverse(t), line));
+        for cap in [0, 1, 10, 500] {
+            let want = &want[..cap];
+            let mut order: Vec<usize> = (0..times.len()).collect();
+            for round in 0..4 {
+                match round {
+                    1 => order.reverse(),
+                    2 => order.sort_by_key(|&i| times[i]), // rising: every one enters
+                    3 => order.sort_by_key(|&i| (i * 31) % 97),
+                    _ => {}
+                }
+                let mut parts = [Slowest::new(cap), Slowest::new(cap), Slowest::new(cap)];
+                for (k, &i) in order.iter().enumerate() {
+                    parts[k % 3].see(times[i], i as u64 + 1, b"GET", &None, Some(200));
+                }
+                let [mut a, b, c] = parts;
+                a.merge(b);
+                a.merge(c);
+                assert_eq!(kept(&a), want, "cap {cap}, round {round}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_top_reserves_nothing_up_front() {
+        let s = Slowest::new(100_000_000);
+        assert!(s.kept.capacity() <= 64);
+    }
+
+    #[test]
+    fn kept_text_is_cut_at_a_character_and_says_so() {
+        let mut path = vec![b'/'];
+        path.extend([b'a'; 254]);
+        path.extend("é/tail".as_bytes()); // é takes bytes 255 and 256
+        let cut = Inline::<256>::of(&path);
+        assert_eq!(cut.as_bytes().len(), 255);
+        assert!(cut.cut && std::str::from_utf8(cut.as_bytes()).is_ok());
+        let whole = Inline::<256>::of(b"/short");
+        assert_eq!((whole.as_bytes(), whole.cut), (&b"/short"[..], false));
+        let method = Inline::<16>::of(b"VERYLONGMETHODNAME");
+        assert_eq!(
+            (method.as_bytes(), method.cut),
+            (&b"VERYLONGMETHODNA"[..], true)
+        );
     }
 
     /// Values counted aside by the millisecond, split over workers in any way, end up

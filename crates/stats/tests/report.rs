@@ -205,7 +205,8 @@ bad line
         "path,\"/q\"\"uote\",1,50",
         "not_found_path,\"/q\"\"uote\",1,50",
         "served_time_us,p50,10000,",
-        "slowest_us,\"GET /a,b 1\",10000,",
+        "slowest_us,1,10000,",
+        "slowest_request,1,\"GET /a,b\",",
         "malformed_sample,3,bad line,",
     ] {
         assert!(rows.contains(&want), "missing row {want:?} in\n{csv}");

@@ -394,7 +394,20 @@ fn earlier(a: &Timestamp, b: &Timestamp) -> bool {
 }
 
 /// A request with a served time: (time, line, method, path, status).
-type Timed = (u64, u64, Vec<u8>, Vec<u8>, Option<u16>);
+type Timed = (u64, u64, Vec<u8>, Option<Vec<u8>>, Option<u16>);
+
+/// At most `n` bytes of `text` without splitting a UTF-8 character, `…` after if cut.
+fn kept_start(text: &[u8], n: usize) -> String {
+    let mut end = text.len().min(n);
+    while end < text.len() && end > 0 && (text[end] as i8) < -64 {
+        end -= 1; // a continuation byte: 0b10xx_xxxx is -128..=-65 as i8
+    }
+    let mut s = String::from_utf8_lossy(&text[..end]).into_owned();
+    if end < text.len() {
+        s.push('…');
+    }
+    s
+}
 
 /// The summary of `input` computed the obvious way. Percentiles come from a sorted
 /// vector at rank ceil(q·n), as HdrHistogram defines them; the caller compares them
@@ -499,9 +512,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             if let Some(us) = record.request_time_us() {
                 served.push(us);
                 let method = record.method().map_or(b"-".to_vec(), |m| m.to_vec());
-                let path = record
-                    .path()
-                    .map_or(Vec::new(), |p| p[..p.len().min(256)].to_vec());
+                let path = record.path().map(|p| p.to_vec());
                 timed.push((us, number, method, path, record.status()));
             }
             if let Some(ts) = ts {
@@ -595,8 +606,8 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
                     .take(top)
                     .map(|(us, line, method, path, status)| SlowRequestReport {
                         served_us: *us,
-                        method: String::from_utf8_lossy(method).into_owned(),
-                        path: String::from_utf8_lossy(path).into_owned(),
+                        method: kept_start(method, 16),
+                        path: path.as_deref().map(|p| kept_start(p, 256)),
                         status: *status,
                         input: None,
                         line: *line,
