@@ -49,21 +49,20 @@ impl FormatSpec {
     }
 
     fn from_format_args(args: &FormatArgs) -> Result<FormatSpec, CliError> {
-        if let Some(text) = &args.log_format {
-            return LogFormat::from_nginx(text)
+        // A format the user wrote out, compiled, its errors naming the option.
+        let written = |origin: &str, compiled: Result<LogFormat, _>| {
+            compiled
                 .map(FormatSpec::Fixed)
                 .map_err(|error| CliError::Format {
-                    origin: "--log-format".to_owned(),
+                    origin: origin.to_owned(),
                     error,
-                });
+                })
+        };
+        if let Some(text) = &args.log_format {
+            return written("--log-format", LogFormat::from_nginx(text));
         }
         if let Some(text) = &args.apache_format {
-            return LogFormat::from_apache(text)
-                .map(FormatSpec::Fixed)
-                .map_err(|error| CliError::Format {
-                    origin: "--apache-format".to_owned(),
-                    error,
-                });
+            return written("--apache-format", LogFormat::from_apache(text));
         }
         if let Some(conf) = &args.apache_conf {
             return from_apache_conf(conf, args.format_name.as_deref()).map(FormatSpec::Fixed);
