@@ -7,7 +7,7 @@
 //! the summary and detection's presets see no difference: Apache's own `combined`
 //! compiles to the `combined` preset, step for step. Three values nginx has no
 //! variable for get names of logscan's own: `%D` is `$request_time_us`, `%{ms}T`
-//! is `$request_time_ms` and `%{sec}t` is `$time_epoch`.
+//! is `$request_time_ms` and `%{sec}t` (or `%{msec}t`, `%{usec}t`) is `$time_epoch`.
 
 use crate::error::FormatError;
 use crate::nginx::{Escape, NginxFormat, Piece};
@@ -388,7 +388,7 @@ fn time_spec(spec: &str) -> TimeSpec {
     match spec {
         "" => TimeSpec::Bracketed,
         "%d/%b/%Y:%H:%M:%S %z" => TimeSpec::Named("time_local"),
-        "sec" => TimeSpec::Named("time_epoch"),
+        "sec" | "msec" | "usec" => TimeSpec::Named("time_epoch"),
         _ => TimeSpec::Named("time"),
     }
 }
@@ -504,8 +504,8 @@ mod tests {
              $ssl_protocol $ssl_errcode $trailer_in_foo $trailer_out_foo"
         );
         assert_eq!(
-            source(r#"%{sec}t %{begin:%d/%b/%Y:%H:%M:%S %z}t %{%Y-%m-%d}t"#),
-            "$time_epoch $time_local $time"
+            source(r#"%{sec}t %{begin:%d/%b/%Y:%H:%M:%S %z}t %{%Y-%m-%d}t %{end:msec}t %{usec}t"#),
+            "$time_epoch $time_local $time $time_epoch $time_epoch"
         );
         assert_eq!(
             source("%m %U%q %H"),
@@ -638,6 +638,17 @@ mod tests {
             Some(900_000),
             "%D, not %T's whole seconds"
         );
+
+        // Epoch times in seconds, milliseconds, microseconds: the digits say which.
+        for (format, line) in [
+            ("%{msec}t %h", &b"971211336123 192.0.2.7"[..]),
+            ("%{usec}t %h", b"971211336123456 192.0.2.7"),
+        ] {
+            let f = LogFormat::from_apache(format).unwrap();
+            let t = f.parse(line).unwrap().timestamp().unwrap();
+            assert_eq!(t.unix_seconds(), 971_211_336, "{format}");
+            assert!(t.subsec_nanos() >= 123_000_000, "{format}");
+        }
 
         let secs = LogFormat::from_apache(r#"%{sec}t %h "%m %U%q %H" %s %T"#).unwrap();
         let r = secs

@@ -176,8 +176,8 @@ impl LogFormat {
     /// Request times keep their unit: `%D` (microseconds, `$request_time_us`),
     /// `%{ms}T` (`$request_time_ms`) and `%T` (seconds) all give
     /// [`Record::request_time_us`] (`%T` beside a finer one is kept as
-    /// `$request_time_s`). `%{begin}t` and `%{end}t` are `%t`; `%{sec}t` is a timestamp
-    /// (`$time_epoch`), as is `%{%d/%b/%Y:%H:%M:%S %z}t`; other `%{...}t` layouts are
+    /// `$request_time_s`). `%{begin}t` and `%{end}t` are `%t`; `%{sec}t`, `%{msec}t` and
+    /// `%{usec}t` are a timestamp (`$time_epoch`), as is `%{%d/%b/%Y:%H:%M:%S %z}t`; other `%{...}t` layouts are
     /// kept as text (`$time`).
     /// `%U%q` is the path with its query (`$request_uri`). Status conditions
     /// (`%!200,304{Referer}i`) and `<`/`>` are accepted and change nothing: a value

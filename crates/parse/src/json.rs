@@ -10,7 +10,7 @@ use crate::error::{FormatError, ParseError, ParseErrorKind};
 use crate::level::Level;
 use crate::nginx::Span;
 use crate::request::{parse_seconds_micros_exp, parse_u64};
-use crate::time::{Timestamp, parse_timestamp};
+use crate::time::{Timestamp, parse_timestamp, parse_unix_any_unit};
 
 /// What kind of JSON value a span holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -898,7 +898,7 @@ pub(crate) fn time_of(line: &[u8], v: JsonVal) -> Option<Timestamp> {
             let text = decode(line, v);
             parse_timestamp(&text).or_else(|| unix_string(&text))
         }
-        JsonKind::Num => unix_time(v.span.of(line)),
+        JsonKind::Num => parse_unix_any_unit(v.span.of(line)),
         _ => None,
     }
 }
@@ -910,38 +910,8 @@ pub(crate) fn time_of(line: &[u8], v: JsonVal) -> Option<Timestamp> {
 fn unix_string(text: &[u8]) -> Option<Timestamp> {
     let whole = text.iter().take_while(|b| b.is_ascii_digit()).count();
     matches!(whole, 13 | 16 | 19)
-        .then(|| unix_time(text))
+        .then(|| parse_unix_any_unit(text))
         .flatten()
-}
-
-/// A Unix time, its unit told by its count of whole digits (see [`time_of`]).
-fn unix_time(raw: &[u8]) -> Option<Timestamp> {
-    let (int, frac) = match raw.iter().position(|&b| b == b'.') {
-        Some(k) => (&raw[..k], &raw[k + 1..]),
-        None => (raw, &b""[..]),
-    };
-    let n = parse_u64(int)?;
-    let (secs, sub_nanos) = match int.len() {
-        // Fewer digits are 1970 to 1973: a date written as digits (`20240101`), or
-        // a count, not a time.
-        0..=8 => return None,
-        9..=11 => {
-            let frac_nanos = frac
-                .iter()
-                .take(9)
-                .enumerate()
-                .try_fold(0u64, |acc, (k, &b)| {
-                    let d = b.wrapping_sub(b'0');
-                    (d < 10).then(|| acc + u64::from(d) * 10u64.pow(8 - k as u32))
-                })?;
-            (n, frac_nanos)
-        }
-        12..=14 => (n / 1000, n % 1000 * 1_000_000),
-        15..=17 => (n / 1_000_000, n % 1_000_000 * 1000),
-        _ => (n / 1_000_000_000, n % 1_000_000_000),
-    };
-    Timestamp::from_unix(i64::try_from(secs).ok()?, u32::try_from(sub_nanos).ok()?)
-        .map(|t| t.with_offset(Some(0)))
 }
 
 /// A level value: a name, or pino's numbers (10 trace .. 60 fatal).

@@ -83,8 +83,9 @@ impl Var {
             "remote_user" => Var::RemoteUser,
             "time_local" => Var::TimeLocal,
             "time_iso8601" => Var::TimeIso8601,
-            // `time_epoch`: Apache's `%{sec}t` (whole seconds; nginx's `$msec` adds
-            // milliseconds, and both read the same).
+            // `time_epoch`: Apache's `%{sec}t`, `%{msec}t`, `%{usec}t`. Both are read
+            // as a JSON time is, the count of digits saying the unit (nginx's `$msec`
+            // is seconds with a millisecond fraction).
             "msec" | "time_epoch" => Var::Msec,
             "request" => Var::Request,
             "request_method" => Var::RequestMethod,

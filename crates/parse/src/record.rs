@@ -12,7 +12,7 @@ use crate::request::{
     Request, parse_seconds_micros, parse_seconds_micros_in, parse_u64, parse_u64_in,
     parse_upstream_micros, split_query,
 };
-use crate::time::{Timestamp, parse_clf, parse_epoch, parse_iso_prefix};
+use crate::time::{Timestamp, parse_clf, parse_iso_prefix, parse_unix_any_unit};
 
 /// Which family of format produced a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -203,7 +203,7 @@ impl<'a> Record<'a> {
                         .filter(|&(_, used)| used == t.len())
                         .map(|(ts, _)| ts);
                 }
-                parse_epoch(self.access(Var::Msec)?)
+                parse_unix_any_unit(self.access(Var::Msec)?)
             }
             Body::App(parts) => parts.time,
             Body::Json(parts) => json::time_of(self.line, parts.time?),
@@ -591,7 +591,7 @@ fn access_value<'a>(var: Option<Var>, raw: &'a [u8]) -> Value<'a> {
         Some(Var::TimeIso8601) => parse_iso_prefix(raw)
             .filter(|&(_, used)| used == raw.len())
             .map(|(t, _)| Value::Time(t)),
-        Some(Var::Msec) => parse_epoch(raw).map(Value::Time),
+        Some(Var::Msec) => parse_unix_any_unit(raw).map(Value::Time),
         // Apache's `%D` and `%{ms}T` stay the numbers written, as their names (`_us`,
         // `_ms`) say; `request_time_us()` reads either as a duration.
         Some(

@@ -479,6 +479,39 @@ pub(crate) fn parse_epoch(s: &[u8]) -> Option<Timestamp> {
     Timestamp::from_unix(secs, nanos).map(|t| t.with_offset(Some(0)))
 }
 
+/// A Unix time whose count of whole digits says its unit: 9 to 11 digits are seconds
+/// (a fraction allowed), 12-14 milliseconds, 15-17 microseconds, more nanoseconds;
+/// fewer are no time. A JSON time key, nginx's `$msec` and Apache's `%{sec}t`,
+/// `%{msec}t` and `%{usec}t` are read so.
+pub(crate) fn parse_unix_any_unit(raw: &[u8]) -> Option<Timestamp> {
+    let (int, frac) = match raw.iter().position(|&b| b == b'.') {
+        Some(k) => (&raw[..k], &raw[k + 1..]),
+        None => (raw, &b""[..]),
+    };
+    let n = crate::request::parse_u64(int)?;
+    let (secs, sub_nanos) = match int.len() {
+        // Fewer digits are 1970 to 1973: a date written as digits (`20240101`), or
+        // a count, not a time.
+        0..=8 => return None,
+        9..=11 => {
+            let frac_nanos = frac
+                .iter()
+                .take(9)
+                .enumerate()
+                .try_fold(0u64, |acc, (k, &b)| {
+                    let d = b.wrapping_sub(b'0');
+                    (d < 10).then(|| acc + u64::from(d) * 10u64.pow(8 - k as u32))
+                })?;
+            (n, frac_nanos)
+        }
+        12..=14 => (n / 1000, n % 1000 * 1_000_000),
+        15..=17 => (n / 1_000_000, n % 1_000_000 * 1000),
+        _ => (n / 1_000_000_000, n % 1_000_000_000),
+    };
+    Timestamp::from_unix(i64::try_from(secs).ok()?, u32::try_from(sub_nanos).ok()?)
+        .map(|t| t.with_offset(Some(0)))
+}
+
 /// Month number from a three-letter English abbreviation, any case.
 pub(crate) fn month_from_abbrev(s: &[u8]) -> Option<u8> {
     let [a, b, c] = s else { return None };
