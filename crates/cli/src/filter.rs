@@ -9,7 +9,7 @@ use regex::bytes::Regex;
 use crate::{
     cli::{Conditions, FilterArgs},
     error::{CliError, Exit},
-    format::FormatSpec,
+    format::{FormatSpec, UnreadNumberNote},
     input::{self, Inputs},
     notes::Notes,
     out::{self, Output},
@@ -257,9 +257,8 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
     let notes = Notes::new(inputs.quiet, &inputs.paths);
     let mut out = Output::stdout();
     let mut matched = 0u64;
-    // The unread-number hint (see `summary`) matters here only for --slower-than,
-    // and is said once.
-    let mut hinted = filter.slower_than_us.is_none();
+    // The unread-number hint matters here only for --slower-than.
+    let unread_number = UnreadNumberNote::new(filter.slower_than_us.is_some());
     let failed = input::for_each_input(&inputs, &notes, |path| {
         // Lines printed before a mapped file changed are not printed again.
         let mut printed_up_to = 0u64;
@@ -268,14 +267,8 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
             let Some(format) = format else {
                 return Ok(()); // an empty input
             };
-            if !hinted
-                && spec.needs_head()
-                && let Some(head) = opened.head.as_deref()
-                && let Some(hint) = crate::format::unread_number_hint(&format, head)
-            {
-                hinted = true;
-                notes.note(format_args!("{}: {hint}", opened.source.path().display()));
-            }
+            let head = opened.head.as_deref();
+            unread_number.check(&spec, &format, opened.source.path(), head, &notes);
             let skip_up_to = printed_up_to;
             // Whether the last record so far was printed (for the stack-trace lines
             // after it); `None` before the first record.

@@ -223,6 +223,41 @@ pub fn unread_number_hint(format: &LogFormat, head: &[u8]) -> Option<String> {
     })
 }
 
+/// The [`unread_number_hint`], said at most once per command: inputs given together
+/// are usually one log, and one note is enough.
+pub struct UnreadNumberNote {
+    said: std::sync::atomic::AtomicBool,
+}
+
+impl UnreadNumberNote {
+    /// A note to give if `wanted` (the command reads served times).
+    pub fn new(wanted: bool) -> UnreadNumberNote {
+        UnreadNumberNote {
+            said: std::sync::atomic::AtomicBool::new(!wanted),
+        }
+    }
+
+    /// Gives the note for an input whose format was guessed from `head`, if it applies
+    /// and has not been given yet.
+    pub fn check(
+        &self,
+        spec: &FormatSpec,
+        format: &LogFormat,
+        path: &Path,
+        head: Option<&[u8]>,
+        notes: &crate::notes::Notes,
+    ) {
+        use std::sync::atomic::Ordering;
+        if spec.needs_head()
+            && !self.said.load(Ordering::Relaxed)
+            && let Some(hint) = head.and_then(|head| unread_number_hint(format, head))
+        {
+            self.said.store(true, Ordering::Relaxed);
+            notes.note(format_args!("{}: {hint}", path.display()));
+        }
+    }
+}
+
 /// Up to `max` complete lines from the start of `head`, without their line endings.
 /// A last line without a newline counts only when it is the only line: it may have
 /// been cut by the end of the sample.

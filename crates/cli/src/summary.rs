@@ -2,7 +2,6 @@
 //! terminal report, JSON or CSV; one for all inputs, or one per input.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use logscan_parse::LogFormat;
 use logscan_scan::ScanStats;
@@ -12,7 +11,7 @@ use logscan_stats::{Report, Summary, SummaryBuilder, TextOptions};
 use crate::{
     cli::{ColorChoice, SummaryArgs},
     error::{CliError, Exit},
-    format::FormatSpec,
+    format::{FormatSpec, UnreadNumberNote},
     input::{self, Inputs},
     notes::Notes,
     out::Output,
@@ -34,8 +33,7 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     let mut per_file: Vec<(String, Report)> = Vec::new();
     let several = inputs.paths.len() > 1;
     let mut position = 0u32;
-    // The unread-number hint is said once, not once per input of the same log.
-    let hinted = AtomicBool::new(false);
+    let unread_number = UnreadNumberNote::new(true);
     let failed = input::for_each_input(&inputs, &notes, |path| {
         let done = inputs.scan(path, spec.needs_head(), &notes, |opened, _| {
             let format = spec.for_input(opened.source.path(), opened.head.as_deref())?;
@@ -43,14 +41,8 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
             let Some(format) = format else {
                 return Ok(None);
             };
-            if spec.needs_head()
-                && !hinted.load(Ordering::Relaxed)
-                && let Some(head) = opened.head.as_deref()
-                && let Some(hint) = crate::format::unread_number_hint(&format, head)
-            {
-                hinted.store(true, Ordering::Relaxed);
-                notes.note(format_args!("{}: {hint}", opened.source.path().display()));
-            }
+            let head = opened.head.as_deref();
+            unread_number.check(&spec, &format, opened.source.path(), head, &notes);
             let scanner = notes.scanner(inputs.scanner_for(&opened.source));
             let out = scanner.scan(opened.source, || options.build(&format))?;
             Ok(Some((out.aggregate, out.stats)))
