@@ -178,7 +178,7 @@ pub struct FormatArgs {
     /// defaults (e.g. `--json-key time=ts,@t --json-key level=lvl`); a dotted key
     /// also reaches into nested objects (`--json-key status=resp.code`). Fields: time,
     /// level, message, status, path, client, method, bytes, request_time,
-    /// user_agent, referrer, exception. A request_time key is in seconds unless it
+    /// user_agent, referrer, exception, host. A request_time key is in seconds unless it
     /// ends in its unit: `--json-key request_time=took:ms` (also :us, :ns, :s).
     /// Implies --format json.
     #[arg(long, value_name = "FIELD=KEY[,KEY...]", conflicts_with_all = ["log_format", "nginx_conf"])]
@@ -266,6 +266,13 @@ pub struct Conditions {
     /// Request path starts with this (the path without its query string).
     #[arg(long, value_name = "PREFIX")]
     pub path_prefix: Option<String>,
+
+    /// Virtual host (`$host`, `$server_name`, Apache's %v, a JSON host key), or the
+    /// host of a syslog line: a comma-separated list, any case; `*.example.com` takes
+    /// every name under example.com. A host logged with a port (`shop.example:8080`)
+    /// matches its name too.
+    #[arg(long, value_name = "HOSTS")]
+    pub host: Option<String>,
 
     /// Request path matches this regular expression (Rust regex syntax).
     #[arg(long, value_name = "REGEX")]

@@ -53,6 +53,7 @@ pub struct Filter {
     methods: Option<Vec<Vec<u8>>>,
     path_prefix: Option<Vec<u8>>,
     path_regex: Option<Regex>,
+    hosts: Option<Vec<HostPattern>>,
     ips: Option<Vec<Cidr>>,
     since: Option<Timestamp>,
     until: Option<Timestamp>,
@@ -84,6 +85,11 @@ impl Filter {
                         ))
                     })
                 })
+                .transpose()?,
+            hosts: c
+                .host
+                .as_deref()
+                .map(|list| list.split(',').map(HostPattern::parse).collect())
                 .transpose()?,
             ips: c
                 .ip
@@ -139,6 +145,7 @@ impl Filter {
             && self.methods.is_none()
             && self.path_prefix.is_none()
             && self.path_regex.is_none()
+            && self.hosts.is_none()
             && self.ips.is_none()
             && self.since.is_none()
             && self.until.is_none()
@@ -176,6 +183,12 @@ impl Filter {
                 return false;
             }
         }
+        if let Some(hosts) = &self.hosts {
+            match record.host() {
+                Some(host) if hosts.iter().any(|h| h.matches(host)) => {}
+                _ => return false,
+            }
+        }
         if let Some(ips) = &self.ips {
             match record.client_ip() {
                 Some(ip) if ips.iter().any(|c| c.contains(ip)) => {}
@@ -204,6 +217,59 @@ impl Filter {
         }
         true
     }
+}
+
+/// One host of `--host`: a name, or `*.` and the domain every name under it belongs to.
+#[derive(Debug)]
+struct HostPattern {
+    /// Lowercase, without the `*.`.
+    name: Vec<u8>,
+    /// `*.example.com`: names under `example.com`, not the name itself.
+    under: bool,
+}
+
+impl HostPattern {
+    fn parse(text: &str) -> Result<HostPattern, CliError> {
+        let text = text.trim();
+        let (name, under) = match text.strip_prefix("*.") {
+            Some(domain) => (domain, true),
+            None => (text, false),
+        };
+        if name.is_empty() || name.contains('*') {
+            return Err(CliError::usage(format!(
+                "--host: `{text}` is not a host name (give names like shop.example.com or *.example.com)"
+            )));
+        }
+        Ok(HostPattern {
+            name: name.to_ascii_lowercase().into_bytes(),
+            under,
+        })
+    }
+
+    /// Whether `host` (as logged, perhaps with a port) is this name or under it.
+    fn matches(&self, host: &[u8]) -> bool {
+        let is = |host: &[u8]| {
+            if self.under {
+                host.len() > self.name.len() + 1
+                    && host[..host.len() - self.name.len()].ends_with(b".")
+                    && host[host.len() - self.name.len()..].eq_ignore_ascii_case(&self.name)
+            } else {
+                host.eq_ignore_ascii_case(&self.name)
+            }
+        };
+        is(host) || without_port(host).is_some_and(is)
+    }
+}
+
+/// `host` without the `:port` it ends in, if it ends in one: `shop.example:8080`,
+/// `[2001:db8::1]:443`. A bare IPv6 address (`2001:db8::1`) has no port to take off.
+fn without_port(host: &[u8]) -> Option<&[u8]> {
+    let colon = host.iter().rposition(|&b| b == b':')?;
+    let (name, port) = (&host[..colon], &host[colon + 1..]);
+    let digits = !port.is_empty() && port.iter().all(u8::is_ascii_digit);
+    let one_colon = !name.contains(&b':');
+    let bracketed = name.starts_with(b"[") && name.ends_with(b"]");
+    (digits && (one_colon || bracketed)).then_some(name)
 }
 
 /// A duration as `--slower-than` takes it (`500ms`, `1.5s`, `250us`, `2m`, a bare
@@ -249,7 +315,7 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
     if filter.is_empty() {
         return Err(CliError::usage(
             "filter needs at least one condition (--status, --method, --path-prefix, \
-             --path-regex, --ip, --since, --until, --level, --slower-than); see logscan filter --help",
+             --path-regex, --host, --ip, --since, --until, --level, --slower-than); see logscan filter --help",
         ));
     }
     let spec = FormatSpec::from_args(&args.format)?;
@@ -536,6 +602,7 @@ mod tests {
             method: Some("get,post".into()),
             path_prefix: Some("/api/".into()),
             path_regex: Some("^/api/v[0-9]+/".into()),
+            host: None,
             ip: Some("10.0.0.0/8".into()),
             since: Some("2025-03-14T06:00:00Z".into()),
             until: Some("2025-03-14T06:25:00Z".into()),
@@ -561,6 +628,63 @@ mod tests {
             slower_than: Some("0s".into()),
             ..Conditions::default()
         }));
+    }
+
+    #[test]
+    fn hosts_match_by_name_any_case_with_or_without_the_port() {
+        let format = LogFormat::vhost_combined();
+        let line = |host: &str| {
+            format!(
+                r#"{host} 10.1.2.3 - - [14/Mar/2025:06:25:00 +0000] "GET / HTTP/1.1" 200 12 "-" "curl""#
+            )
+        };
+        let host_is = |wanted: &str, logged: &str| {
+            let filter = Filter::new(&Conditions {
+                host: Some(wanted.into()),
+                ..Conditions::default()
+            })
+            .unwrap();
+            let line = line(logged);
+            filter.matches(&format.parse(line.as_bytes()).unwrap())
+        };
+        // vhost_combined logs `$server_name:$server_port`: the host is the name.
+        assert!(host_is("shop.example", "Shop.Example:443"));
+        assert!(host_is("api.example,shop.example", "shop.example:80"));
+        assert!(host_is("*.example", "a.b.example:80"));
+        assert!(!host_is("*.example", "example:80"));
+        assert!(!host_is("*.example", "xexample:80"));
+        assert!(!host_is("shop.example", "shop.example.net:80"));
+        // A line without a host does not match.
+        assert!(!host_is("shop.example", "-:80"));
+
+        // Ports come off names and bracketed IPv6 addresses, not off a bare address.
+        let plain = HostPattern::parse("shop.example").unwrap();
+        assert!(plain.matches(b"shop.example:8080"));
+        assert!(!plain.matches(b"shop.example:"));
+        assert!(!plain.matches(b"shop.example:http"));
+        assert!(
+            HostPattern::parse("[2001:db8::1]")
+                .unwrap()
+                .matches(b"[2001:db8::1]:443")
+        );
+        assert!(
+            HostPattern::parse("2001:db8::1")
+                .unwrap()
+                .matches(b"2001:db8::1")
+        );
+        assert!(
+            !HostPattern::parse("2001:db8:")
+                .unwrap()
+                .matches(b"2001:db8::1")
+        );
+        assert!(
+            HostPattern::parse("shop.example:8080")
+                .unwrap()
+                .matches(b"shop.example:8080")
+        );
+        for bad in ["", "*.", "a*.example", " "] {
+            assert!(HostPattern::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

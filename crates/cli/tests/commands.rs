@@ -540,6 +540,34 @@ fn filter_on_application_logs_by_level() {
 }
 
 #[test]
+fn filter_by_virtual_host() {
+    // jwodder/apachelogs vhost_combined.log: six requests for www.varonathe.org:80 and
+    // a bad line.
+    let log = realdata("jwodder_apachelogs/test/data/vhost_combined.log");
+    for wanted in ["www.varonathe.org", "WWW.Varonathe.org", "*.varonathe.org"] {
+        let out = stdout_of(logscan().args(["filter", "--host", wanted]).arg(&log));
+        assert_eq!(out.lines().count(), 6, "{wanted}: {out}");
+        assert!(
+            out.lines().all(|l| l.starts_with("www.varonathe.org:80 ")),
+            "{out}"
+        );
+    }
+    logscan()
+        .args(["filter", "--host", "varonathe.org"])
+        .arg(&log)
+        .assert()
+        .code(1)
+        .stdout("");
+    let inverted = stdout_of(
+        logscan()
+            .args(["filter", "--host", "other.example", "--invert-match"])
+            .arg(&log),
+    );
+    // As with grep -v: every line the conditions do not take, the bad one too.
+    assert_eq!(inverted.lines().count(), 7, "{inverted}");
+}
+
+#[test]
 fn filter_matching_nothing_exits_1() {
     logscan()
         .args(["filter", "--status", "418"])

@@ -592,6 +592,49 @@ fn the_paths_that_failed_with_5xx_are_counted() {
 }
 
 #[test]
+fn virtual_hosts_and_syslog_hosts_are_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lines: String = ["shop.example", "api.example", "shop.example", "-"]
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            format!(
+                "{host} 10.0.0.{i} - - [14/Mar/2025:06:25:0{i} +0000] \"GET /{i} HTTP/1.1\" 200 5 \"-\" \"t\"\n"
+            )
+        })
+        .collect();
+    let log = write(dir.path(), "vhosts.log", lines.as_bytes());
+    let format = [
+        "--log-format",
+        r#"$host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#,
+    ];
+    let text = stdout_of(
+        logscan()
+            .args(["summary", "--color", "never"])
+            .args(format)
+            .arg(&log),
+    );
+    assert!(
+        text.contains(
+            "\nTop hosts (2 distinct)\n  2   50.00%  shop.example\n  1   25.00%  api.example\n"
+        ),
+        "{text}"
+    );
+    let csv = stdout_of(logscan().args(["summary", "--csv"]).args(format).arg(&log));
+    assert!(csv.contains("\nhost,shop.example,2,50\n"), "{csv}");
+
+    // A syslog log's lines, by the host that wrote them (loghub's Linux log: one host).
+    let json = summary_json(
+        logscan()
+            .args(["summary", "--json"])
+            .arg(realdata("logpai_loghub/Linux/Linux_2k.log")),
+    );
+    let hosts = &json["app"]["top_hosts"];
+    assert_eq!(hosts["entries"][0]["key"], "combo", "{hosts}");
+    assert_eq!(hosts["total"], json["app"]["lines"], "{hosts}");
+}
+
+#[test]
 fn the_slowest_requests_name_their_input_and_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let line = |i: u32, path: &str, time: &str| {

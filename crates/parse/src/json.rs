@@ -105,6 +105,7 @@ pub(crate) struct JsonParts {
     pub(crate) user_agent: Option<JsonVal>,
     pub(crate) referrer: Option<JsonVal>,
     pub(crate) exception: Option<JsonVal>,
+    pub(crate) host: Option<JsonVal>,
 }
 
 /// Which top-level keys hold the well-known fields. Within a list, an earlier key wins
@@ -123,6 +124,7 @@ pub(crate) struct JsonKeys {
     pub(crate) user_agent: Vec<String>,
     pub(crate) referrer: Vec<String>,
     pub(crate) exception: Vec<String>,
+    pub(crate) host: Vec<String>,
 }
 
 impl Default for JsonKeys {
@@ -234,6 +236,21 @@ impl Default for JsonKeys {
                 "exc_info",
                 "@x",
             ]),
+            // The virtual host a request was for, then (for a line that names none) the
+            // machine that wrote the line: pino's and bunyan's `hostname`, ECS's
+            // `host.name`.
+            host: v(&[
+                "host",
+                "http_host",
+                "vhost",
+                "server_name",
+                "RequestHost",
+                "url.domain",
+                "request.host",
+                "req.headers.host",
+                "hostname",
+                "host.name",
+            ]),
         }
     }
 }
@@ -276,7 +293,9 @@ impl JsonFormatBuilder {
     /// Serilog's compact JSON; the capitalised ones Traefik's access log; `log` is
     /// where Docker's json-file driver puts a line. Exception (a type, or a stack trace
     /// that names one): `error.type|exception.type|stack_trace|error.stack_trace|
-    /// exception|exc_info|@x`.
+    /// exception|exc_info|@x`. Host (the virtual host, else the machine that wrote the
+    /// line): `host|http_host|vhost|server_name|RequestHost|url.domain|request.host|
+    /// req.headers.host|hostname|host.name`.
     pub fn new() -> JsonFormatBuilder {
         JsonFormatBuilder::default()
     }
@@ -357,6 +376,13 @@ impl JsonFormatBuilder {
         self
     }
 
+    /// Keys that may hold the host (a string): the virtual host a request was for, or
+    /// the machine that wrote the line.
+    pub fn host_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.host = owned(keys);
+        self
+    }
+
     /// The fields whose keys can be configured, by the names
     /// [`keys_for`](Self::keys_for) takes.
     pub const FIELDS: [&'static str; FIELDS] = [
@@ -372,6 +398,7 @@ impl JsonFormatBuilder {
         "user_agent",
         "referrer",
         "exception",
+        "host",
     ];
 
     /// Keys for the field named `field` (one of [`FIELDS`](Self::FIELDS)): the same as
@@ -408,6 +435,7 @@ impl JsonFormatBuilder {
             "user_agent" => self.user_agent_keys(keys),
             "referrer" => self.referrer_keys(keys),
             "exception" => self.exception_keys(keys),
+            "host" => self.host_keys(keys),
             _ => return Err(FormatError::UnknownJsonField(field.to_owned())),
         })
     }
@@ -428,6 +456,7 @@ impl JsonFormatBuilder {
             &k.user_agent,
             &k.referrer,
             &k.exception,
+            &k.host,
         ];
         for (name, list) in Self::FIELDS.into_iter().zip(lists) {
             if list.is_empty() {
@@ -439,7 +468,7 @@ impl JsonFormatBuilder {
 }
 
 /// The well-known fields, in [`JsonParts`] order.
-const FIELDS: usize = 12;
+const FIELDS: usize = 13;
 
 /// A configured key: its bytes, which field it names, its rank in that field's list.
 type KnownKey = (Box<[u8]>, u8, u8);
@@ -478,6 +507,7 @@ impl JsonFormat {
             &keys.user_agent,
             &keys.referrer,
             &keys.exception,
+            &keys.host,
         ];
         let mut by_len: Vec<Vec<KnownKey>> = Vec::new();
         let mut dotted: Vec<KnownKey> = Vec::new();
@@ -566,6 +596,7 @@ impl JsonFormat {
             user_agent,
             referrer,
             exception,
+            host,
         ] = found.map(|slot| slot.map(|(_, v)| v));
         Ok(JsonParts {
             time,
@@ -580,6 +611,7 @@ impl JsonFormat {
             user_agent,
             referrer,
             exception,
+            host,
         })
     }
 }
@@ -1258,6 +1290,45 @@ mod tests {
                 String::from_utf8_lossy(l)
             );
         }
+    }
+
+    #[test]
+    fn hosts_are_the_virtual_host_first_then_the_machine() {
+        let f = crate::LogFormat::json();
+        let host = |line: &[u8]| f.parse(line).unwrap().host().map(<[u8]>::to_vec);
+        // pino-http: the request's Host header wins over the machine's name.
+        assert_eq!(
+            host(br#"{"hostname":"box-1","req":{"headers":{"host":"shop.example:3000"}},"res":{"statusCode":200}}"#),
+            Some(b"shop.example:3000".to_vec())
+        );
+        assert_eq!(
+            host(br#"{"hostname":"box-1","msg":"up"}"#),
+            Some(b"box-1".to_vec())
+        );
+        assert_eq!(
+            host(br#"{"RequestHost":"traefik.example","DownstreamStatus":200}"#),
+            Some(b"traefik.example".to_vec())
+        );
+        assert_eq!(
+            host(br#"{"request":{"host":"caddy.example","uri":"/"},"status":200}"#),
+            Some(b"caddy.example".to_vec())
+        );
+        assert_eq!(
+            host(br#"{"host":{"name":"ecs-box"},"msg":"x"}"#),
+            Some(b"ecs-box".to_vec())
+        );
+        // Not a string, `-` or empty: no host.
+        for line in [&br#"{"host":7}"#[..], br#"{"host":"-"}"#, br#"{"host":""}"#] {
+            assert_eq!(host(line), None, "{}", String::from_utf8_lossy(line));
+        }
+        let f = crate::LogFormat::json_builder()
+            .host_keys(["site"])
+            .build()
+            .unwrap();
+        assert_eq!(
+            f.parse(br#"{"host":"a","site":"b"}"#).unwrap().host(),
+            Some(&b"b"[..])
+        );
     }
 
     #[test]

@@ -416,10 +416,13 @@ impl<'a> Record<'a> {
         (!first.is_empty()).then_some(first)
     }
 
-    /// The virtual host: `$host`, else `$server_name`; for a syslog line, the host.
+    /// The virtual host: `$host`, else `$server_name` (Apache's `%v`); for a syslog
+    /// line, the host that wrote it; for a JSON line, the host key (see
+    /// [`JsonFormatBuilder::host_keys`](crate::JsonFormatBuilder::host_keys)).
     pub fn host(&self) -> Option<&'a [u8]> {
         match &self.body {
             Body::App(parts) => parts.host.map(|s| s.of(self.line)),
+            Body::Json(..) => self.json_text(|p| p.host),
             _ => self
                 .access(Var::Host)
                 .or_else(|| self.access(Var::ServerName))

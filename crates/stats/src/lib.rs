@@ -3,10 +3,10 @@
 //! A [`Summary`] is an [`Aggregate`](logscan_scan::Aggregate): give it a
 //! [`LogFormat`](logscan_parse::LogFormat), let a [`Scanner`](logscan_scan::Scanner)
 //! feed it every line on all cores, and it counts what an operator wants to know
-//! first — requests by method and status, top paths, clients, user agents, referrers
-//! and the paths of 404s and 5xx errors with exact counts, unique clients, served-time percentiles, requests per
-//! minute; levels, components and the commonest warning and error messages for
-//! application logs; malformed lines with their true line numbers. [`SummaryBuilder`]
+//! first — requests by method and status, top paths, clients, user agents, referrers,
+//! virtual hosts and the paths of 404s and 5xx errors with exact counts, unique
+//! clients, served-time percentiles, requests per minute; levels, components, hosts and
+//! the commonest warning and error messages for application logs; malformed lines with their true line numbers. [`SummaryBuilder`]
 //! sets the top-N size, the samples kept and the memory bound of the tables.
 //!
 //! [`Summary::report`] finishes it into a [`Report`]: plain data with a stable, documented
@@ -20,7 +20,7 @@
 //! of the line); a new key is copied once into an arena. So memory grows with the
 //! number of *distinct* keys, not with the number of lines: about (key length + 32
 //! bytes) per key in each of the tables — paths, clients, user agents, referrers, 404
-//! and 5xx paths, components, message templates — held per worker until the final merge. A
+//! and 5xx paths, hosts, components, message templates — held per worker until the final merge. A
 //! log with a million distinct paths of 60 bytes needs about 100 MB for that table per
 //! worker. Each table stops growing at [`SummaryBuilder::max_keys`] keys (default one
 //! million): from there on, keys not yet in it are counted as `untracked`, the table is

@@ -57,9 +57,9 @@ impl Report {
     /// | `served_time_us` | `count`, `min`, `mean`, `p50`, `p90`, `p99`, `max` | µs |
     /// | `status_class` | `1xx` … `5xx`, `other` | requests |
     /// | `status` | the code | requests |
-    /// | `method`, `path`, `client`, `user_agent`, `referrer`, `not_found_path`, `server_error_path` | the key | requests |
+    /// | `method`, `host`, `path`, `client`, `user_agent`, `referrer`, `not_found_path`, `server_error_path` | the key | requests |
     /// | `level` | the level | lines |
-    /// | `component` | the component | lines |
+    /// | `component`, `app_host` | the component, the host that wrote the lines | lines |
     /// | `message` | `LEVEL template` | lines |
     /// | `exception` | the exception's name | times a stack trace named it |
     /// | `malformed_sample` | the line number (`input:line` when several inputs merged) | the line's text |
@@ -280,6 +280,7 @@ impl Text {
         if a.methods.entries.iter().any(|e| e.key != "-") {
             self.table("Methods", &a.methods);
         }
+        self.table("Top hosts", &a.top_hosts);
         self.table("Top paths", &a.top_paths);
         self.table("Top clients", &a.top_clients);
         self.table("Top user agents", &a.top_user_agents);
@@ -314,6 +315,7 @@ impl Text {
             );
         }
         self.table("Top components", &app.top_components);
+        self.table("Top hosts", &app.top_hosts);
         let m = &app.top_messages;
         if !m.entries.is_empty() {
             self.heading(&format!(
@@ -550,6 +552,7 @@ impl Csv {
                 );
             }
             self.table("method", &a.methods);
+            self.table("host", &a.top_hosts);
             self.table("path", &a.top_paths);
             self.table("client", &a.top_clients);
             self.table("user_agent", &a.top_user_agents);
@@ -562,6 +565,7 @@ impl Csv {
                 self.row("level", &l.level, &l.count.to_string(), Some(l.percent));
             }
             self.table("component", &app.top_components);
+            self.table("app_host", &app.top_hosts);
             for m in &app.top_messages.entries {
                 let key = format!("{} {}", m.level, m.template);
                 self.row("message", &key, &m.count.to_string(), Some(m.percent));

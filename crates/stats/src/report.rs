@@ -54,7 +54,8 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///                           only), "line": 0}],            // slowest first
 ///     "top_paths": Table, "top_clients": Table, "top_user_agents": Table,
 ///     "top_referrers": Table, "top_not_found_paths": Table,
-///     "top_server_error_paths": Table
+///     "top_server_error_paths": Table,
+///     "top_hosts": Table           // virtual hosts; empty if the format names none
 ///   } | null,
 ///   "app": {
 ///     "lines": 0,
@@ -62,6 +63,7 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///     "levels_assumed": 0,          // syslog lines without <PRI>: level assumed
 ///     "no_level": 0,
 ///     "top_components": Table,
+///     "top_hosts": Table,           // syslog hosts, JSON host keys
 ///     "top_exceptions": Table,      // named by stack traces; percent of all names
 ///     "top_messages": {"distinct": 0, "complete": true, "untracked": 0, "total": 0,
 ///                      "entries": [{"level": "WARN", "template": "took <*> ms",
@@ -197,6 +199,9 @@ pub struct AccessReport {
     pub top_not_found_paths: Table,
     /// Most frequent paths answered with a 5xx status (the server failed).
     pub top_server_error_paths: Table,
+    /// Most frequent virtual hosts (`$host`, else `$server_name`; Apache's `%v`; a
+    /// JSON line's host key); empty when the format names none.
+    pub top_hosts: Table,
 }
 
 /// Requests with one status code.
@@ -423,6 +428,9 @@ pub struct AppReport {
     pub no_level: u64,
     /// Most frequent components (loggers, classes, programs).
     pub top_components: Table,
+    /// Most frequent hosts that wrote the lines (a syslog line's host, a JSON line's
+    /// host key); empty when the lines name none.
+    pub top_hosts: Table,
     /// Most frequent warning-and-worse messages, grouped by template.
     pub top_messages: MessageTable,
     /// Exceptions named by the lines of stack traces (the first line of each, and
@@ -644,6 +652,7 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         top_referrers: table(&a.referrers, top, requests),
         top_not_found_paths: table(&a.not_found, top, requests),
         top_server_error_paths: table(&a.server_errors, top, requests),
+        top_hosts: table(&a.hosts, top, requests),
     }
 }
 
@@ -736,6 +745,7 @@ fn app_report(summary: &Summary, top: usize) -> AppReport {
         levels_assumed: app.levels_assumed,
         no_level: app.no_level,
         top_components: table(&app.components, top, lines),
+        top_hosts: table(&app.hosts, top, lines),
         top_messages,
         top_exceptions: table(&app.exceptions, top, app.exceptions.total()),
     }

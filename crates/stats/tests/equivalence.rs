@@ -53,6 +53,35 @@ fn generated_access_logs_summarise_identically_every_way() {
 }
 
 #[test]
+fn virtual_hosts_are_counted_identically_every_way() {
+    // The generated access lines behind a `$host`, as a server of several sites logs
+    // them; some hosts are `-` (no host), which is not counted.
+    let mut rng = Xorshift::new(5);
+    let hosts = [
+        "www.example.com",
+        "api.example.com",
+        "-",
+        "static.example.net",
+    ];
+    let mut input = Vec::new();
+    for line in access_log(4, 500).split_inclusive(|&b| b == b'\n') {
+        input.extend_from_slice(hosts[rng.skewed(hosts.len() as u64) as usize].as_bytes());
+        input.push(b' ');
+        input.extend_from_slice(line);
+    }
+    let (_dir, path) = temp_file(&input);
+    let format = LogFormat::from_nginx(&format!("$host {ACCESS_FORMAT}")).unwrap();
+    let want = reference(&input, &format, 10);
+    let hosts = &want.access.as_ref().unwrap().top_hosts;
+    assert_eq!(hosts.distinct, 3, "{hosts:?}");
+    assert!(
+        hosts.total < want.access.as_ref().unwrap().requests,
+        "`-` is no host"
+    );
+    check_file(&path, &format, 1);
+}
+
+#[test]
 fn generated_app_logs_summarise_identically_every_way() {
     let input = app_log(2, 700);
     let (_dir, path) = temp_file(&input);
@@ -85,10 +114,11 @@ fn json_lines_summarise_identically_every_way() {
                 ])
             ),
             1 => format!(
-                r#"{{"time":"2024-05-01T10:{:02}:00Z","status":{},"path":"/api/{}"}}"#,
+                r#"{{"time":"2024-05-01T10:{:02}:00Z","status":{},"path":"/api/{}","host":"{}"}}"#,
                 i / 60 % 60,
                 rng.pick(&[200, 404, 500]),
-                rng.below(7)
+                rng.below(7),
+                rng.pick(&["a.example", "b.example"])
             ),
             2 => "not json at all".to_owned(),
             _ => format!(
@@ -106,6 +136,7 @@ fn json_lines_summarise_identically_every_way() {
     assert!(want.access.is_some() && want.app.is_some());
     let exceptions = &want.app.as_ref().unwrap().top_exceptions;
     assert_eq!(exceptions.distinct, 2, "{exceptions:?}");
+    assert_eq!(want.access.as_ref().unwrap().top_hosts.distinct, 2);
     check_file(&path, &format, 1);
 }
 

@@ -82,6 +82,7 @@ fn the_json_schema_has_the_documented_fields() {
             "status_classes",
             "statuses",
             "top_clients",
+            "top_hosts",
             "top_not_found_paths",
             "top_paths",
             "top_referrers",
@@ -137,6 +138,7 @@ fn the_json_schema_has_the_documented_fields() {
             "no_level",
             "top_components",
             "top_exceptions",
+            "top_hosts",
             "top_messages"
         ]
     );

@@ -432,6 +432,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
     let mut server_errors = BTreeMap::new();
     let mut agents = BTreeMap::new();
     let mut referrers = BTreeMap::new();
+    let mut hosts = BTreeMap::new();
     let mut served: Vec<u64> = Vec::new();
     // Every request with a served time.
     let mut timed: Vec<Timed> = Vec::new();
@@ -441,6 +442,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
     let mut levels: BTreeMap<Level, u64> = BTreeMap::new();
     let (mut assumed, mut no_level) = (0u64, 0u64);
     let mut components = BTreeMap::new();
+    let mut app_hosts = BTreeMap::new();
     let mut messages: BTreeMap<(Level, Vec<u8>), u64> = BTreeMap::new();
 
     for (i, line) in lines.iter().enumerate() {
@@ -509,6 +511,9 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             if let Some(r) = record.referrer() {
                 bump(&mut referrers, r);
             }
+            if let Some(h) = record.host() {
+                bump(&mut hosts, h);
+            }
             if let Some(us) = record.request_time_us() {
                 served.push(us);
                 let method = record.method().map_or(b"-".to_vec(), |m| m.to_vec());
@@ -534,6 +539,9 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             }
             if let Some(c) = record.component() {
                 bump(&mut components, c);
+            }
+            if let Some(h) = record.host() {
+                bump(&mut app_hosts, h);
             }
             if let (Some(l), Some(m)) = (record.level(), record.message())
                 && l >= Level::Warn
@@ -630,6 +638,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             top_referrers: top_table(&referrers, top, requests),
             top_not_found_paths: top_table(&not_found, top, requests),
             top_server_error_paths: top_table(&server_errors, top, requests),
+            top_hosts: top_table(&hosts, top, requests),
         }
     });
 
@@ -649,6 +658,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             levels_assumed: assumed,
             no_level,
             top_components: top_table(&components, top, app_lines),
+            top_hosts: top_table(&app_hosts, top, app_lines),
             top_exceptions: top_table(&exceptions, top, exceptions.values().sum()),
             top_messages: MessageTable {
                 distinct: messages.len() as u64,
