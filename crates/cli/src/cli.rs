@@ -39,6 +39,7 @@ pub enum Command {
         logscan summary access.log\n  \
         logscan summary --json access.log access.log.1.gz > summary.json\n  \
         logscan summary --per-file --top 5 /var/log/nginx/*.log\n  \
+        logscan summary --path-times --top 20 access.log      # where the time went\n  \
         logscan summary --apache-conf /etc/apache2/apache2.conf --format-name combined access.log\n  \
         zcat access.log.*.gz | logscan summary --format combined")]
     Summary(SummaryArgs),
@@ -217,6 +218,12 @@ pub struct SummaryArgs {
     /// How many entries the top-N tables keep.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+
+    /// Also add up the served time of each path, and show the paths the server spent
+    /// the most time on, with their requests, mean and longest time. Costs a table of
+    /// every distinct path and a lookup in it per timed request.
+    #[arg(long)]
+    pub path_times: bool,
 
     /// When to colour the terminal report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]

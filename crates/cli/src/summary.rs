@@ -26,7 +26,7 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     let inputs = Inputs::from_args(&args.input)?;
     let notes = Notes::new(inputs.quiet, &inputs.paths);
     let mut options = SummaryBuilder::new();
-    options.top(args.top);
+    options.top(args.top).path_times(args.path_times);
     // Each input's summary is folded in (or, with --per-file, turned into its report)
     // as soon as it is done, so memory does not grow with the number of inputs.
     let mut merged = Merged::default();

@@ -635,6 +635,86 @@ fn virtual_hosts_and_syslog_hosts_are_counted() {
 }
 
 #[test]
+fn path_times_add_up_each_paths_served_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // `/search` takes the most time in total (3.0 s over 3 requests), `/report` the
+    // longest single time (2.5 s), `/` the most requests.
+    let requests = [
+        ("/", "0.010"),
+        ("/search?q=a", "1.000"),
+        ("/", "0.020"),
+        ("/report", "2.500"),
+        ("/search?q=b", "0.500"),
+        ("/", "0.030"),
+        ("/search", "1.500"),
+        ("/", "0.040"),
+    ];
+    let log: String = requests
+        .iter()
+        .enumerate()
+        .map(|(i, (path, time))| {
+            format!(
+                "10.0.0.1 - - [14/Mar/2025:06:25:0{i} +0000] \"GET {path} HTTP/1.1\" 200 5 \"-\" \"t\" {time}\n"
+            )
+        })
+        .collect();
+    let log = write(dir.path(), "timed.log", log.as_bytes());
+    let plain = summary_json(logscan().args(["summary", "--json"]).arg(&log));
+    assert!(
+        plain["access"]["paths_by_served_time"].is_null(),
+        "off by default"
+    );
+
+    let json = summary_json(
+        logscan()
+            .args(["summary", "--json", "--path-times"])
+            .arg(&log),
+    );
+    let t = &json["access"]["paths_by_served_time"];
+    assert_eq!(t["distinct"], 3, "{t}");
+    let rows: Vec<(&str, u64, u64, f64, u64)> = t["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap(),
+                e["requests"].as_u64().unwrap(),
+                e["total_us"].as_u64().unwrap(),
+                e["mean_us"].as_f64().unwrap(),
+                e["max_us"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("/search", 3, 3_000_000, 1_000_000.0, 1_500_000),
+            ("/report", 1, 2_500_000, 2_500_000.0, 2_500_000),
+            ("/", 4, 100_000, 25_000.0, 40_000),
+        ]
+    );
+    // Shares of all served time (5.6 s).
+    assert_eq!(t["entries"][0]["percent"], 53.57);
+
+    let text = stdout_of(
+        logscan()
+            .args(["summary", "--path-times", "--color", "never"])
+            .arg(&log),
+    );
+    assert!(
+        text.contains(concat!(
+            "\nPaths by served time (3 distinct)\n",
+            "     total   share  requests     mean      max  path\n",
+            "    3.00 s  53.57%         3   1.00 s   1.50 s  /search\n",
+            "    2.50 s  44.64%         1   2.50 s   2.50 s  /report\n",
+            "  100.0 ms   1.79%         4  25.0 ms  40.0 ms  /\n",
+        )),
+        "{text}"
+    );
+}
+
+#[test]
 fn the_slowest_requests_name_their_input_and_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let line = |i: u32, path: &str, time: &str| {

@@ -7,7 +7,8 @@
 //! virtual hosts and the paths of 404s and 5xx errors with exact counts, unique
 //! clients, served-time percentiles, requests per minute; levels, components, hosts and
 //! the commonest warning and error messages for application logs; malformed lines with their true line numbers. [`SummaryBuilder`]
-//! sets the top-N size, the samples kept and the memory bound of the tables.
+//! sets the top-N size, the samples kept and the memory bound of the tables, and can
+//! add up the served time of each path (where the server spent its time).
 //!
 //! [`Summary::report`] finishes it into a [`Report`]: plain data with a stable, documented
 //! serialized schema (see [`Report`]; `logscan summary --json` prints it), rendered as a
@@ -80,6 +81,7 @@
 #![deny(missing_docs)]
 
 mod hll;
+mod path_times;
 mod prefetch;
 mod render;
 mod report;
@@ -91,9 +93,9 @@ pub use crate::{
     render::TextOptions,
     report::{
         AccessReport, AppReport, Entry, LevelCount, LineTotals, MalformedSample, MessageCount,
-        MessageTable, PerMinuteReport, Report, SCHEMA, ScanReport, ServedTimeReport,
-        SlowRequestReport, StatusClasses, StatusCount, Table, TimeRange, Timeline, TimelineBucket,
-        UniqueCount,
+        MessageTable, PathTime, PathTimeTable, PerMinuteReport, Report, SCHEMA, ScanReport,
+        ServedTimeReport, SlowRequestReport, StatusClasses, StatusCount, Table, TimeRange,
+        Timeline, TimelineBucket, UniqueCount,
     },
     summary::{MalformedLine, Summary, SummaryBuilder},
 };

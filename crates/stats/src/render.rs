@@ -58,6 +58,7 @@ impl Report {
     /// | `status_class` | `1xx` … `5xx`, `other` | requests |
     /// | `status` | the code | requests |
     /// | `method`, `host`, `path`, `client`, `user_agent`, `referrer`, `not_found_path`, `server_error_path` | the key | requests |
+    /// | `path_served_us` (percent: of all served time), `path_served_requests`, `path_served_mean_us`, `path_served_max_us` | the path (with `--path-times`) | µs, requests |
     /// | `level` | the level | lines |
     /// | `component`, `app_host` | the component, the host that wrote the lines | lines |
     /// | `message` | `LEVEL template` | lines |
@@ -115,6 +116,52 @@ impl Text {
                 escape(&r.method),
                 shorten(&escape(path), KEY_WIDTH)
             );
+        }
+    }
+
+    /// The paths with the most served time: total, share of all, requests, mean, max.
+    fn path_times(&mut self, t: &crate::report::PathTimeTable) {
+        let mut heading = format!("Paths by served time ({} distinct", thousands(t.distinct));
+        if !t.complete {
+            heading.push_str(&format!(
+                "; table full, {} requests of later paths not added",
+                thousands(t.untracked_requests)
+            ));
+        }
+        heading.push(')');
+        self.heading(&heading);
+        let rows: Vec<[String; 5]> = t
+            .entries
+            .iter()
+            .map(|e| {
+                [
+                    human_us(e.total_us as f64),
+                    format!("{:.2}%", e.percent),
+                    thousands(e.requests),
+                    human_us(e.mean_us),
+                    human_us(e.max_us as f64),
+                ]
+            })
+            .collect();
+        let header = ["total", "share", "requests", "mean", "max"];
+        let mut widths = header.map(|h| h.chars().count());
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |cells: [&str; 5], last: &str| {
+            let mut s = String::new();
+            for (cell, width) in cells.iter().zip(widths) {
+                s.push_str(&format!("  {cell:>width$}"));
+            }
+            format!("{s}  {last}")
+        };
+        let _ = writeln!(self.s, "{}", line(header, "path"));
+        for (row, e) in rows.iter().zip(&t.entries) {
+            let cells = [&*row[0], &row[1], &row[2], &row[3], &row[4]];
+            let path = shorten(&escape(&e.path), KEY_WIDTH);
+            let _ = writeln!(self.s, "{}", line(cells, &path));
         }
     }
 
@@ -287,6 +334,13 @@ impl Text {
         self.table("Top referrers", &a.top_referrers);
         self.table("Top 404 paths", &a.top_not_found_paths);
         self.table("Top 5xx paths", &a.top_server_error_paths);
+        if let Some(t) = a
+            .paths_by_served_time
+            .as_ref()
+            .filter(|t| !t.entries.is_empty())
+        {
+            self.path_times(t);
+        }
         if !a.slowest_requests.is_empty() {
             self.slowest(&a.slowest_requests);
         }
@@ -559,6 +613,20 @@ impl Csv {
             self.table("referrer", &a.top_referrers);
             self.table("not_found_path", &a.top_not_found_paths);
             self.table("server_error_path", &a.top_server_error_paths);
+            // Four rows per path, keyed by the path: total (with its share of all
+            // served time), requests, mean and longest.
+            for e in a.paths_by_served_time.iter().flat_map(|t| &t.entries) {
+                let total = e.total_us.to_string();
+                self.row("path_served_us", &e.path, &total, Some(e.percent));
+                self.row(
+                    "path_served_requests",
+                    &e.path,
+                    &e.requests.to_string(),
+                    None,
+                );
+                self.row("path_served_mean_us", &e.path, &e.mean_us.to_string(), None);
+                self.row("path_served_max_us", &e.path, &e.max_us.to_string(), None);
+            }
         }
         if let Some(app) = &r.app {
             for l in &app.levels {

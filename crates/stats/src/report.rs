@@ -55,7 +55,14 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///     "top_paths": Table, "top_clients": Table, "top_user_agents": Table,
 ///     "top_referrers": Table, "top_not_found_paths": Table,
 ///     "top_server_error_paths": Table,
-///     "top_hosts": Table           // virtual hosts; empty if the format names none
+///     "top_hosts": Table,          // virtual hosts; empty if the format names none
+///     "paths_by_served_time": {    // only with SummaryBuilder::path_times (--path-times)
+///       "distinct": 0, "complete": true,
+///       "untracked_requests": 0, "untracked_us": 0,  // paths past the key bound
+///       "entries": [{"path": "/", "requests": 0,      // most total time first,
+///                    "total_us": 0, "mean_us": 0.0,  // ties by path bytes
+///                    "max_us": 0, "percent": 0.0}]   // percent of all served time
+///     } | null
 ///   } | null,
 ///   "app": {
 ///     "lines": 0,
@@ -202,6 +209,42 @@ pub struct AccessReport {
     /// Most frequent virtual hosts (`$host`, else `$server_name`; Apache's `%v`; a
     /// JSON line's host key); empty when the format names none.
     pub top_hosts: Table,
+    /// The paths with the most served time in total, when the summary was asked to
+    /// add it up ([`SummaryBuilder::path_times`](crate::SummaryBuilder::path_times))
+    /// and some request with a path had a served time; `None` otherwise.
+    pub paths_by_served_time: Option<PathTimeTable>,
+}
+
+/// Served time by path: where the server spent its time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PathTimeTable {
+    /// Distinct paths with a served time.
+    pub distinct: u64,
+    /// False once the table hit its key bound: later paths' requests are untracked.
+    pub complete: bool,
+    /// Timed requests whose path came after the bound.
+    pub untracked_requests: u64,
+    /// Their served time, in microseconds.
+    pub untracked_us: u64,
+    /// The paths with the most served time in total, most first; ties by path bytes.
+    pub entries: Vec<PathTime>,
+}
+
+/// One path's served times: exact.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PathTime {
+    /// The path, without the query (UTF-8, invalid bytes replaced).
+    pub path: String,
+    /// Its requests with a served time.
+    pub requests: u64,
+    /// Their served times added up, in microseconds.
+    pub total_us: u64,
+    /// Their mean, in microseconds, to one decimal.
+    pub mean_us: f64,
+    /// The longest, in microseconds.
+    pub max_us: u64,
+    /// Percent of all requests' served time.
+    pub percent: f64,
 }
 
 /// Requests with one status code.
@@ -653,7 +696,36 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         top_not_found_paths: table(&a.not_found, top, requests),
         top_server_error_paths: table(&a.server_errors, top, requests),
         top_hosts: table(&a.hosts, top, requests),
+        paths_by_served_time: path_times(summary, top),
     }
+}
+
+fn path_times(summary: &Summary, top: usize) -> Option<PathTimeTable> {
+    let a = &summary.counts.access;
+    let t = &a.path_times;
+    if t.len() == 0 && t.untracked().requests == 0 {
+        return None;
+    }
+    // Of all requests' served time, those without a path included.
+    let all_us = u64::try_from(a.served.sum).unwrap_or(u64::MAX);
+    Some(PathTimeTable {
+        distinct: t.len() as u64,
+        complete: t.is_complete(),
+        untracked_requests: t.untracked().requests,
+        untracked_us: t.untracked().total_us,
+        entries: t
+            .top(top)
+            .into_iter()
+            .map(|(path, times)| PathTime {
+                path: text(path),
+                requests: times.requests,
+                total_us: times.total_us,
+                mean_us: (times.total_us as f64 / times.requests as f64 * 10.0).round() / 10.0,
+                max_us: times.max_us,
+                percent: percent(times.total_us, all_us),
+            })
+            .collect(),
+    })
 }
 
 fn per_minute(summary: &Summary) -> Option<PerMinuteReport> {

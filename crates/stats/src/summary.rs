@@ -9,6 +9,7 @@ use logscan_scan::Aggregate;
 
 use crate::{
     hll::HyperLogLog,
+    path_times::PathTimes,
     report::Report,
     table::{CountTable, cut_key},
     template::push_template,
@@ -62,6 +63,7 @@ pub struct SummaryBuilder {
     pub(crate) top: usize,
     pub(crate) samples: usize,
     pub(crate) max_keys: usize,
+    pub(crate) path_times: bool,
 }
 
 impl Default for SummaryBuilder {
@@ -84,6 +86,7 @@ impl SummaryBuilder {
             top: Self::DEFAULT_TOP,
             samples: Self::DEFAULT_SAMPLES,
             max_keys: Self::DEFAULT_MAX_KEYS,
+            path_times: false,
         }
     }
 
@@ -110,6 +113,35 @@ impl SummaryBuilder {
         self
     }
 
+    /// Whether to add up the served time of each path (default off): the report then
+    /// names the paths with the most time in total, with their requests, mean and
+    /// longest time ([`AccessReport::paths_by_served_time`](crate::AccessReport::paths_by_served_time)).
+    /// It costs a table of every distinct path with a served time (about key length +
+    /// 60 bytes each, bounded by [`max_keys`](Self::max_keys)) and a lookup in it per
+    /// timed request.
+    ///
+    /// ```
+    /// use logscan_parse::LogFormat;
+    /// use logscan_scan::Aggregate;
+    /// use logscan_stats::SummaryBuilder;
+    ///
+    /// let mut summary = SummaryBuilder::new().path_times(true).build(&LogFormat::combined_timed());
+    /// for (path, time) in [("/search", "1.500"), ("/", "0.010"), ("/search", "0.500")] {
+    ///     let line = format!(
+    ///         r#"10.0.0.1 - - [14/Mar/2025:06:25:00 +0000] "GET {path} HTTP/1.1" 200 5 "-" "curl" {time}"#
+    ///     );
+    ///     summary.add_line(line.as_bytes(), 1);
+    /// }
+    /// let report = summary.report();
+    /// let slowest = &report.access.unwrap().paths_by_served_time.unwrap().entries[0];
+    /// assert_eq!((slowest.path.as_str(), slowest.requests), ("/search", 2));
+    /// assert_eq!((slowest.total_us, slowest.mean_us, slowest.max_us), (2_000_000, 1_000_000.0, 1_500_000));
+    /// ```
+    pub fn path_times(&mut self, yes: bool) -> &mut Self {
+        self.path_times = yes;
+        self
+    }
+
     /// An empty summary for lines of `format`.
     pub fn build(&self, format: &LogFormat) -> Summary {
         Summary::with_options(format, *self)
@@ -127,10 +159,12 @@ struct Plan {
     split_request: bool,
     /// The format can name a request's host (`$host`, `$server_name`, a JSON key).
     hosts: bool,
+    /// Served time is added up per path ([`SummaryBuilder::path_times`]).
+    path_times: bool,
 }
 
 impl Plan {
-    fn of(format: &LogFormat) -> Plan {
+    fn of(format: &LogFormat, options: SummaryBuilder) -> Plan {
         let has = |name: &str| format.variables().any(|v| v == name);
         let kind = format.kind();
         Plan {
@@ -143,6 +177,7 @@ impl Plan {
                 && !has("uri")
                 && !has("request_uri"),
             hosts: kind == FormatKind::Json || has("host") || has("server_name"),
+            path_times: options.path_times,
         }
     }
 }
@@ -238,6 +273,8 @@ pub(crate) struct AccessStats {
     pub(crate) server_errors: CountTable,
     pub(crate) user_agents: CountTable,
     pub(crate) referrers: CountTable,
+    /// Served time by path, when asked for ([`SummaryBuilder::path_times`]).
+    pub(crate) path_times: PathTimes,
     /// Requests by virtual host (`$host`, `$server_name`, Apache's `%v`).
     pub(crate) hosts: CountTable,
     pub(crate) served: ServedTime,
@@ -463,6 +500,15 @@ impl AccessStats {
         self.clients_sketch = Some(sketch);
     }
 
+    /// Out of line, and before the path's count: only asked for, and its table's
+    /// lookup then overlaps the prefetches of the large tables.
+    #[inline(never)]
+    fn add_path_time(&mut self, path: &Option<(u64, Cow<'_, [u8]>)>, us: u64) {
+        if let Some((hash, path)) = path {
+            self.path_times.add(*hash, cut_key(path), us);
+        }
+    }
+
     /// Out of line: most formats name no host, and their loop stays as it was.
     #[inline(never)]
     fn count_host(&mut self, record: &Record<'_>) {
@@ -558,7 +604,7 @@ impl Summary {
         Summary {
             format: format.clone(),
             options,
-            plan: Plan::of(format),
+            plan: Plan::of(format, options),
             counts: {
                 let mut counts = Counts::new(options.max_keys);
                 counts.access.slowest = Slowest::new(options.top);
@@ -651,6 +697,7 @@ impl Summary {
         .iter()
         .map(|t| t.heap_bytes())
         .sum::<usize>()
+            + a.path_times.heap_bytes()
             + a.minutes.counts.allocation_size()
     }
 
@@ -686,6 +733,7 @@ impl Counts {
                 server_errors: table(),
                 user_agents: table(),
                 referrers: table(),
+                path_times: PathTimes::new(max_keys),
                 hosts: table(),
                 served: ServedTime::new(),
                 minutes: PerMinute {
@@ -819,6 +867,9 @@ impl Counts {
         if let Some(us) = record.request_time_us() {
             a.served.record(us);
             a.slowest.see(us, line_number, method, &path, status);
+            if plan.path_times {
+                a.add_path_time(&path, us);
+            }
         }
         if let Some(ts) = timestamp {
             a.minutes.add(ts.unix_seconds().div_euclid(60), 1);
@@ -961,6 +1012,7 @@ impl Counts {
         a.server_errors.merge(b.server_errors);
         a.user_agents.merge(b.user_agents);
         a.referrers.merge(b.referrers);
+        a.path_times.merge(b.path_times);
         a.hosts.merge(b.hosts);
         a.served.merge(b.served);
         a.minutes.merge(b.minutes);

@@ -18,6 +18,12 @@ fn process_hasher() -> &'static RandomState {
     HASHER.get_or_init(RandomState::default)
 }
 
+/// A key's hash by the process's hasher: what [`CountTable::hash`] gives, for tables
+/// of other kinds that share the summary's hashes.
+pub(crate) fn hash_key(key: &[u8]) -> u64 {
+    process_hasher().hash_one(key)
+}
+
 /// Keys longer than this are cut to it before counting. A path or user agent is far
 /// shorter; a line of garbage must not pin megabytes per key.
 pub(crate) const MAX_KEY_LEN: usize = 1024;

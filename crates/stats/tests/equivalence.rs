@@ -15,7 +15,9 @@ use support::*;
 fn check_file(path: &Path, format: &LogFormat, min_block: usize) {
     let input = std::fs::read(path).unwrap();
     let want = reference(&input, format, SummaryBuilder::DEFAULT_TOP);
-    let options = SummaryBuilder::new();
+    // The reference adds up served time per path; so does every summary here.
+    let mut options = SummaryBuilder::new();
+    options.path_times(true);
     for (ctx, out) in summaries_every_way(path, &options, format, min_block) {
         let ctx = format!("{}: {ctx}", path.display());
         assert_eq!(out.stats.lines, want.lines.total, "{ctx}");
@@ -41,6 +43,7 @@ fn generated_access_logs_summarise_identically_every_way() {
     assert!(want.lines.malformed > 5 && want.malformed_samples.len() == 10);
     assert!(access.top_not_found_paths.distinct > 5);
     assert!(access.top_server_error_paths.distinct > 5);
+    assert!(access.paths_by_served_time.as_ref().unwrap().distinct > 20);
     assert!(access.status_classes.server_error > 0 && access.status_classes.informational > 0);
     assert!(access.unique_clients.unwrap().count > 50);
     assert!(
@@ -215,7 +218,7 @@ proptest! {
         let (_dir, path) = temp_file(&input);
         let scanner = logscan_scan::Scanner::builder().threads(threads).chunk_size(chunk).build().unwrap();
         let mut options = SummaryBuilder::new();
-        options.top(5);
+        options.top(5).path_times(true);
         for strategy in STRATEGIES {
             let source = logscan_source::Source::builder()
                 .strategy(strategy)

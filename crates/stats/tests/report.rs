@@ -5,7 +5,7 @@ mod support;
 
 use logscan_parse::LogFormat;
 use logscan_scan::Aggregate;
-use logscan_stats::{Summary, TextOptions};
+use logscan_stats::{Summary, SummaryBuilder, TextOptions};
 use serde_json::Value;
 use support::*;
 
@@ -74,6 +74,7 @@ fn the_json_schema_has_the_documented_fields() {
         [
             "body_bytes",
             "methods",
+            "paths_by_served_time",
             "requests",
             "requests_over_time",
             "requests_per_minute",
@@ -162,6 +163,67 @@ fn the_json_schema_has_the_documented_fields() {
     let reparsed: Value = serde_json::from_slice(&printed).unwrap();
     assert_eq!(reparsed, serde_json::to_value(&access).unwrap());
     assert!(printed.ends_with(b"}\n"));
+}
+
+#[test]
+fn served_time_by_path_only_when_asked_for() {
+    let input = access_log(6, 400);
+    let format = access_format();
+    let off = serde_json::to_value(summary_of(&format, &input)).unwrap();
+    assert!(off["access"]["paths_by_served_time"].is_null());
+
+    let mut options = SummaryBuilder::new();
+    options.path_times(true).top(3);
+    let mut on = options.build(&format);
+    for (i, line) in input.split(|&b| b == b'\n').enumerate() {
+        on.add_line(line, i as u64 + 1);
+    }
+    let json = serde_json::to_value(&on).unwrap();
+    let t = &json["access"]["paths_by_served_time"];
+    assert_eq!(
+        keys(t),
+        [
+            "complete",
+            "distinct",
+            "entries",
+            "untracked_requests",
+            "untracked_us"
+        ]
+    );
+    assert_eq!(
+        keys(&t["entries"][0]),
+        [
+            "max_us", "mean_us", "path", "percent", "requests", "total_us"
+        ]
+    );
+    let entries = t["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    let totals: Vec<u64> = entries
+        .iter()
+        .map(|e| e["total_us"].as_u64().unwrap())
+        .collect();
+    assert!(totals.is_sorted_by(|a, b| a >= b), "{totals:?}");
+
+    // The text report shows them; CSV gives four rows per path.
+    let report = on.report();
+    let text = report.to_text(TextOptions::default());
+    assert!(text.contains("\nPaths by served time ("), "{text}");
+    assert!(text.contains("  share  requests  "), "{text}");
+    let mut csv = Vec::new();
+    report.write_csv(&mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let first = entries[0]["path"].as_str().unwrap();
+    for section in [
+        "path_served_us",
+        "path_served_requests",
+        "path_served_mean_us",
+        "path_served_max_us",
+    ] {
+        assert!(
+            csv.contains(&format!("\n{section},{first},")),
+            "{section}: {csv}"
+        );
+    }
 }
 
 #[test]

@@ -10,9 +10,9 @@ use logscan_scan::{ScanOutput, Scanner, ScannerBuilder};
 use logscan_source::{Source, Strategy};
 use logscan_stats::{
     AccessReport, AppReport, Entry, LevelCount, LineTotals, MalformedSample, MessageCount,
-    MessageTable, PerMinuteReport, Report, SCHEMA, ServedTimeReport, SlowRequestReport,
-    StatusClasses, StatusCount, Summary, SummaryBuilder, Table, TimeRange, Timeline,
-    TimelineBucket, UniqueCount,
+    MessageTable, PathTime, PathTimeTable, PerMinuteReport, Report, SCHEMA, ServedTimeReport,
+    SlowRequestReport, StatusClasses, StatusCount, Summary, SummaryBuilder, Table, TimeRange,
+    Timeline, TimelineBucket, UniqueCount,
 };
 
 /// xorshift64*: deterministic, no dependency.
@@ -433,6 +433,8 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
     let mut agents = BTreeMap::new();
     let mut referrers = BTreeMap::new();
     let mut hosts = BTreeMap::new();
+    // By path: timed requests, their total and their longest time.
+    let mut path_times: BTreeMap<Vec<u8>, (u64, u64, u64)> = BTreeMap::new();
     let mut served: Vec<u64> = Vec::new();
     // Every request with a served time.
     let mut timed: Vec<Timed> = Vec::new();
@@ -516,6 +518,12 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             }
             if let Some(us) = record.request_time_us() {
                 served.push(us);
+                if let Some(p) = record.path() {
+                    let e = path_times
+                        .entry(p[..p.len().min(1024)].to_vec())
+                        .or_default();
+                    *e = (e.0 + 1, e.1 + us, e.2.max(us));
+                }
                 let method = record.method().map_or(b"-".to_vec(), |m| m.to_vec());
                 let path = record.path().map(|p| p.to_vec());
                 timed.push((us, number, method, path, record.status()));
@@ -639,6 +647,29 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             top_not_found_paths: top_table(&not_found, top, requests),
             top_server_error_paths: top_table(&server_errors, top, requests),
             top_hosts: top_table(&hosts, top, requests),
+            paths_by_served_time: (!path_times.is_empty()).then(|| {
+                let all: u64 = served.iter().sum();
+                let mut by_total: Vec<_> = path_times.iter().collect();
+                by_total.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(b.0)));
+                PathTimeTable {
+                    distinct: path_times.len() as u64,
+                    complete: true,
+                    untracked_requests: 0,
+                    untracked_us: 0,
+                    entries: by_total
+                        .into_iter()
+                        .take(top)
+                        .map(|(path, &(requests, total, max))| PathTime {
+                            path: lossy(path),
+                            requests,
+                            total_us: total,
+                            mean_us: (total as f64 / requests as f64 * 10.0).round() / 10.0,
+                            max_us: max,
+                            percent: pct(total, all),
+                        })
+                        .collect(),
+                }
+            }),
         }
     });
 
