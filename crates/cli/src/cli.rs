@@ -276,8 +276,8 @@ pub struct Conditions {
 
     /// Virtual host (`$host`, `$server_name`, Apache's %v, a JSON host key), or the
     /// host of a syslog line: a comma-separated list, any case; `*.example.com` takes
-    /// every name under example.com. A host logged with a port (`shop.example:8080`)
-    /// matches its name too.
+    /// every name under example.com. A host logged with a port (`shop.example:8080`),
+    /// in brackets (`[2001:db8::1]`) or with a trailing dot matches its name too.
     #[arg(long, value_name = "HOSTS")]
     pub host: Option<String>,
 

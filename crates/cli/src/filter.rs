@@ -235,20 +235,23 @@ impl HostPattern {
             Some(domain) => (domain, true),
             None => (text, false),
         };
-        if name.is_empty() || name.contains('*') {
+        let name = bare_name(name.as_bytes());
+        if name.is_empty() || name.contains(&b'*') {
             return Err(CliError::usage(format!(
                 "--host: `{text}` is not a host name (give names like shop.example.com or *.example.com)"
             )));
         }
         Ok(HostPattern {
-            name: name.to_ascii_lowercase().into_bytes(),
+            name: name.to_ascii_lowercase(),
             under,
         })
     }
 
-    /// Whether `host` (as logged, perhaps with a port) is this name or under it.
+    /// Whether `host` (as logged: any case, perhaps with a port, a bracketed IPv6
+    /// address, a fully qualified name's trailing dot) is this name or under it.
     fn matches(&self, host: &[u8]) -> bool {
         let is = |host: &[u8]| {
+            let host = bare_name(host);
             if self.under {
                 host.len() > self.name.len() + 1
                     && host[..host.len() - self.name.len()].ends_with(b".")
@@ -259,6 +262,16 @@ impl HostPattern {
         };
         is(host) || without_port(host).is_some_and(is)
     }
+}
+
+/// A host without what DNS ignores or a URL adds: the brackets of an IPv6 address
+/// (`[2001:db8::1]`), the trailing dot of a fully qualified name (`shop.example.`).
+fn bare_name(host: &[u8]) -> &[u8] {
+    let host = host
+        .strip_prefix(b"[")
+        .and_then(|h| h.strip_suffix(b"]"))
+        .unwrap_or(host);
+    host.strip_suffix(b".").unwrap_or(host)
 }
 
 /// `host` without the `:port` it ends in, if it ends in one: `shop.example:8080`,
@@ -682,7 +695,23 @@ mod tests {
                 .unwrap()
                 .matches(b"shop.example:8080")
         );
-        for bad in ["", "*.", "a*.example", " "] {
+        // Brackets and a trailing dot are not part of the name.
+        let v6 = HostPattern::parse("2001:db8::1").unwrap();
+        for logged in [&b"[2001:db8::1]"[..], b"[2001:db8::1]:443", b"2001:db8::1"] {
+            assert!(v6.matches(logged), "{}", String::from_utf8_lossy(logged));
+        }
+        assert!(plain.matches(b"SHOP.example."));
+        assert!(
+            HostPattern::parse("*.example")
+                .unwrap()
+                .matches(b"shop.example.")
+        );
+        assert!(
+            HostPattern::parse("shop.example.")
+                .unwrap()
+                .matches(b"shop.example")
+        );
+        for bad in ["", "*.", "a*.example", " ", "[]", "."] {
             assert!(HostPattern::parse(bad).is_err(), "{bad:?}");
         }
     }

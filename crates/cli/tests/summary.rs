@@ -616,7 +616,7 @@ fn virtual_hosts_and_syslog_hosts_are_counted() {
     );
     assert!(
         text.contains(
-            "\nTop hosts (2 distinct)\n  2   50.00%  shop.example\n  1   25.00%  api.example\n"
+            "\nTop virtual hosts (2 distinct)\n  2   50.00%  shop.example\n  1   25.00%  api.example\n"
         ),
         "{text}"
     );

@@ -457,6 +457,29 @@ mod tests {
     }
 
     #[test]
+    fn a_request_without_a_host_header_is_for_the_servers_name() {
+        // HTTP/1.0 sends no Host header: Apache logs `-`, and `%v` names the server.
+        let format = LogFormat::from_apache(r#"%v %{Host}i %h %l %u %t "%r" %>s %b"#).unwrap();
+        let host = |line: &str| {
+            format
+                .parse(line.as_bytes())
+                .unwrap()
+                .host()
+                .map(<[u8]>::to_vec)
+        };
+        let head = r#"10.0.0.1 - - [14/Mar/2025:06:25:00 +0000] "GET / HTTP/1.0" 200 5"#;
+        assert_eq!(
+            host(&format!("shop.example - {head}")),
+            Some(b"shop.example".to_vec())
+        );
+        assert_eq!(
+            host(&format!("shop.example Alias.example {head}")),
+            Some(b"Alias.example".to_vec())
+        );
+        assert_eq!(host(&format!("- - {head}")), None);
+    }
+
+    #[test]
     fn directive_lines_and_bare_strings_read_the_same() {
         let bare = r#"%h %l %u %t "%r" %>s %b %D"#;
         let want = source(bare);

@@ -489,6 +489,14 @@ pub(crate) struct JsonFormat {
 /// The request time's place in [`JsonParts`] and in the lists of [`JsonFormat::new`].
 const REQUEST_TIME: usize = 8;
 
+/// The host's place in [`JsonParts`] and in the lists of [`JsonFormat::new`].
+const HOST: usize = 12;
+
+/// Whether `val` is a string that names something: not empty, not `-`.
+fn is_named(line: &[u8], val: JsonVal) -> bool {
+    val.kind == JsonKind::Str && !matches!(val.span.of(line), b"" | b"-")
+}
+
 /// How deep a dotted key may reach into nested objects.
 const MAX_NESTING: usize = 4;
 
@@ -551,6 +559,11 @@ impl JsonFormat {
             let (key, val) = pair?;
             let key = key.span.of(line);
             let mut take = |field: u8, rank: u8, val: JsonVal| {
+                // A virtual-host key without a name (`""`, `"-"`, `null`) must not hide
+                // the machine's name further down the host list.
+                if usize::from(field) == HOST && !is_named(line, val) {
+                    return;
+                }
                 let slot = &mut found[usize::from(field)];
                 if slot.is_none_or(|(best, _)| rank < best) {
                     *slot = Some((rank, val));
@@ -1317,9 +1330,22 @@ mod tests {
             host(br#"{"host":{"name":"ecs-box"},"msg":"x"}"#),
             Some(b"ecs-box".to_vec())
         );
-        // Not a string, `-` or empty: no host.
+        // Not a string, `-` or empty: no host, and the machine's name is not hidden.
         for line in [&br#"{"host":7}"#[..], br#"{"host":"-"}"#, br#"{"host":""}"#] {
             assert_eq!(host(line), None, "{}", String::from_utf8_lossy(line));
+        }
+        for line in [
+            &br#"{"http_host":"","hostname":"box-1"}"#[..],
+            br#"{"host":null,"hostname":"box-1"}"#,
+            br#"{"hostname":"box-1","host":"-"}"#,
+            br#"{"req":{"headers":{"host":""}},"hostname":"box-1"}"#,
+        ] {
+            assert_eq!(
+                host(line),
+                Some(b"box-1".to_vec()),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
         let f = crate::LogFormat::json_builder()
             .host_keys(["site"])

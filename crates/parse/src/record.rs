@@ -423,10 +423,12 @@ impl<'a> Record<'a> {
         match &self.body {
             Body::App(parts) => parts.host.map(|s| s.of(self.line)),
             Body::Json(..) => self.json_text(|p| p.host),
+            // Apache logs `-` for the Host header of a request that sent none; the
+            // server's name stands in then.
             _ => self
                 .access(Var::Host)
-                .or_else(|| self.access(Var::ServerName))
-                .and_then(present),
+                .and_then(present)
+                .or_else(|| self.access(Var::ServerName).and_then(present)),
         }
     }
 

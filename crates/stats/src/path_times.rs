@@ -9,8 +9,8 @@ use crate::table::hash_key;
 pub(crate) struct Times {
     /// Requests with a served time.
     pub(crate) requests: u64,
-    /// Their served times added up, in microseconds.
-    pub(crate) total_us: u64,
+    /// Their served times added up, in microseconds (wide enough never to saturate).
+    pub(crate) total_us: u128,
     /// The longest of them, in microseconds.
     pub(crate) max_us: u64,
 }
@@ -19,27 +19,32 @@ impl Times {
     #[inline]
     fn add(&mut self, us: u64) {
         self.requests += 1;
-        self.total_us = self.total_us.saturating_add(us);
+        self.total_us += u128::from(us);
         self.max_us = self.max_us.max(us);
     }
 
     fn merge(&mut self, other: Times) {
         self.requests += other.requests;
-        self.total_us = self.total_us.saturating_add(other.total_us);
+        self.total_us += other.total_us;
         self.max_us = self.max_us.max(other.max_us);
     }
 }
 
 /// Served times by path, bounded to `max_keys` distinct paths like the count tables:
 /// past the bound a new path's requests go to [`untracked`](Self::untracked), and which
-/// paths made it in depends on the scan order.
+/// paths made it in depends on the scan order — but not on the process: entries are
+/// kept and merged in the order their paths were first seen, as the count tables do,
+/// never in the order of the hash index, whose seed is random per process.
 ///
 /// Each entry owns its key (one allocation per distinct path): the table is made only
 /// when asked for (`SummaryBuilder::path_times`), so it keeps to the simplest layout
 /// rather than the count tables' arena.
 #[derive(Clone, Debug)]
 pub(crate) struct PathTimes {
-    table: HashTable<(Box<[u8]>, Times)>,
+    /// In the order the paths were first seen.
+    entries: Vec<(Box<[u8]>, Times)>,
+    /// Positions in `entries`, by the path's hash.
+    index: HashTable<usize>,
     max_keys: usize,
     untracked: Times,
 }
@@ -47,18 +52,30 @@ pub(crate) struct PathTimes {
 impl PathTimes {
     pub(crate) fn new(max_keys: usize) -> PathTimes {
         PathTimes {
-            table: HashTable::new(),
+            entries: Vec::new(),
+            index: HashTable::new(),
             max_keys,
             untracked: Times::default(),
         }
+    }
+
+    /// The position of `path`'s entry, if it has one.
+    #[inline]
+    fn find(&self, hash: u64, path: &[u8]) -> Option<usize> {
+        let entries = &self.entries;
+        self.index
+            .find(hash, |&at| {
+                entries.get(at).is_some_and(|(key, _)| **key == *path)
+            })
+            .copied()
     }
 
     /// Adds a request of `us` microseconds to `path` (already cut to the tables' key
     /// length), whose hash by the tables' hasher is `hash`.
     #[inline]
     pub(crate) fn add(&mut self, hash: u64, path: &[u8], us: u64) {
-        match self.table.find_mut(hash, |(key, _)| **key == *path) {
-            Some((_, times)) => times.add(us),
+        match self.find(hash, path) {
+            Some(at) => self.entries[at].1.add(us),
             None => self.add_new(hash, path, us),
         }
     }
@@ -68,32 +85,44 @@ impl PathTimes {
     fn add_new(&mut self, hash: u64, path: &[u8], us: u64) {
         let mut times = Times::default();
         times.add(us);
-        self.insert_new(hash, path, times);
+        self.insert_new(hash, path.into(), times);
     }
 
-    fn insert_new(&mut self, hash: u64, path: &[u8], times: Times) {
-        if self.table.len() >= self.max_keys {
+    fn insert_new(&mut self, hash: u64, path: Box<[u8]>, times: Times) {
+        if self.entries.len() >= self.max_keys {
             self.untracked.merge(times);
             return;
         }
-        self.table
-            .insert_unique(hash, (path.into(), times), |(key, _)| hash_key(key));
+        let at = self.entries.len();
+        self.entries.push((path, times));
+        let entries = &self.entries;
+        self.index.insert_unique(hash, at, |&i| {
+            entries.get(i).map_or(0, |(key, _)| hash_key(key))
+        });
     }
 
+    /// Adds `other`'s times into these, its paths in the order it first saw them.
     pub(crate) fn merge(&mut self, other: PathTimes) {
+        if self.entries.is_empty() && self.max_keys >= other.max_keys {
+            // Taking the other table whole is the same result, without re-inserting.
+            let untracked = self.untracked;
+            *self = other;
+            self.untracked.merge(untracked);
+            return;
+        }
         self.untracked.merge(other.untracked);
-        for (path, times) in other.table {
+        for (path, times) in other.entries {
             let hash = hash_key(&path);
-            match self.table.find_mut(hash, |(key, _)| *key == path) {
-                Some((_, mine)) => mine.merge(times),
-                None => self.insert_new(hash, &path, times),
+            match self.find(hash, &path) {
+                Some(at) => self.entries[at].1.merge(times),
+                None => self.insert_new(hash, path, times),
             }
         }
     }
 
     /// Distinct paths held.
     pub(crate) fn len(&self) -> usize {
-        self.table.len()
+        self.entries.len()
     }
 
     /// Whether every timed request's path is held.
@@ -109,7 +138,7 @@ impl PathTimes {
     /// The `n` paths with the most time in total: most first, ties by path bytes.
     pub(crate) fn top(&self, n: usize) -> Vec<(&[u8], Times)> {
         let mut all: Vec<(&[u8], Times)> = self
-            .table
+            .entries
             .iter()
             .map(|(key, times)| (&key[..], *times))
             .collect();
@@ -124,9 +153,11 @@ impl PathTimes {
         all
     }
 
-    /// Heap bytes held: the table's buckets and the keys.
+    /// Heap bytes held: the entries, the index and the keys.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.table.allocation_size() + self.table.iter().map(|(key, _)| key.len()).sum::<usize>()
+        self.entries.capacity() * size_of::<(Box<[u8]>, Times)>()
+            + self.index.allocation_size()
+            + self.entries.iter().map(|(key, _)| key.len()).sum::<usize>()
     }
 }
 
@@ -167,7 +198,7 @@ mod tests {
                         Times {
                             requests: 2,
                             total_us: 501,
-                            max_us: 500
+                            max_us: 500,
                         }
                     ),
                     (
@@ -175,7 +206,7 @@ mod tests {
                         Times {
                             requests: 3,
                             total_us: 60,
-                            max_us: 30
+                            max_us: 30,
                         }
                     ),
                 ]
@@ -183,6 +214,37 @@ mod tests {
             assert_eq!(t.len(), 3);
             assert!(t.is_complete());
         }
+    }
+
+    #[test]
+    fn which_paths_fill_the_bound_depends_on_first_sight_not_on_the_hash() {
+        // A full table keeps the paths the merged table saw first, in every process.
+        let mut kept = PathTimes::new(3);
+        add(&mut kept, b"/a", 1);
+        add(&mut kept, b"/b", 1);
+        let mut other = PathTimes::new(3);
+        for path in [&b"/c"[..], b"/d", b"/e", b"/f", b"/g"] {
+            add(&mut other, path, 1);
+        }
+        kept.merge(other);
+        let mut paths: Vec<&[u8]> = kept.top(10).into_iter().map(|(p, _)| p).collect();
+        paths.sort();
+        assert_eq!(paths, [&b"/a"[..], b"/b", b"/c"]);
+        assert_eq!(kept.untracked().requests, 4);
+    }
+
+    #[test]
+    fn totals_do_not_saturate() {
+        let mut t = PathTimes::new(10);
+        for _ in 0..40 {
+            add(&mut t, b"/a", u64::MAX / 2);
+        }
+        let (_, times) = t.top(1)[0];
+        assert_eq!(times.total_us, u128::from(u64::MAX / 2) * 40);
+        assert_eq!(
+            times.total_us / u128::from(times.requests),
+            u128::from(times.max_us)
+        );
     }
 
     #[test]

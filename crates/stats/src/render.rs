@@ -60,7 +60,7 @@ impl Report {
     /// | `method`, `host`, `path`, `client`, `user_agent`, `referrer`, `not_found_path`, `server_error_path` | the key | requests |
     /// | `path_served_us` (percent: of all served time), `path_served_requests`, `path_served_mean_us`, `path_served_max_us` | the path (with `--path-times`) | µs, requests |
     /// | `level` | the level | lines |
-    /// | `component`, `app_host` | the component, the host that wrote the lines | lines |
+    /// | `component`, `app_host` | the component, the host (see [`AppReport::top_hosts`](crate::AppReport::top_hosts)) | lines |
     /// | `message` | `LEVEL template` | lines |
     /// | `exception` | the exception's name | times a stack trace named it |
     /// | `malformed_sample` | the line number (`input:line` when several inputs merged) | the line's text |
@@ -327,7 +327,7 @@ impl Text {
         if a.methods.entries.iter().any(|e| e.key != "-") {
             self.table("Methods", &a.methods);
         }
-        self.table("Top hosts", &a.top_hosts);
+        self.table("Top virtual hosts", &a.top_hosts);
         self.table("Top paths", &a.top_paths);
         self.table("Top clients", &a.top_clients);
         self.table("Top user agents", &a.top_user_agents);

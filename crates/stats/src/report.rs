@@ -207,7 +207,8 @@ pub struct AccessReport {
     /// Most frequent paths answered with a 5xx status (the server failed).
     pub top_server_error_paths: Table,
     /// Most frequent virtual hosts (`$host`, else `$server_name`; Apache's `%v`; a
-    /// JSON line's host key); empty when the format names none.
+    /// JSON line's host key); empty when the format names none. Counted as DNS names
+    /// compare: in lowercase, without a trailing dot; a port stays as logged.
     pub top_hosts: Table,
     /// The paths with the most served time in total, when the summary was asked to
     /// add it up ([`SummaryBuilder::path_times`](crate::SummaryBuilder::path_times))
@@ -237,7 +238,8 @@ pub struct PathTime {
     pub path: String,
     /// Its requests with a served time.
     pub requests: u64,
-    /// Their served times added up, in microseconds.
+    /// Their served times added up, in microseconds (at most `u64::MAX`; the mean
+    /// and the percent are computed before that cut).
     pub total_us: u64,
     /// Their mean, in microseconds, to one decimal.
     pub mean_us: f64,
@@ -471,8 +473,10 @@ pub struct AppReport {
     pub no_level: u64,
     /// Most frequent components (loggers, classes, programs).
     pub top_components: Table,
-    /// Most frequent hosts that wrote the lines (a syslog line's host, a JSON line's
-    /// host key); empty when the lines name none.
+    /// Most frequent hosts of the lines: a syslog line's host (the machine that wrote
+    /// it), a JSON line's host key (the virtual host if the line names one, else the
+    /// machine); empty when the lines name none. Counted as DNS names compare: in
+    /// lowercase, without a trailing dot.
     pub top_hosts: Table,
     /// Most frequent warning-and-worse messages, grouped by template.
     pub top_messages: MessageTable,
@@ -707,22 +711,27 @@ fn path_times(summary: &Summary, top: usize) -> Option<PathTimeTable> {
         return None;
     }
     // Of all requests' served time, those without a path included.
-    let all_us = u64::try_from(a.served.sum).unwrap_or(u64::MAX);
+    let all_us = a.served.sum;
+    let wide = |us: u128| u64::try_from(us).unwrap_or(u64::MAX);
     Some(PathTimeTable {
         distinct: t.len() as u64,
         complete: t.is_complete(),
         untracked_requests: t.untracked().requests,
-        untracked_us: t.untracked().total_us,
+        untracked_us: wide(t.untracked().total_us),
         entries: t
             .top(top)
             .into_iter()
             .map(|(path, times)| PathTime {
                 path: text(path),
                 requests: times.requests,
-                total_us: times.total_us,
+                total_us: wide(times.total_us),
                 mean_us: (times.total_us as f64 / times.requests as f64 * 10.0).round() / 10.0,
                 max_us: times.max_us,
-                percent: percent(times.total_us, all_us),
+                percent: if all_us == 0 {
+                    0.0
+                } else {
+                    (times.total_us as f64 * 10_000.0 / all_us as f64).round() / 100.0
+                },
             })
             .collect(),
     })

@@ -487,6 +487,18 @@ pub(crate) struct AppStats {
     pub(crate) exceptions: CountTable,
 }
 
+/// Counts a host as DNS names compare: in lowercase, without the trailing dot of a
+/// fully qualified name (`Shop.Example.` is `shop.example`); a port stays as logged.
+fn add_host(table: &mut CountTable, host: &[u8], scratch: &mut Vec<u8>) {
+    let name = host.strip_suffix(b".").unwrap_or(host);
+    if name.len() == host.len() && !host.iter().any(u8::is_ascii_uppercase) {
+        return table.add(host);
+    }
+    scratch.clear();
+    scratch.extend(name.iter().map(u8::to_ascii_lowercase));
+    table.add(scratch);
+}
+
 impl AccessStats {
     /// The first client the table had to leave out: from here on the sketch counts
     /// every client. Made from the keys the table holds (every client seen so far
@@ -511,9 +523,9 @@ impl AccessStats {
 
     /// Out of line: most formats name no host, and their loop stays as it was.
     #[inline(never)]
-    fn count_host(&mut self, record: &Record<'_>) {
+    fn count_host(&mut self, record: &Record<'_>, scratch: &mut Vec<u8>) {
         if let Some(host) = record.host() {
-            self.hosts.add(host);
+            add_host(&mut self.hosts, host, scratch);
         }
     }
 
@@ -878,7 +890,7 @@ impl Counts {
             a.user_agents.add_remembered(agent);
         }
         if plan.hosts {
-            a.count_host(record);
+            a.count_host(record, &mut self.scratch);
         }
 
         if let Some((hash, _)) = &path {
@@ -933,7 +945,7 @@ impl Counts {
             app.components.add(component);
         }
         if let Some(host) = record.host() {
-            app.hosts.add(host);
+            add_host(&mut app.hosts, host, &mut self.scratch);
         }
         if let Some(level) = level.filter(|l| *l >= Level::Warn)
             && let Some(message) = record.message()

@@ -65,6 +65,7 @@ fn virtual_hosts_are_counted_identically_every_way() {
         "api.example.com",
         "-",
         "static.example.net",
+        "WWW.Example.com.",
     ];
     let mut input = Vec::new();
     for line in access_log(4, 500).split_inclusive(|&b| b == b'\n') {

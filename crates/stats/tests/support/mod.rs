@@ -335,6 +335,15 @@ pub fn reference_exception(line: &[u8]) -> Option<&[u8]> {
     (named && starts && ends).then_some(name)
 }
 
+/// A host as the summary counts it: lowercase, without a trailing dot.
+fn dns_name(host: &[u8]) -> Vec<u8> {
+    let mut name = host.to_ascii_lowercase();
+    if name.last() == Some(&b'.') {
+        name.pop();
+    }
+    name
+}
+
 fn bump(map: &mut BTreeMap<Vec<u8>, u64>, key: &[u8]) {
     *map.entry(key[..key.len().min(1024)].to_vec()).or_default() += 1;
 }
@@ -514,7 +523,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
                 bump(&mut referrers, r);
             }
             if let Some(h) = record.host() {
-                bump(&mut hosts, h);
+                bump(&mut hosts, &dns_name(h));
             }
             if let Some(us) = record.request_time_us() {
                 served.push(us);
@@ -549,7 +558,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
                 bump(&mut components, c);
             }
             if let Some(h) = record.host() {
-                bump(&mut app_hosts, h);
+                bump(&mut app_hosts, &dns_name(h));
             }
             if let (Some(l), Some(m)) = (record.level(), record.message())
                 && l >= Level::Warn
