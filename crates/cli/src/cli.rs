@@ -40,6 +40,7 @@ pub enum Command {
         logscan summary --json access.log access.log.1.gz > summary.json\n  \
         logscan summary --per-file --top 5 /var/log/nginx/*.log\n  \
         logscan summary --path-times --top 20 access.log      # where the time went\n  \
+        logscan summary --status 5xx --since 2025-03-14T06:00:00Z access.log\n  \
         logscan summary --apache-conf /etc/apache2/apache2.conf --format-name combined access.log\n  \
         zcat access.log.*.gz | logscan summary --format combined")]
     Summary(SummaryArgs),
@@ -202,6 +203,10 @@ pub struct SummaryArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub format: FormatArgs,
+    /// Summarise only the records that meet every condition given (the conditions of
+    /// `logscan filter`); the others are counted as excluded and nothing else.
+    #[command(flatten)]
+    pub conditions: Conditions,
 
     /// Print the summary as JSON (a stable schema; see the README).
     #[arg(long, conflicts_with = "csv")]

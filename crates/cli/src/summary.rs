@@ -11,6 +11,7 @@ use logscan_stats::{Report, Summary, SummaryBuilder, TextOptions};
 use crate::{
     cli::{ColorChoice, SummaryArgs},
     error::{CliError, Exit},
+    filter::Filter,
     format::{FormatSpec, UnreadNumberNote},
     input::{self, Inputs},
     notes::Notes,
@@ -27,6 +28,18 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     let notes = Notes::new(inputs.quiet, &inputs.paths);
     let mut options = SummaryBuilder::new();
     options.top(args.top).path_times(args.path_times);
+    let conditions = Filter::new(&args.conditions)?;
+    let keep = (!conditions.is_empty()).then(|| std::sync::Arc::new(conditions));
+    let make = |format: &LogFormat| {
+        let summary = options.build(format);
+        match &keep {
+            Some(conditions) => {
+                let conditions = std::sync::Arc::clone(conditions);
+                summary.keep_only(move |record| conditions.matches(record))
+            }
+            None => summary,
+        }
+    };
     // Each input's summary is folded in (or, with --per-file, turned into its report)
     // as soon as it is done, so memory does not grow with the number of inputs.
     let mut merged = Merged::default();
@@ -44,7 +57,7 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
             let head = opened.head.as_deref();
             unread_number.check(&spec, &format, opened.source.path(), head, &notes);
             let scanner = notes.scanner(inputs.scanner_for(&opened.source));
-            let out = scanner.scan(opened.source, || options.build(&format))?;
+            let out = scanner.scan(opened.source, || make(&format))?;
             Ok(Some((out.aggregate, out.stats)))
         })?;
         if let Some((mut summary, stats)) = done {

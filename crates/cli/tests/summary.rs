@@ -715,6 +715,53 @@ fn path_times_add_up_each_paths_served_time() {
 }
 
 #[test]
+fn conditions_summarise_the_records_filter_prints() {
+    // tstack/lnav's shop log: the summary of its 4xx GET requests, asked for directly,
+    // is the summary of what `filter` prints for the same conditions.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = shop_log();
+    let conditions = [
+        "--status",
+        "4xx",
+        "--method",
+        "GET",
+        "--until",
+        "2019-01-22T03:59:00+03:30",
+    ];
+    let kept = stdout_of(logscan().arg("filter").args(conditions).arg(&log));
+    let kept_lines = kept.lines().count() as u64;
+    assert!(kept_lines > 5, "{kept}");
+    let kept = write(dir.path(), "kept.log", kept.as_bytes());
+    let format = ["--format", "combined_xff"];
+    let direct = summary_json(
+        logscan()
+            .args(["summary", "--json", "-j", "2"])
+            .args(format)
+            .args(conditions)
+            .arg(&log),
+    );
+    let filtered = summary_json(
+        logscan()
+            .args(["summary", "--json"])
+            .args(format)
+            .arg(&kept),
+    );
+    assert_eq!(direct["access"], filtered["access"]);
+    assert_eq!(direct["time"], filtered["time"]);
+    assert_eq!(direct["lines"]["total"], 1_000);
+    assert_eq!(direct["lines"]["excluded"], 1_000 - kept_lines);
+    assert_eq!(filtered["lines"]["excluded"], 0);
+
+    // Conditions are checked as filter checks them.
+    logscan()
+        .args(["summary", "--status", "teapot"])
+        .arg(&log)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--status"));
+}
+
+#[test]
 fn the_slowest_requests_name_their_input_and_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let line = |i: u32, path: &str, time: &str| {

@@ -48,7 +48,7 @@ impl Report {
     ///
     /// | section | key | value |
     /// |---|---|---|
-    /// | `lines` | `total`, `parsed`, `malformed`, `continued` | count |
+    /// | `lines` | `total`, `parsed`, `malformed`, `continued`, `excluded` | count |
     /// | `time` | `first`, `last`, `year_assumed` | RFC 3339 time, or `true`/`false` |
     /// | `requests` | `total`, `body_bytes`, `unique_clients` (or `unique_clients_estimated`) | count |
     /// | `per_minute` | `mean`, `peak`, `peak_minute` | number or time |
@@ -212,6 +212,14 @@ impl Text {
                 pct(percent(n, r.lines.total))
             );
             self.row(label, &value);
+        }
+        if r.lines.excluded > 0 {
+            let value = format!(
+                "{:>width$}  {:>7}  (parsed, but not meeting the conditions: not counted below)",
+                thousands(r.lines.excluded),
+                pct(percent(r.lines.excluded, r.lines.total))
+            );
+            self.row("excluded", &value);
         }
         if r.lines.continued > 0 {
             let value = format!(
@@ -515,6 +523,12 @@ impl Csv {
             "continued",
             &l.continued.to_string(),
             Some(percent(l.continued, l.total)),
+        );
+        self.row(
+            "lines",
+            "excluded",
+            &l.excluded.to_string(),
+            Some(percent(l.excluded, l.total)),
         );
         if let Some(t) = &r.time {
             self.row("time", "first", &t.first, None);

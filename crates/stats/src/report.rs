@@ -27,7 +27,8 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///   "schema": "logscan.summary/1",
 ///   "format": "combined",                      // LogFormat::name()
 ///   "lines": {"total": 0, "parsed": 0, "malformed": 0,
-///             "continued": 0},              // stack-trace lines: total = the three
+///             "continued": 0,               // stack-trace lines: total = the three
+///             "excluded": 0},               // parsed, but not meeting the conditions
 ///   "malformed_samples": [                     // lowest line numbers first
 ///     {"input": "a.log",                       // only when several inputs merge
 ///      "line": 17, "error": "line does not match the format's separators",
@@ -125,6 +126,10 @@ pub struct LineTotals {
     pub total: u64,
     /// Lines that parsed.
     pub parsed: u64,
+    /// Of those, the records left out by the summary's conditions
+    /// ([`Summary::keep_only`](crate::Summary::keep_only), `summary --status ...`):
+    /// the rest of the report counts none of them. 0 without conditions.
+    pub excluded: u64,
     /// Lines that did not, apart from `continued` ones.
     pub malformed: u64,
     /// Lines that go on from the record before them (the lines of a stack trace in an
@@ -550,6 +555,7 @@ impl Report {
             lines: LineTotals {
                 total: c.lines,
                 parsed: c.parsed,
+                excluded: c.excluded,
                 malformed: c.malformed,
                 continued: c.continued,
             },

@@ -227,14 +227,21 @@ pub struct Summary {
     format: LogFormat,
     options: SummaryBuilder,
     plan: Plan,
+    /// The records to count, when not all ([`keep_only`](Self::keep_only)).
+    keep: Option<Keep>,
     pub(crate) counts: Counts,
 }
+
+/// Which records a summary counts: shared by the summaries of every worker.
+type Keep = std::sync::Arc<dyn Fn(&Record<'_>) -> bool + Send + Sync>;
 
 /// Everything a summary counts; apart from the format, so that a record can borrow the
 /// format while the counts change.
 pub(crate) struct Counts {
     pub(crate) lines: u64,
     pub(crate) parsed: u64,
+    /// Records that parsed but did not meet the summary's conditions.
+    pub(crate) excluded: u64,
     pub(crate) malformed: u64,
     /// Lines that go on from the record before them (stack traces): neither records
     /// nor malformed.
@@ -617,12 +624,45 @@ impl Summary {
             format: format.clone(),
             options,
             plan: Plan::of(format, options),
+            keep: None,
             counts: {
                 let mut counts = Counts::new(options.max_keys);
                 counts.access.slowest = Slowest::new(options.top);
                 counts
             },
         }
+    }
+
+    /// Counts only the records `keep` accepts, as if the others were not in the input
+    /// (a summary of the 5xx requests, of one host, of an hour): they are counted as
+    /// [`excluded`](crate::LineTotals::excluded) and nothing else. Malformed lines are
+    /// counted as always, since no condition can be tested on them. The lines of a
+    /// stack trace are still counted as `continued`, but the exceptions they name are
+    /// not: whether the record they go on from was kept is not known when a chunk
+    /// starts inside a trace, and the summary must be the same however the input is
+    /// split. (A JSON line's exception key is part of its record, and counted with it.)
+    ///
+    /// ```
+    /// use logscan_parse::LogFormat;
+    /// use logscan_scan::Aggregate;
+    /// use logscan_stats::Summary;
+    ///
+    /// let mut errors = Summary::new(&LogFormat::combined())
+    ///     .keep_only(|record| record.status().is_some_and(|s| s >= 500));
+    /// for status in [200, 503, 404, 500] {
+    ///     let line = format!(r#"10.0.0.1 - - [14/Mar/2025:06:25:00 +0000] "GET / HTTP/1.1" {status} 5 "-" "curl""#);
+    ///     errors.add_line(line.as_bytes(), 1);
+    /// }
+    /// let report = errors.report();
+    /// assert_eq!((report.lines.parsed, report.lines.excluded), (4, 2));
+    /// assert_eq!(report.access.unwrap().requests, 2);
+    /// ```
+    pub fn keep_only(
+        mut self,
+        keep: impl Fn(&Record<'_>) -> bool + Send + Sync + 'static,
+    ) -> Summary {
+        self.keep = Some(std::sync::Arc::new(keep));
+        self
     }
 
     /// The format lines are parsed with.
@@ -725,6 +765,7 @@ impl Counts {
         Counts {
             lines: 0,
             parsed: 0,
+            excluded: 0,
             malformed: 0,
             continued: 0,
             samples: Vec::new(),
@@ -769,6 +810,23 @@ impl Counts {
         }
     }
 
+    /// [`add_parsed`](Self::add_parsed) for a summary with conditions: out of line, so
+    /// that the loop of a summary without any stays as it was.
+    #[inline(never)]
+    fn add_line_kept(
+        &mut self,
+        format: &LogFormat,
+        plan: Plan,
+        samples: usize,
+        line: &[u8],
+        line_number: u64,
+        keep: &Keep,
+    ) {
+        format.parse_then(line, |parsed| {
+            self.add_parsed(plan, samples, parsed, line, line_number, Some(keep));
+        });
+    }
+
     /// Counts one line, parsed or not.
     #[inline(always)]
     fn add_parsed(
@@ -778,11 +836,20 @@ impl Counts {
         parsed: Result<&Record<'_>, ParseError>,
         line: &[u8],
         line_number: u64,
+        keep: Option<&Keep>,
     ) {
         self.lines += 1;
         match parsed {
-            Ok(record) => self.add_record(plan, record, line_number),
-            Err(error) if error.kind == ParseErrorKind::Continuation => self.add_continued(line),
+            Ok(record) => match keep {
+                Some(keep) if !keep(record) => {
+                    self.parsed += 1;
+                    self.excluded += 1;
+                }
+                _ => self.add_record(plan, record, line_number),
+            },
+            Err(error) if error.kind == ParseErrorKind::Continuation => {
+                self.add_continued(line, keep.is_none());
+            }
             Err(error) => self.add_malformed(line, line_number, error, samples),
         }
     }
@@ -959,11 +1026,12 @@ impl Counts {
         }
     }
 
-    /// A line of a stack trace: counted, and the exception it names, if any.
+    /// A line of a stack trace: counted, and the exception it names, if any (unless
+    /// the summary has conditions: see [`Summary::keep_only`]).
     #[inline(never)]
-    fn add_continued(&mut self, line: &[u8]) {
+    fn add_continued(&mut self, line: &[u8], read_exception: bool) {
         self.continued += 1;
-        if let Some(name) = logscan_parse::exception_of(line) {
+        if read_exception && let Some(name) = logscan_parse::exception_of(line) {
             self.app.exceptions.add(name);
         }
     }
@@ -994,6 +1062,7 @@ impl Counts {
     fn merge(&mut self, other: Counts, cap: usize) {
         self.lines += other.lines;
         self.parsed += other.parsed;
+        self.excluded += other.excluded;
         self.malformed += other.malformed;
         self.continued += other.continued;
         for sample in other.samples {
@@ -1206,11 +1275,18 @@ impl Aggregate for Summary {
             format,
             options,
             plan,
+            keep,
             counts,
         } = self;
-        format.parse_then(line, |parsed| {
-            counts.add_parsed(*plan, options.samples, parsed, line, line_number);
-        });
+        match keep {
+            // Without conditions (nearly always) the loop has no test for them.
+            None => format.parse_then(line, |parsed| {
+                counts.add_parsed(*plan, options.samples, parsed, line, line_number, None);
+            }),
+            Some(keep) => {
+                counts.add_line_kept(format, *plan, options.samples, line, line_number, keep)
+            }
+        }
     }
 
     fn merge(&mut self, other: Self) {

@@ -86,6 +86,35 @@ fn virtual_hosts_are_counted_identically_every_way() {
 }
 
 #[test]
+fn summaries_with_conditions_count_the_kept_records_identically_every_way() {
+    // Access: the failed requests and one path family. Application: warnings and
+    // worse, whose stack traces then name no exceptions.
+    let access: fn(&logscan_parse::Record<'_>) -> bool = |r| {
+        r.status().is_some_and(|s| s >= 500) || r.path().is_some_and(|p| p.starts_with(b"/p/1"))
+    };
+    let app: fn(&logscan_parse::Record<'_>) -> bool =
+        |r| r.level().is_some_and(|l| l >= logscan_parse::Level::Warn);
+    for (input, format, keep) in [
+        (access_log(8, 600), access_format(), access),
+        (app_log(9, 600), LogFormat::app(), app),
+    ] {
+        let (_dir, path) = temp_file(&input);
+        let want = reference_kept(&input, &format, 10, Some(&keep));
+        assert!(want.lines.excluded > 100, "{:?}", want.lines);
+        assert!(
+            want.lines.parsed > want.lines.excluded + 50,
+            "{:?}",
+            want.lines
+        );
+        let mut options = SummaryBuilder::new();
+        options.path_times(true);
+        for (ctx, out) in every_way(&path, 1, || options.build(&format).keep_only(keep)) {
+            assert_matches_reference(&out.aggregate.report(), &want, &ctx);
+        }
+    }
+}
+
+#[test]
 fn generated_app_logs_summarise_identically_every_way() {
     let input = app_log(2, 700);
     let (_dir, path) = temp_file(&input);

@@ -29,15 +29,21 @@ fn allocations_for_second_pass(format: &LogFormat, input: &[u8]) -> u64 {
     }
     // Every key is now in the tables, every minute seen, the histogram made: a second
     // pass over the same lines (later line numbers, so no new malformed samples) must
-    // not allocate at all.
-    let offset = lines.len() as u64;
-    let before = stats().allocations;
-    for (i, l) in lines.iter().enumerate() {
-        summary.add_line(l, offset + i as u64 + 1);
+    // not allocate at all. The counter is process-wide, and the test harness's own
+    // thread allocates now and then (seen under load, about one run in thirty, before
+    // any change to the summary): of three such passes, the least is the summary's.
+    // An allocation per line would show in every pass.
+    let mut least = u64::MAX;
+    for pass in 1..=3 {
+        let offset = pass * lines.len() as u64;
+        let before = stats().allocations;
+        for (i, l) in lines.iter().enumerate() {
+            summary.add_line(l, offset + i as u64 + 1);
+        }
+        least = least.min(stats().allocations - before);
     }
-    let allocations = stats().allocations - before;
-    assert_eq!(summary.lines(), 2 * lines.len() as u64);
-    allocations
+    assert_eq!(summary.lines(), 4 * lines.len() as u64);
+    least
 }
 
 /// 16 MiB of access lines from small pools: the tables stay small, so the peak heap

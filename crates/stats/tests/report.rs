@@ -50,7 +50,7 @@ fn the_json_schema_has_the_documented_fields() {
     assert_eq!(json["format"], "nginx");
     assert_eq!(
         keys(&json["lines"]),
-        ["continued", "malformed", "parsed", "total"]
+        ["continued", "excluded", "malformed", "parsed", "total"]
     );
     assert_eq!(
         keys(&json["malformed_samples"][0]),

@@ -236,6 +236,15 @@ pub fn summaries_every_way(
     format: &LogFormat,
     min_block: usize,
 ) -> Vec<(String, ScanOutput<Summary>)> {
+    every_way(path, min_block, || options.build(format))
+}
+
+/// [`summaries_every_way`] with summaries made by `make`.
+pub fn every_way(
+    path: &Path,
+    min_block: usize,
+    make: impl Fn() -> Summary + Sync,
+) -> Vec<(String, ScanOutput<Summary>)> {
     let mut out = Vec::new();
     for threads in THREADS {
         for chunk in CHUNK_SIZES {
@@ -250,7 +259,7 @@ pub fn summaries_every_way(
                     .block_size(chunk.clamp(min_block, 4096))
                     .open(path)
                     .unwrap();
-                let scanned = scanner.scan(source, || options.build(format)).unwrap();
+                let scanned = scanner.scan(source, &make).unwrap();
                 out.push((
                     format!("{strategy} threads={threads} chunk={chunk}"),
                     scanned,
@@ -422,7 +431,20 @@ fn kept_start(text: &[u8], n: usize) -> String {
 /// vector at rank ceil(q·n), as HdrHistogram defines them; the caller compares them
 /// with a tolerance.
 pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
+    reference_kept(input, format, top, None)
+}
+
+/// The reference of a summary that counts only the records `keep` accepts
+/// (`Summary::keep_only`): the others are `excluded`, and stack-trace lines name no
+/// exceptions.
+pub fn reference_kept(
+    input: &[u8],
+    format: &LogFormat,
+    top: usize,
+    keep: Option<&dyn Fn(&logscan_parse::Record<'_>) -> bool>,
+) -> Report {
     let kind = format.kind();
+    let mut excluded = 0u64;
     let lines = split_lines(input);
     let (mut parsed, mut malformed, mut continued) = (0u64, 0u64, 0u64);
     let mut exceptions: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
@@ -462,7 +484,9 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             Ok(r) => r,
             Err(e) if e.kind == logscan_parse::ParseErrorKind::Continuation => {
                 continued += 1;
-                if let Some(name) = reference_exception(line) {
+                if keep.is_none()
+                    && let Some(name) = reference_exception(line)
+                {
                     bump(&mut exceptions, name);
                 }
                 continue;
@@ -483,6 +507,10 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
             }
         };
         parsed += 1;
+        if keep.is_some_and(|keep| !keep(&record)) {
+            excluded += 1;
+            continue;
+        }
         year_assumed |= record.year_is_assumed();
         let ts = record.timestamp();
         if let Some(ts) = ts {
@@ -725,6 +753,7 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
         lines: LineTotals {
             total: lines.len() as u64,
             parsed,
+            excluded,
             malformed,
             continued,
         },
