@@ -589,6 +589,27 @@ fn the_paths_that_failed_with_5xx_are_counted() {
     assert_eq!(table["distinct"], 4, "the four paths of the generator");
     let text = stdout_of(logscan().args(["summary", "--color", "never"]).arg(&path));
     assert!(text.contains("\nTop 5xx paths (4 distinct)\n"), "{text}");
+
+    // And when they failed: the timeline's buckets hold every 5xx.
+    let buckets = json["access"]["requests_over_time"]["buckets"]
+        .as_array()
+        .expect("buckets");
+    let in_buckets: u64 = buckets
+        .iter()
+        .map(|b| b["server_errors"].as_u64().unwrap())
+        .sum();
+    assert_eq!(in_buckets, failed as u64);
+    assert!(
+        text.contains("\nRequests over time (per ") && text.contains("  5xx\n"),
+        "{text}"
+    );
+    let csv = stdout_of(logscan().args(["summary", "--csv"]).arg(&path));
+    let in_rows: u64 = csv
+        .lines()
+        .filter_map(|row| row.strip_prefix("timeline_5xx,"))
+        .map(|row| row.split(',').nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(in_rows, failed as u64);
 }
 
 #[test]

@@ -54,6 +54,7 @@ impl Report {
     /// | `per_minute` | `mean`, `peak`, `peak_minute` | number or time |
     /// | `slowest_us`, `slowest_request` | the line (`input:line` with several inputs) | µs; `METHOD path` |
     /// | `timeline` | `bucket_seconds`, then each bucket's start (see [`Timeline`](crate::Timeline)) | seconds, then requests |
+    /// | `timeline_5xx` | each bucket's start | requests answered with a 5xx |
     /// | `served_time_us` | `count`, `min`, `mean`, `p50`, `p90`, `p99`, `max` | µs |
     /// | `status_class` | `1xx` … `5xx`, `other` | requests |
     /// | `status` | the code | requests |
@@ -185,12 +186,42 @@ impl Text {
             .map(|b| thousands(b.requests).len())
             .max()
             .unwrap_or(1);
+        // The 5xx of each bucket, in a column of their own when there are any: when
+        // the server failed, beside when the traffic came.
+        let failed = t.buckets.iter().any(|b| b.server_errors > 0);
+        let failed_width = t
+            .buckets
+            .iter()
+            .map(|b| thousands(b.server_errors).len())
+            .max()
+            .unwrap_or(1)
+            .max(3);
+        if failed {
+            let _ = writeln!(
+                self.s,
+                "  {:start$}  {:>width$}  {:>failed_width$}",
+                "",
+                "",
+                "5xx",
+                start = t.buckets.first().map_or(0, |b| b.start.chars().count()),
+            );
+        }
         for b in &t.buckets {
             // At least one block for a bucket that had any request at all.
             let blocks = (b.requests * BAR).div_ceil(peak) as usize;
+            let errors = if failed {
+                let n = if b.server_errors > 0 {
+                    thousands(b.server_errors)
+                } else {
+                    "-".to_owned()
+                };
+                format!("{n:>failed_width$}  ")
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 self.s,
-                "  {}  {:>width$}  {}",
+                "  {}  {:>width$}  {errors}{}",
                 b.start,
                 thousands(b.requests),
                 "█".repeat(blocks)
@@ -569,6 +600,10 @@ impl Csv {
                 self.row("timeline", "bucket_seconds", &seconds, None);
                 for b in &t.buckets {
                     self.row("timeline", &b.start, &b.requests.to_string(), None);
+                }
+                for b in &t.buckets {
+                    let failed = b.server_errors.to_string();
+                    self.row("timeline_5xx", &b.start, &failed, None);
                 }
             }
             if let Some(t) = &a.served_time_us {

@@ -47,7 +47,8 @@ pub const SCHEMA: &str = "logscan.summary/1";
 ///     "requests_per_minute": {"mean": 0.0, "peak": 0, "peak_minute": "...",
 ///                             "minutes": 0} | null,
 ///     "requests_over_time": {"bucket_seconds": 600,
-///                            "buckets": [{"start": "...", "requests": 0}]} | null,
+///                            "buckets": [{"start": "...", "requests": 0,
+///                                         "server_errors": 0}]} | null,  // 5xx
 ///     "served_time_us": {"count": 0, "min": 0, "mean": 0.0, "p50": 0, "p90": 0,
 ///                        "p99": 0, "max": 0} | null,
 ///     "slowest_requests": [{"served_us": 0, "method": "GET", "path": "/" | null,
@@ -353,16 +354,19 @@ pub struct TimelineBucket {
     pub start: String,
     /// Requests with a timestamp in it.
     pub requests: u64,
+    /// Of those, the ones answered with a 5xx status: when the server failed.
+    pub server_errors: u64,
 }
 
 impl Timeline {
     /// The most buckets a timeline has.
     pub const MAX_BUCKETS: u64 = 24;
 
-    /// The timeline of requests counted per minute (`minute` is Unix seconds / 60), shown
-    /// and aligned at `offset` seconds east of UTC.
+    /// The timeline of requests counted per minute: `(minute, requests, of them the
+    /// ones answered with a 5xx status)`, `minute` being Unix seconds / 60, shown and
+    /// aligned at `offset` seconds east of UTC.
     pub fn of_minutes(
-        per_minute: impl IntoIterator<Item = (i64, u64)>,
+        per_minute: impl IntoIterator<Item = (i64, u64, u64)>,
         offset: Option<i32>,
     ) -> Option<Timeline> {
         const STEPS: [u64; 11] = [
@@ -370,10 +374,11 @@ impl Timeline {
         ];
         let local = i64::from(offset.unwrap_or(0));
         let mut counts = std::collections::BTreeMap::new();
-        for (minute, n) in per_minute {
-            *counts
+        for (minute, requests, server_errors) in per_minute {
+            let at = counts
                 .entry(minute.saturating_mul(60).saturating_add(local))
-                .or_insert(0) += n;
+                .or_insert((0, 0));
+            *at = (at.0 + requests, at.1 + server_errors);
         }
         let (&first, _) = counts.first_key_value()?;
         let (&last, _) = counts.last_key_value()?;
@@ -393,23 +398,24 @@ impl Timeline {
         let step = i64::try_from(bucket).ok()?;
         let start = index(first, step) * step + anchor(step);
         let n = usize::try_from(count(step)).ok()?;
-        let mut requests = vec![0u64; n];
-        for (t, c) in counts {
+        let mut sums = vec![(0u64, 0u64); n];
+        for (t, (requests, server_errors)) in counts {
             if let Some(slot) = usize::try_from((t - start).div_euclid(step))
                 .ok()
-                .and_then(|i| requests.get_mut(i))
+                .and_then(|i| sums.get_mut(i))
             {
-                *slot += c;
+                *slot = (slot.0 + requests, slot.1 + server_errors);
             }
         }
-        let buckets = requests
+        let buckets = sums
             .into_iter()
             .enumerate()
-            .map(|(i, requests)| TimelineBucket {
+            .map(|(i, (requests, server_errors))| TimelineBucket {
                 start: Timestamp::from_unix(start + i as i64 * step - local, 0)
                     .map(|t| t.with_offset(offset).to_string())
                     .unwrap_or_default(),
                 requests,
+                server_errors,
             })
             .collect();
         Some(Timeline {
@@ -682,7 +688,13 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         unique_clients,
         requests_per_minute: per_minute(summary),
         requests_over_time: Timeline::of_minutes(
-            summary.counts.access.minutes.settled(),
+            {
+                let failed = a.failed_minutes.settled();
+                a.minutes
+                    .settled()
+                    .into_iter()
+                    .map(move |(m, n)| (m, n, failed.get(&m).copied().unwrap_or(0)))
+            },
             summary.counts.first.and_then(|t| t.utc_offset_seconds()),
         ),
         served_time_us: served_time(summary),
@@ -854,25 +866,31 @@ mod tests {
         // 2025-03-14T06:00Z is minute 29,032,200.
         let m0 = 29_032_200;
         // Ten minutes: one-minute buckets, the empty ones kept.
-        let t = Timeline::of_minutes([(m0, 3), (m0 + 9, 1)], Some(0)).unwrap();
+        let t = Timeline::of_minutes([(m0, 3, 0), (m0 + 9, 1, 0)], Some(0)).unwrap();
         assert_eq!(t.bucket_seconds, 60);
         assert_eq!(t.buckets.len(), 10);
         assert_eq!(t.buckets.iter().map(|b| b.requests).sum::<u64>(), 4);
         // Three hours from 06:07: 5-minute buckets would be 37, 10-minute ones 19.
-        let t = Timeline::of_minutes([(m0 + 7, 1), (m0 + 187, 2)], Some(0)).unwrap();
+        let t = Timeline::of_minutes([(m0 + 7, 1, 0), (m0 + 8, 4, 3), (m0 + 187, 2, 1)], Some(0))
+            .unwrap();
         assert_eq!(t.bucket_seconds, 600);
         assert_eq!(t.buckets.len(), 19);
+        let sums = |b: &TimelineBucket| (b.requests, b.server_errors);
+        assert_eq!(
+            (sums(&t.buckets[0]), sums(&t.buckets[18])),
+            ((5, 3), (2, 1))
+        );
         assert_eq!(t.buckets[0].start, "2025-03-14T06:00:00Z");
         assert_eq!(t.buckets[18].start, "2025-03-14T09:00:00Z");
         // 24 aligned minutes fit; 25 do not.
         assert_eq!(
-            Timeline::of_minutes([(m0, 1), (m0 + 23, 1)], None)
+            Timeline::of_minutes([(m0, 1, 0), (m0 + 23, 1, 0)], None)
                 .unwrap()
                 .bucket_seconds,
             60
         );
         assert_eq!(
-            Timeline::of_minutes([(m0, 1), (m0 + 24, 1)], None)
+            Timeline::of_minutes([(m0, 1, 0), (m0 + 24, 1, 0)], None)
                 .unwrap()
                 .bucket_seconds,
             300
@@ -883,7 +901,8 @@ mod tests {
     fn buckets_align_to_the_logs_own_clock() {
         // Twenty days at +03:30: day buckets start at the log's midnight, not UTC's.
         let m0 = 29_032_200; // 2025-03-14T06:00Z, 09:30 at +03:30
-        let t = Timeline::of_minutes([(m0, 1), (m0 + 20 * 1440 + 900, 5)], Some(12_600)).unwrap();
+        let t =
+            Timeline::of_minutes([(m0, 1, 0), (m0 + 20 * 1440 + 900, 5, 0)], Some(12_600)).unwrap();
         assert_eq!(t.bucket_seconds, 86_400);
         assert_eq!(t.buckets.len(), 22);
         assert_eq!(starts(&t)[0], ("2025-03-14T00:00:00+03:30", 1));
@@ -897,7 +916,7 @@ mod tests {
     fn a_long_log_gets_whole_weeks_and_at_most_24_buckets() {
         let m0 = 29_032_200;
         for days in [200, 365, 3_650] {
-            let t = Timeline::of_minutes([(m0, 1), (m0 + days * 1440, 1)], Some(0)).unwrap();
+            let t = Timeline::of_minutes([(m0, 1, 0), (m0 + days * 1440, 1, 0)], Some(0)).unwrap();
             assert_eq!(t.bucket_seconds % 604_800, 0, "{days} days");
             assert!(
                 (2..=24).contains(&t.buckets.len()),
@@ -909,7 +928,7 @@ mod tests {
         assert_eq!(Timeline::of_minutes([], None), None);
         // 2025-01-02 to 2025-11-20, 46 weeks: two-week buckets fit in exactly 24.
         let (jan2, nov20) = (1_735_776_000 / 60, 1_763_596_800 / 60);
-        let t = Timeline::of_minutes([(jan2, 1), (nov20, 1)], Some(0)).unwrap();
+        let t = Timeline::of_minutes([(jan2, 1, 0), (nov20, 1, 0)], Some(0)).unwrap();
         assert_eq!((t.bucket_seconds, t.buckets.len()), (2 * 604_800, 24));
     }
 
@@ -917,12 +936,12 @@ mod tests {
     fn weeks_start_on_mondays() {
         // 2025-03-05 (a Wednesday) to 2025-05-20: weekly buckets from Monday 03-03.
         let (mar5, may20) = (1_741_132_800 / 60, 1_747_699_200 / 60);
-        let t = Timeline::of_minutes([(mar5, 1), (may20, 1)], Some(0)).unwrap();
+        let t = Timeline::of_minutes([(mar5, 1, 0), (may20, 1, 0)], Some(0)).unwrap();
         assert_eq!(t.bucket_seconds, 604_800);
         assert_eq!(t.buckets[0].start, "2025-03-03T00:00:00Z");
         assert_eq!(t.buckets[1].start, "2025-03-10T00:00:00Z");
         // In the log's own zone too: Monday at its midnight.
-        let t = Timeline::of_minutes([(mar5, 1), (may20, 1)], Some(-34_200)).unwrap();
+        let t = Timeline::of_minutes([(mar5, 1, 0), (may20, 1, 0)], Some(-34_200)).unwrap();
         assert_eq!(t.buckets[0].start, "2025-03-03T00:00:00-09:30");
     }
 }

@@ -286,6 +286,8 @@ pub(crate) struct AccessStats {
     pub(crate) hosts: CountTable,
     pub(crate) served: ServedTime,
     pub(crate) minutes: PerMinute,
+    /// Of those, the requests answered with a 5xx status: when the server failed.
+    pub(crate) failed_minutes: PerMinute,
     /// The requests that took longest, with where they are.
     pub(crate) slowest: Slowest,
 }
@@ -751,6 +753,7 @@ impl Summary {
         .sum::<usize>()
             + a.path_times.heap_bytes()
             + a.minutes.counts.allocation_size()
+            + a.failed_minutes.counts.allocation_size()
     }
 
     /// The finished report: top tables cut to size, percentiles computed.
@@ -789,10 +792,8 @@ impl Counts {
                 path_times: PathTimes::new(max_keys),
                 hosts: table(),
                 served: ServedTime::new(),
-                minutes: PerMinute {
-                    counts: hashbrown::HashMap::new(),
-                    current: None,
-                },
+                minutes: PerMinute::new(),
+                failed_minutes: PerMinute::new(),
                 slowest: Slowest::new(0),
             },
             app: AppStats {
@@ -951,7 +952,11 @@ impl Counts {
             }
         }
         if let Some(ts) = timestamp {
-            a.minutes.add(ts.unix_seconds().div_euclid(60), 1);
+            let minute = ts.unix_seconds().div_euclid(60);
+            a.minutes.add(minute);
+            if let Some(500..=599) = status {
+                a.failed_minutes.add_rare(minute);
+            }
         }
         if let Some(agent) = record.user_agent() {
             a.user_agents.add_remembered(agent);
@@ -1097,6 +1102,7 @@ impl Counts {
         a.hosts.merge(b.hosts);
         a.served.merge(b.served);
         a.minutes.merge(b.minutes);
+        a.failed_minutes.merge(b.failed_minutes);
         a.slowest.merge(b.slowest);
 
         let (a, b) = (&mut self.app, other.app);
@@ -1238,30 +1244,44 @@ impl ServedTime {
 }
 
 impl PerMinute {
+    fn new() -> PerMinute {
+        PerMinute {
+            counts: hashbrown::HashMap::new(),
+            current: None,
+        }
+    }
+
+    /// Counts a request in `minute`.
     #[inline]
-    fn add(&mut self, minute: i64, n: u64) {
+    fn add(&mut self, minute: i64) {
         match &mut self.current {
-            Some((m, count)) if *m == minute => *count += n,
+            Some((m, count)) if *m == minute => *count += 1,
             current => {
-                if let Some((m, count)) = current.replace((minute, n)) {
-                    *self.counts.entry(m).or_insert(0) += count;
+                if let Some((m, count)) = current.replace((minute, 1)) {
+                    *self.counts.entry(m).or_default() += count;
                 }
             }
         }
+    }
+
+    /// [`add`](Self::add) out of line, for the few requests that fail.
+    #[inline(never)]
+    fn add_rare(&mut self, minute: i64) {
+        self.add(minute);
     }
 
     /// Counts by minute, the pending one included.
     pub(crate) fn settled(&self) -> hashbrown::HashMap<i64, u64> {
         let mut counts = self.counts.clone();
         if let Some((m, count)) = self.current {
-            *counts.entry(m).or_insert(0) += count;
+            *counts.entry(m).or_default() += count;
         }
         counts
     }
 
     fn merge(&mut self, other: PerMinute) {
         for (m, count) in other.settled() {
-            *self.counts.entry(m).or_insert(0) += count;
+            *self.counts.entry(m).or_default() += count;
         }
     }
 }

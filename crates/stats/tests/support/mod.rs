@@ -470,6 +470,8 @@ pub fn reference_kept(
     // Every request with a served time.
     let mut timed: Vec<Timed> = Vec::new();
     let mut minutes: BTreeMap<i64, u64> = BTreeMap::new();
+    // Of those, the requests answered with a 5xx.
+    let mut failed_minutes: BTreeMap<i64, u64> = BTreeMap::new();
 
     let mut app_lines = 0u64;
     let mut levels: BTreeMap<Level, u64> = BTreeMap::new();
@@ -567,6 +569,11 @@ pub fn reference_kept(
             }
             if let Some(ts) = ts {
                 *minutes.entry(ts.unix_seconds().div_euclid(60)).or_default() += 1;
+                if matches!(record.status(), Some(500..=599)) {
+                    *failed_minutes
+                        .entry(ts.unix_seconds().div_euclid(60))
+                        .or_default() += 1;
+                }
             }
         }
         let app_kind = matches!(kind, logscan_parse::FormatKind::App) || json;
@@ -650,7 +657,7 @@ pub fn reference_kept(
                     minutes: span,
                 }
             }),
-            requests_over_time: reference_timeline(&minutes, offset),
+            requests_over_time: reference_timeline(&minutes, &failed_minutes, offset),
             slowest_requests: {
                 // All of them, slowest first and, of equal times, earlier first.
                 timed.sort_by_key(|&(us, line, ..)| (std::cmp::Reverse(us), line));
@@ -801,7 +808,11 @@ pub fn assert_matches_reference(got: &Report, want: &Report, ctx: &str) {
 /// number of weeks) until the buckets from the first minute to the last are at most
 /// 24, then every bucket summed over all the minutes. Buckets of whole weeks start on
 /// a Monday: 1970-01-05 was one.
-fn reference_timeline(minutes: &BTreeMap<i64, u64>, offset: Option<i32>) -> Option<Timeline> {
+fn reference_timeline(
+    minutes: &BTreeMap<i64, u64>,
+    failed: &BTreeMap<i64, u64>,
+    offset: Option<i32>,
+) -> Option<Timeline> {
     let off = i64::from(offset.unwrap_or(0));
     let local: Vec<(i64, u64)> = minutes.iter().map(|(&m, &n)| (m * 60 + off, n)).collect();
     let (lo, hi) = (local.first()?.0, local.last()?.0);
@@ -838,6 +849,11 @@ fn reference_timeline(minutes: &BTreeMap<i64, u64>, offset: Option<i32>) -> Opti
             requests: local
                 .iter()
                 .filter(|(t, _)| bucket_of(*t, b) == first + i)
+                .map(|(_, n)| n)
+                .sum(),
+            server_errors: failed
+                .iter()
+                .filter(|(m, _)| bucket_of(*m * 60 + off, b) == first + i)
                 .map(|(_, n)| n)
                 .sum(),
         })
