@@ -9,6 +9,9 @@
 //!
 //! The counters are global because the allocator is: there is exactly one
 //! `#[global_allocator]` per process, so per-instance counters would only mislead.
+//! One more counts the allocations of the calling thread alone
+//! ([`thread_allocations`]): a test that proves a loop allocates nothing must not
+//! count what the test harness's own threads allocate meanwhile.
 //!
 //! # Example
 //!
@@ -33,6 +36,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
 static PEAK_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    // Const-initialised and without a destructor: reading or bumping it never
+    // allocates, so the allocator can use it.
+    static THREAD_ALLOCATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
 
 /// A [`GlobalAlloc`] that forwards to `A` and counts what passes through.
 ///
@@ -80,6 +89,29 @@ pub fn stats() -> AllocStats {
     }
 }
 
+/// Allocations made by the calling thread so far (as counted in
+/// [`AllocStats::allocations`]).
+///
+/// ```
+/// use logscan_alloc::{CountingAlloc, thread_allocations};
+///
+/// #[global_allocator]
+/// static ALLOC: CountingAlloc = CountingAlloc::system();
+///
+/// let before = thread_allocations();
+/// std::thread::spawn(|| vec![0u8; 64]).join().unwrap();
+/// let spawned = thread_allocations() - before; // the thread's own setup, not the Vec
+/// let before = thread_allocations();
+/// let v = vec![0u8; 64];
+/// assert_eq!(thread_allocations() - before, 1);
+/// # let _ = (v, spawned);
+/// ```
+pub fn thread_allocations() -> u64 {
+    THREAD_ALLOCATIONS
+        .try_with(std::cell::Cell::get)
+        .unwrap_or(0)
+}
+
 /// Sets the peak to the current live bytes, so a later [`stats`] reports the peak
 /// of what happened in between.
 pub fn reset_peak() {
@@ -88,6 +120,8 @@ pub fn reset_peak() {
 
 fn grew(bytes: usize) {
     ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    // Unavailable only while the thread is being torn down; nothing to count then.
+    let _ = THREAD_ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
     let live = LIVE_BYTES.fetch_add(bytes, Ordering::Relaxed) + bytes;
     PEAK_BYTES.fetch_max(live, Ordering::Relaxed);
 }
@@ -97,7 +131,8 @@ fn shrank(bytes: usize) {
 }
 
 // SAFETY: every method forwards to `inner`, which upholds the GlobalAlloc contract;
-// the counting around it touches only atomics and never allocates.
+// the counting around it touches only atomics and a const thread-local cell, and never
+// allocates.
 unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract for `alloc` is passed through unchanged.
@@ -131,6 +166,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
             // `mremap` (glibc), so old and new never coexist; a small block that
             // moves is briefly held twice, which is too small to matter for a peak.
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            let _ = THREAD_ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
             let old_size = layout.size();
             if new_size >= old_size {
                 let live = LIVE_BYTES.fetch_add(new_size - old_size, Ordering::Relaxed)

@@ -205,7 +205,10 @@ pub struct SummaryArgs {
     pub format: FormatArgs,
     /// Summarise only the records that meet every condition given (the conditions of
     /// `logscan filter`); the others are counted as excluded and nothing else.
-    #[command(flatten)]
+    #[command(
+        flatten,
+        next_help_heading = "Conditions (summarise only the records that meet all given; the rest are counted as excluded)"
+    )]
     pub conditions: Conditions,
 
     /// Print the summary as JSON (a stable schema; see the README).

@@ -67,12 +67,7 @@ impl Filter {
     pub fn new(c: &Conditions) -> Result<Filter, CliError> {
         let filter = Filter {
             statuses: c.status.as_deref().map(parse_statuses).transpose()?,
-            methods: c.method.as_deref().map(|m| {
-                m.split(',')
-                    .map(|m| m.trim().to_ascii_uppercase().into_bytes())
-                    .filter(|m| !m.is_empty())
-                    .collect()
-            }),
+            methods: c.method.as_deref().map(parse_methods).transpose()?,
             path_prefix: c.path_prefix.as_ref().map(|p| p.clone().into_bytes()),
             path_regex: c
                 .path_regex
@@ -219,6 +214,21 @@ impl Filter {
     }
 }
 
+/// `--method`'s list: at least one method, none empty.
+fn parse_methods(list: &str) -> Result<Vec<Vec<u8>>, CliError> {
+    list.split(',')
+        .map(|m| {
+            let m = m.trim();
+            if m.is_empty() {
+                return Err(CliError::usage(format!(
+                    "--method: `{list}` has an empty method (give methods like GET,HEAD)"
+                )));
+            }
+            Ok(m.to_ascii_uppercase().into_bytes())
+        })
+        .collect()
+}
+
 /// One host of `--host`: a name, or `*.` and the domain every name under it belongs to.
 #[derive(Debug)]
 struct HostPattern {
@@ -260,7 +270,8 @@ impl HostPattern {
                 host.eq_ignore_ascii_case(&self.name)
             }
         };
-        is(host) || without_port(host).is_some_and(is)
+        let (name, port) = logscan_parse::split_port(host);
+        is(host) || (port.is_some() && is(name))
     }
 }
 
@@ -272,17 +283,6 @@ fn bare_name(host: &[u8]) -> &[u8] {
         .and_then(|h| h.strip_suffix(b"]"))
         .unwrap_or(host);
     host.strip_suffix(b".").unwrap_or(host)
-}
-
-/// `host` without the `:port` it ends in, if it ends in one: `shop.example:8080`,
-/// `[2001:db8::1]:443`. A bare IPv6 address (`2001:db8::1`) has no port to take off.
-fn without_port(host: &[u8]) -> Option<&[u8]> {
-    let colon = host.iter().rposition(|&b| b == b':')?;
-    let (name, port) = (&host[..colon], &host[colon + 1..]);
-    let digits = !port.is_empty() && port.iter().all(u8::is_ascii_digit);
-    let one_colon = !name.contains(&b':');
-    let bracketed = name.starts_with(b"[") && name.ends_with(b"]");
-    (digits && (one_colon || bracketed)).then_some(name)
 }
 
 /// A duration as `--slower-than` takes it (`500ms`, `1.5s`, `250us`, `2m`, a bare

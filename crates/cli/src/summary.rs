@@ -90,10 +90,24 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     };
     let text = TextOptions { color };
     let mut out = Output::stdout();
+    // Conditions that no record met give an empty report: say why, once.
+    let none_kept =
+        |r: &Report| r.filtered && r.lines.parsed > 0 && r.lines.excluded == r.lines.parsed;
     if args.per_file {
+        for (name, report) in &per_file {
+            if none_kept(report) {
+                notes.note(format_args!("{name}: no record met the conditions"));
+            }
+        }
         let _ = out.write(|w| write_per_file(w, &per_file, &args, text));
     } else {
         let report = merged.report(&options);
+        if none_kept(&report) {
+            notes.note(format_args!(
+                "no record met the conditions ({} parsed, all excluded)",
+                report.lines.parsed
+            ));
+        }
         let _ = out.write(|w| {
             if args.json {
                 report.write_json(w)

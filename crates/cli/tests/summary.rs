@@ -773,13 +773,31 @@ fn conditions_summarise_the_records_filter_prints() {
     assert_eq!(direct["lines"]["excluded"], 1_000 - kept_lines);
     assert_eq!(filtered["lines"]["excluded"], 0);
 
+    assert_eq!(
+        (&direct["filtered"], &filtered["filtered"]),
+        (&true.into(), &false.into())
+    );
+
     // Conditions are checked as filter checks them.
+    for bad in [["--status", "teapot"], ["--method", "GET,,HEAD"]] {
+        logscan()
+            .arg("summary")
+            .args(bad)
+            .arg(&log)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(bad[0]));
+    }
+    // Conditions no record meets give an empty report, and a note that says so.
     logscan()
-        .args(["summary", "--status", "teapot"])
+        .args(["summary", "--status", "599"])
         .arg(&log)
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--status"));
+        .code(0)
+        .stdout(predicate::str::contains(
+            "\n  excluded        1,000  100.00%  (parsed, but not meeting",
+        ))
+        .stderr("logscan: no record met the conditions (1000 parsed, all excluded)\n");
 }
 
 #[test]

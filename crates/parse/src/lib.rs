@@ -76,6 +76,6 @@ pub use crate::error::{FormatError, ParseError, ParseErrorKind};
 pub use crate::format::{AppFormatBuilder, FormatKind, LogFormat, PRESET_NAMES};
 pub use crate::json::JsonFormatBuilder;
 pub use crate::level::{Level, UnknownLevel};
-pub use crate::record::{Field, Fields, Record, RecordKind, Value};
+pub use crate::record::{Field, Fields, Record, RecordKind, Value, split_port};
 pub use crate::request::Request;
 pub use crate::time::{Timestamp, parse_timestamp};

@@ -51,6 +51,33 @@ pub struct Record<'a> {
     body: Body<'a>,
 }
 
+/// A host as logged, split into its name and the port after it, if it ends in one:
+/// `shop.example:8080` is `shop.example` and `8080`, `[2001:db8::1]:443` is
+/// `[2001:db8::1]` and `443`. A bare IPv6 address (`2001:db8::1`) has no port.
+///
+/// ```
+/// use logscan_parse::split_port;
+///
+/// assert_eq!(split_port(b"shop.example:8080"), (&b"shop.example"[..], Some(&b"8080"[..])));
+/// assert_eq!(split_port(b"[2001:db8::1]:443"), (&b"[2001:db8::1]"[..], Some(&b"443"[..])));
+/// assert_eq!(split_port(b"2001:db8::1"), (&b"2001:db8::1"[..], None));
+/// assert_eq!(split_port(b"shop.example:http"), (&b"shop.example:http"[..], None));
+/// ```
+pub fn split_port(host: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let Some(colon) = host.iter().rposition(|&b| b == b':') else {
+        return (host, None);
+    };
+    let (name, port) = (&host[..colon], &host[colon + 1..]);
+    let digits = !port.is_empty() && port.iter().all(u8::is_ascii_digit);
+    let one_colon = !name.contains(&b':');
+    let bracketed = name.starts_with(b"[") && name.ends_with(b"]");
+    if digits && (one_colon || bracketed) {
+        (name, Some(port))
+    } else {
+        (host, None)
+    }
+}
+
 /// `-` is how nginx and Apache write "no value".
 #[inline]
 fn present(v: &[u8]) -> Option<&[u8]> {
@@ -420,15 +447,16 @@ impl<'a> Record<'a> {
     /// line, the host that wrote it; for a JSON line, the host key (see
     /// [`JsonFormatBuilder::host_keys`](crate::JsonFormatBuilder::host_keys)).
     pub fn host(&self) -> Option<&'a [u8]> {
+        // Apache logs `-` for the Host header of a request that sent none (and a
+        // quoted `$host` may be empty); the server's name stands in then.
+        let named = |v: &'a [u8]| present(v).filter(|v| !v.is_empty());
         match &self.body {
             Body::App(parts) => parts.host.map(|s| s.of(self.line)),
             Body::Json(..) => self.json_text(|p| p.host),
-            // Apache logs `-` for the Host header of a request that sent none; the
-            // server's name stands in then.
             _ => self
                 .access(Var::Host)
-                .and_then(present)
-                .or_else(|| self.access(Var::ServerName).and_then(present)),
+                .and_then(named)
+                .or_else(|| self.access(Var::ServerName).and_then(named)),
         }
     }
 

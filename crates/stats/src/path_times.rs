@@ -104,10 +104,12 @@ impl PathTimes {
     /// Adds `other`'s times into these, its paths in the order it first saw them.
     pub(crate) fn merge(&mut self, other: PathTimes) {
         if self.entries.is_empty() && self.max_keys >= other.max_keys {
-            // Taking the other table whole is the same result, without re-inserting.
-            let untracked = self.untracked;
+            // Taking the other table whole is the same result, without re-inserting;
+            // this table's own bound stays.
+            let (untracked, max_keys) = (self.untracked, self.max_keys);
             *self = other;
             self.untracked.merge(untracked);
+            self.max_keys = max_keys;
             return;
         }
         self.untracked.merge(other.untracked);
@@ -231,6 +233,19 @@ mod tests {
         paths.sort();
         assert_eq!(paths, [&b"/a"[..], b"/b", b"/c"]);
         assert_eq!(kept.untracked().requests, 4);
+    }
+
+    #[test]
+    fn an_empty_table_taking_another_whole_keeps_its_own_bound() {
+        let mut wide = PathTimes::new(10);
+        let mut narrow = PathTimes::new(2);
+        add(&mut narrow, b"/a", 1);
+        wide.merge(narrow);
+        for path in [&b"/b"[..], b"/c", b"/d"] {
+            add(&mut wide, path, 1);
+        }
+        assert_eq!(wide.len(), 4);
+        assert!(wide.is_complete());
     }
 
     #[test]

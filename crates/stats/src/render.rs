@@ -31,6 +31,13 @@ impl Report {
         }
         if let Some(app) = &self.app {
             out.app(app);
+            if self.filtered && self.lines.continued > 0 {
+                let _ = writeln!(
+                    out.s,
+                    "\n  (with conditions, the exceptions that stack traces name are not counted:\n   \
+                     a trace's record may be in another part of the input)"
+                );
+            }
         }
         out.samples(self);
         out.s
@@ -244,7 +251,7 @@ impl Text {
             );
             self.row(label, &value);
         }
-        if r.lines.excluded > 0 {
+        if r.filtered {
             let value = format!(
                 "{:>width$}  {:>7}  (parsed, but not meeting the conditions: not counted below)",
                 thousands(r.lines.excluded),

@@ -26,9 +26,11 @@ pub const SCHEMA: &str = "logscan.summary/1";
 /// {
 ///   "schema": "logscan.summary/1",
 ///   "format": "combined",                      // LogFormat::name()
-///   "lines": {"total": 0, "parsed": 0, "malformed": 0,
-///             "continued": 0,               // stack-trace lines: total = the three
-///             "excluded": 0},               // parsed, but not meeting the conditions
+///   "filtered": false,            // true: only the records that met conditions count
+///   "lines": {"total": 0, "parsed": 0,
+///             "excluded": 0,      // of the parsed, those not meeting the conditions
+///             "malformed": 0,
+///             "continued": 0},    // stack-trace lines: total = parsed + these two
 ///   "malformed_samples": [                     // lowest line numbers first
 ///     {"input": "a.log",                       // only when several inputs merge
 ///      "line": 17, "error": "line does not match the format's separators",
@@ -102,11 +104,17 @@ pub struct Report {
     pub schema: &'static str,
     /// The log format's name.
     pub format: String,
+    /// Whether the summary counted only the records that met its conditions
+    /// ([`Summary::keep_only`](crate::Summary::keep_only); `summary --status 5xx`, ...):
+    /// then `lines.excluded` were left out, the time range and every section are of
+    /// the records kept, and the exceptions that stack traces name are not counted.
+    pub filtered: bool,
     /// Line totals.
     pub lines: LineTotals,
     /// The first malformed lines, lowest line numbers first.
     pub malformed_samples: Vec<MalformedSample>,
-    /// Earliest and latest timestamp of the parsed lines.
+    /// Earliest and latest timestamp of the records counted (with conditions, of
+    /// those kept).
     pub time: Option<TimeRange>,
     /// Access-log statistics.
     pub access: Option<AccessReport>,
@@ -131,7 +139,7 @@ pub struct LineTotals {
     /// ([`Summary::keep_only`](crate::Summary::keep_only), `summary --status ...`):
     /// the rest of the report counts none of them. 0 without conditions.
     pub excluded: u64,
-    /// Lines that did not, apart from `continued` ones.
+    /// Lines that did not parse, apart from `continued` ones.
     pub malformed: u64,
     /// Lines that go on from the record before them (the lines of a stack trace in an
     /// application log): not records of their own, and not malformed either.
@@ -213,7 +221,8 @@ pub struct AccessReport {
     /// Most frequent paths answered with a 5xx status (the server failed).
     pub top_server_error_paths: Table,
     /// Most frequent virtual hosts (`$host`, else `$server_name`; Apache's `%v`; a
-    /// JSON line's host key); empty when the format names none. Counted as DNS names
+    /// JSON line's host key, which is the machine's name when the line names no
+    /// virtual host); empty when the format names none. Counted as DNS names
     /// compare: in lowercase, without a trailing dot; a port stays as logged.
     pub top_hosts: Table,
     /// The paths with the most served time in total, when the summary was asked to
@@ -558,6 +567,7 @@ impl Report {
         Report {
             schema: SCHEMA,
             format: summary.format().name().to_owned(),
+            filtered: summary.is_filtered(),
             lines: LineTotals {
                 total: c.lines,
                 parsed: c.parsed,

@@ -497,14 +497,19 @@ pub(crate) struct AppStats {
 }
 
 /// Counts a host as DNS names compare: in lowercase, without the trailing dot of a
-/// fully qualified name (`Shop.Example.` is `shop.example`); a port stays as logged.
+/// fully qualified name (`Shop.Example.:8080` is `shop.example:8080`); a port stays.
 fn add_host(table: &mut CountTable, host: &[u8], scratch: &mut Vec<u8>) {
-    let name = host.strip_suffix(b".").unwrap_or(host);
-    if name.len() == host.len() && !host.iter().any(u8::is_ascii_uppercase) {
+    let (name, port) = logscan_parse::split_port(host);
+    let bare = name.strip_suffix(b".").unwrap_or(name);
+    if bare.len() == name.len() && !host.iter().any(u8::is_ascii_uppercase) {
         return table.add(host);
     }
     scratch.clear();
-    scratch.extend(name.iter().map(u8::to_ascii_lowercase));
+    scratch.extend(bare.iter().map(u8::to_ascii_lowercase));
+    if let Some(port) = port {
+        scratch.push(b':');
+        scratch.extend_from_slice(port);
+    }
     table.add(scratch);
 }
 
@@ -665,6 +670,16 @@ impl Summary {
     ) -> Summary {
         self.keep = Some(std::sync::Arc::new(keep));
         self
+    }
+
+    /// Whether the summary has conditions ([`keep_only`](Self::keep_only)).
+    pub fn is_filtered(&self) -> bool {
+        self.keep.is_some()
+    }
+
+    /// Records that parsed but did not meet the conditions (0 without any).
+    pub fn excluded(&self) -> u64 {
+        self.counts.excluded
     }
 
     /// The format lines are parsed with.
@@ -1299,7 +1314,8 @@ impl Aggregate for Summary {
             counts,
         } = self;
         match keep {
-            // Without conditions (nearly always) the loop has no test for them.
+            // Without conditions (nearly always), the line's work is inlined here as
+            // it was before conditions existed; with them, it is out of line.
             None => format.parse_then(line, |parsed| {
                 counts.add_parsed(*plan, options.samples, parsed, line, line_number, None);
             }),
@@ -1326,6 +1342,7 @@ impl std::fmt::Debug for Summary {
             .field("format", &self.format.name())
             .field("lines", &self.counts.lines)
             .field("parsed", &self.counts.parsed)
+            .field("excluded", &self.counts.excluded)
             .field("malformed", &self.counts.malformed)
             .finish_non_exhaustive()
     }

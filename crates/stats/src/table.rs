@@ -406,12 +406,13 @@ impl CountTable {
     /// Adds every count of `other` into this table.
     pub(crate) fn merge(&mut self, other: CountTable) {
         if self.len == 0 && self.max_keys >= other.max_keys {
-            // Taking the other table whole is the same result, without re-inserting.
-            let untracked = self.untracked;
-            let total = self.total;
+            // Taking the other table whole is the same result, without re-inserting;
+            // this table's own bound stays.
+            let (untracked, total, max_keys) = (self.untracked, self.total, self.max_keys);
             *self = other;
             self.untracked += untracked;
             self.total += total;
+            self.max_keys = max_keys;
             return;
         }
         self.untracked += other.untracked;
@@ -590,6 +591,19 @@ mod tests {
         assert_eq!(top, [(&b"a"[..], 2), (&b"b"[..], 2), (&b"c"[..], 1)]);
         assert_eq!(t.top(0), []);
         assert_eq!(t.top(10).len(), 4);
+    }
+
+    #[test]
+    fn an_empty_table_taking_another_whole_keeps_its_own_bound() {
+        let mut wide = CountTable::new(10);
+        let mut narrow = CountTable::new(2);
+        narrow.add(b"a");
+        wide.merge(narrow);
+        for key in [&b"b"[..], b"c", b"d"] {
+            wide.add(key);
+        }
+        assert_eq!(wide.len(), 4);
+        assert!(wide.is_complete());
     }
 
     #[test]

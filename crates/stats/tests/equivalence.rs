@@ -66,6 +66,7 @@ fn virtual_hosts_are_counted_identically_every_way() {
         "-",
         "static.example.net",
         "WWW.Example.com.",
+        "Static.Example.NET.:80",
     ];
     let mut input = Vec::new();
     for line in access_log(4, 500).split_inclusive(|&b| b == b'\n') {
@@ -77,7 +78,7 @@ fn virtual_hosts_are_counted_identically_every_way() {
     let format = LogFormat::from_nginx(&format!("$host {ACCESS_FORMAT}")).unwrap();
     let want = reference(&input, &format, 10);
     let hosts = &want.access.as_ref().unwrap().top_hosts;
-    assert_eq!(hosts.distinct, 3, "{hosts:?}");
+    assert_eq!(hosts.distinct, 4, "{hosts:?}");
     assert!(
         hosts.total < want.access.as_ref().unwrap().requests,
         "`-` is no host"

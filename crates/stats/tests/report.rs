@@ -37,6 +37,7 @@ fn the_json_schema_has_the_documented_fields() {
         [
             "access",
             "app",
+            "filtered",
             "format",
             "lines",
             "malformed_samples",

@@ -344,13 +344,21 @@ pub fn reference_exception(line: &[u8]) -> Option<&[u8]> {
     (named && starts && ends).then_some(name)
 }
 
-/// A host as the summary counts it: lowercase, without a trailing dot.
+/// A host as the summary counts it: lowercase, without a trailing dot before the
+/// end or the port.
 fn dns_name(host: &[u8]) -> Vec<u8> {
-    let mut name = host.to_ascii_lowercase();
-    if name.last() == Some(&b'.') {
-        name.pop();
-    }
-    name
+    let host = String::from_utf8_lossy(host).to_ascii_lowercase();
+    let (name, port) = match host.rsplit_once(':') {
+        Some((name, port))
+            if !port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && (!name.contains(':') || (name.starts_with('[') && name.ends_with(']'))) =>
+        {
+            (name.to_owned(), format!(":{port}"))
+        }
+        _ => (host.clone(), String::new()),
+    };
+    format!("{}{port}", name.strip_suffix('.').unwrap_or(&name)).into_bytes()
 }
 
 fn bump(map: &mut BTreeMap<Vec<u8>, u64>, key: &[u8]) {
@@ -757,6 +765,7 @@ pub fn reference_kept(
     Report {
         schema: SCHEMA,
         format: format.name().to_owned(),
+        filtered: keep.is_some(),
         lines: LineTotals {
             total: lines.len() as u64,
             parsed,
