@@ -127,17 +127,26 @@ impl Text {
         }
     }
 
-    /// The paths with the most served time: total, share of all, requests, mean, max.
-    fn path_times(&mut self, t: &crate::report::PathTimeTable) {
-        let mut heading = format!("Paths by served time ({} distinct", thousands(t.distinct));
-        if !t.complete {
-            heading.push_str(&format!(
-                "; table full, {} requests of later paths not added",
-                thousands(t.untracked_requests)
-            ));
+    /// `Title (N distinct)`, with `; table full, ...` when the table hit its bound.
+    fn table_heading(&mut self, title: &str, distinct: u64, full: Option<String>) {
+        let mut heading = format!("{title} ({} distinct", thousands(distinct));
+        if let Some(full) = full {
+            heading.push_str("; table full, ");
+            heading.push_str(&full);
         }
         heading.push(')');
         self.heading(&heading);
+    }
+
+    /// The paths with the most served time: total, share of all, requests, mean, max.
+    fn path_times(&mut self, t: &crate::report::PathTimeTable) {
+        let full = (!t.complete).then(|| {
+            format!(
+                "{} requests of later paths not added",
+                thousands(t.untracked_requests)
+            )
+        });
+        self.table_heading("Paths by served time", t.distinct, full);
         let rows: Vec<[String; 5]> = t
             .entries
             .iter()
@@ -479,15 +488,13 @@ impl Text {
         if t.entries.is_empty() {
             return;
         }
-        let mut heading = format!("{title} ({} distinct", thousands(t.distinct));
-        if !t.complete {
-            heading.push_str(&format!(
-                "; table full, {} occurrences of later keys not counted",
+        let full = (!t.complete).then(|| {
+            format!(
+                "{} occurrences of later keys not counted",
                 thousands(t.untracked)
-            ));
-        }
-        heading.push(')');
-        self.heading(&heading);
+            )
+        });
+        self.table_heading(title, t.distinct, full);
         let rows: Vec<(String, u64, f64)> = t
             .entries
             .iter()

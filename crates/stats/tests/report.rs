@@ -228,6 +228,34 @@ fn served_time_by_path_only_when_asked_for() {
 }
 
 #[test]
+fn a_full_table_says_so_in_its_heading() {
+    let mut options = SummaryBuilder::new();
+    options.max_keys(3).path_times(true);
+    let mut summary = options.build(&access_format());
+    for (i, line) in access_log(7, 300).split(|&b| b == b'\n').enumerate() {
+        summary.add_line(line, i as u64 + 1);
+    }
+    let report = summary.report();
+    let access = report.access.as_ref().unwrap();
+    let (paths, times) = (
+        &access.top_paths,
+        access.paths_by_served_time.as_ref().unwrap(),
+    );
+    assert!(!paths.complete && !times.complete);
+    let text = report.to_text(TextOptions::default());
+    let want = format!(
+        "\nTop paths (3 distinct; table full, {} occurrences of later keys not counted)\n",
+        paths.untracked
+    );
+    assert!(text.contains(&want), "{text}");
+    let want = format!(
+        "\nPaths by served time (3 distinct; table full, {} requests of later paths not added)\n",
+        times.untracked_requests
+    );
+    assert!(text.contains(&want), "{text}");
+}
+
+#[test]
 fn scan_totals_appear_when_added() {
     let stats = logscan_scan::ScanStats {
         lines: 3,
