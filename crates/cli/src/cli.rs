@@ -73,7 +73,8 @@ pub enum Command {
     /// Print parsed records as NDJSON, one object per line with typed fields.
     #[command(after_help = "Examples:\n  \
         logscan records access.log | jq -r 'select(.status >= 500) | .request'\n  \
-        logscan records --format json app.jsonl > records.ndjson\n\n\
+        logscan records --format json app.jsonl > records.ndjson\n  \
+        logscan records --status 5xx --since 2025-03-14T06:00:00Z access.log\n\n\
         Each object has \"line\" (the line number) and then the fields of the format: times\n\
         as RFC 3339 strings, durations in seconds, numbers as numbers, `-` as null.\n\
         Malformed lines are left out and counted on stderr.")]
@@ -352,6 +353,13 @@ pub struct RecordsArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub format: FormatArgs,
+    /// Print only the records that meet every condition given (the conditions of
+    /// `logscan filter`), each with its stack trace.
+    #[command(
+        flatten,
+        next_help_heading = "Conditions (print only the records that meet all given)"
+    )]
+    pub conditions: Conditions,
 }
 
 /// `--io`.

@@ -148,8 +148,8 @@ impl Filter {
             && self.slower_than_us.is_none()
     }
 
-    /// Whether `record` meets every condition. A condition on a field the record does
-    /// not have is not met.
+    /// Whether `record` meets every condition (any record, when none was given). A
+    /// condition on a field the record does not have is not met.
     pub fn matches(&self, record: &Record<'_>) -> bool {
         if let Some(ranges) = &self.statuses {
             match record.status() {

@@ -7,6 +7,8 @@
 //! place of the bad bytes. An application-log record whose stack trace follows it
 //! ends with `"continued"`: the trace's lines as strings, also when they come in a
 //! later chunk (except from a live pipe, whose records are written as they come).
+//! With conditions (those of `filter`), only the records that meet them are written;
+//! the trace of a record left out is left out with it.
 
 use std::{
     io::{self, Write},
@@ -19,6 +21,7 @@ use logscan_scan::MapError;
 use crate::{
     cli::RecordsArgs,
     error::{CliError, Exit},
+    filter::Filter,
     format::FormatSpec,
     input::{self, Inputs},
     notes::Notes,
@@ -103,6 +106,7 @@ struct Batch {
 
 /// Runs `logscan records`.
 pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
+    let conditions = Filter::new(&args.conditions)?;
     let spec = FormatSpec::from_args(&args.format)?;
     let inputs = Inputs::from_args(&args.input)?;
     let notes = Notes::new(inputs.quiet, &inputs.paths);
@@ -145,7 +149,12 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                         for line in chunk.lines() {
                             match format.parse(line.bytes) {
                                 Ok(record) => {
-                                    let next = if line.number > skip_up_to {
+                                    // A record the conditions leave out is not
+                                    // written, and nor is its stack trace: to the
+                                    // lines after it, it is as if already written.
+                                    let next = if line.number > skip_up_to
+                                        && conditions.matches(&record)
+                                    {
                                         let mut json = Vec::new();
                                         // Writing into a Vec cannot fail.
                                         let _ = write_record_open(

@@ -318,6 +318,63 @@ fn records_carry_their_stack_traces_across_chunks() {
     }
 }
 
+/// `records` with conditions writes the records that meet them, each with its own
+/// stack trace; the trace of a record left out is left out with it, also when it
+/// starts in a later chunk.
+#[test]
+fn records_with_conditions_keep_only_their_own_traces() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut log = Vec::new();
+    let mut want: Vec<(u64, usize)> = Vec::new(); // (line, trace length) per record kept
+    let mut line = 1u64;
+    // About 3 MB: three default chunks, a dozen Stream blocks.
+    for i in 0..40_000u32 {
+        let error = i % 7 == 0;
+        log.extend_from_slice(
+            format!(
+                "2024-11-27 09:{:02}:{:02},000 {} [main] com.example.App: step {i}\n",
+                i / 60 % 60,
+                i % 60,
+                if error { "ERROR" } else { "INFO" }
+            )
+            .as_bytes(),
+        );
+        let frames = if i % 3 == 0 { (i % 5 + 1) as usize } else { 0 };
+        for k in 0..frames {
+            log.extend_from_slice(format!("\tat com.example.App.run(App.java:{k})\n").as_bytes());
+        }
+        if error {
+            want.push((line, frames));
+        }
+        line += 1 + frames as u64;
+    }
+    let path = write(dir.path(), "app.log", &log);
+    for io in ["stream", "read", "mmap"] {
+        for threads in ["1", "2", "3"] {
+            let out = logscan()
+                .args(["records", "--level", "error", "--io", io, "-j", threads])
+                .arg(&path)
+                .output()
+                .expect("runs");
+            assert!(out.status.success(), "--io {io} -j {threads}");
+            let got: Vec<(u64, usize)> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| {
+                    let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+                    let trace = v["continued"].as_array().map_or(0, Vec::len);
+                    (v["_line"].as_u64().expect("_line"), trace)
+                })
+                .collect();
+            assert!(got == want, "--io {io} -j {threads}");
+            assert!(
+                out.stderr.is_empty(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
 #[test]
 fn filter_conditions_and_invert() {
     let dir = tempfile::tempdir().expect("tempdir");
