@@ -75,8 +75,9 @@ pub enum Command {
         logscan records access.log | jq -r 'select(.status >= 500) | .request'\n  \
         logscan records --format json app.jsonl > records.ndjson\n  \
         logscan records --status 5xx --since 2025-03-14T06:00:00Z access.log\n\n\
-        Each object has \"line\" (the line number) and then the fields of the format: times\n\
-        as RFC 3339 strings, durations in seconds, numbers as numbers, `-` as null.\n\
+        Each object has \"_line\" (the line number; \"_file\" too with several inputs),\n\
+        then the fields of the format: times as RFC 3339 strings, durations in seconds,\n\
+        numbers as numbers, `-` as null; a record's stack trace is in \"continued\".\n\
         Malformed lines are left out and counted on stderr.")]
     Records(RecordsArgs),
     /// Print a shell completion script.
