@@ -134,6 +134,11 @@ impl Filter {
         Ok(filter)
     }
 
+    /// Whether a condition reads the served time (`--slower-than`).
+    pub fn reads_served_time(&self) -> bool {
+        self.slower_than_us.is_some()
+    }
+
     /// Whether no condition was given.
     pub fn is_empty(&self) -> bool {
         self.statuses.is_none()
@@ -337,7 +342,7 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
     let mut out = Output::stdout();
     let mut matched = 0u64;
     // The unread-number hint matters here only for --slower-than.
-    let unread_number = UnreadNumberNote::new(filter.slower_than_us.is_some());
+    let unread_number = UnreadNumberNote::new(filter.reads_served_time());
     let failed = input::for_each_input(&inputs, &notes, |path| {
         // Lines printed before a mapped file changed are not printed again.
         let mut printed_up_to = 0u64;

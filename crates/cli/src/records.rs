@@ -22,7 +22,7 @@ use crate::{
     cli::RecordsArgs,
     error::{CliError, Exit},
     filter::Filter,
-    format::FormatSpec,
+    format::{FormatSpec, UnreadNumberNote},
     input::{self, Inputs},
     notes::Notes,
     out::Output,
@@ -87,7 +87,25 @@ enum Current {
     Before,
     /// A record written by an attempt before this one (with its trace).
     Written,
+    /// A record the conditions left out: its trace is left out with it, unannounced.
+    Excluded,
+    /// A malformed line: it ends the trace of the record before it (as it does for
+    /// `filter`), so trace lines after it belong to no record.
+    Broken,
     Open(Open),
+}
+
+/// What the last chunk that had anything but trace lines ended with, for the trace
+/// lines at the start of the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Last {
+    /// Nothing yet: such lines come before the first record.
+    Nothing,
+    /// A record, now written (only on a live input, which writes as it goes).
+    Open,
+    Written,
+    Excluded,
+    Broken,
 }
 
 /// One chunk's records, and what was left out.
@@ -102,11 +120,17 @@ struct Batch {
     current: Current,
     malformed: u64,
     first_malformed: Option<u64>,
+    /// Trace lines after a malformed line: they belong to no record.
+    orphans: u64,
+    /// Records that parsed, and of those the ones the conditions kept.
+    records: u64,
+    kept: u64,
 }
 
 /// Runs `logscan records`.
 pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
     let conditions = Filter::new(&args.conditions)?;
+    let unread_number = UnreadNumberNote::new(conditions.reads_served_time());
     let spec = FormatSpec::from_args(&args.format)?;
     let inputs = Inputs::from_args(&args.input)?;
     let notes = Notes::new(inputs.quiet, &inputs.paths);
@@ -115,20 +139,23 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
     let failed = input::for_each_input(&inputs, &notes, |path| {
         // Records written before a mapped file changed are not written again.
         let mut written_up_to = 0u64;
-        let (malformed, first_malformed, orphans) =
+        let (malformed, first_malformed, orphans, (records, kept)) =
             inputs.scan(path, spec.needs_head(), &notes, |opened, _| {
                 let file_name = opened.source.path().to_string_lossy().into_owned();
                 let file = with_file.then_some(file_name.as_str());
                 let format = spec.for_input(opened.source.path(), opened.head.as_deref())?;
                 let Some(format) = format else {
-                    return Ok((0, None, 0)); // an empty input
+                    return Ok((0, None, 0, (0, 0))); // an empty input
                 };
+                let head = opened.head.as_deref();
+                unread_number.check(&spec, &format, opened.source.path(), head, &notes);
                 let skip_up_to = written_up_to;
                 let (mut malformed, mut first_malformed) = (0u64, None);
                 // Stack-trace lines left out: before the input's first record, or
                 // from a live input after their record was written.
                 let mut orphans = 0u64;
-                let mut seen_record = false;
+                let (mut records, mut kept) = (0u64, 0u64);
+                let mut last = Last::Nothing;
                 // The last record so far, open for the trace lines of later chunks.
                 let mut pending: Option<Open> = None;
                 let scanner = notes.scanner(inputs.scanner_for(&opened.source));
@@ -145,16 +172,21 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                             current: Current::Before,
                             malformed: 0,
                             first_malformed: None,
+                            orphans: 0,
+                            records: 0,
+                            kept: 0,
                         };
                         for line in chunk.lines() {
                             match format.parse(line.bytes) {
                                 Ok(record) => {
+                                    batch.records += 1;
                                     // A record the conditions leave out is not
-                                    // written, and nor is its stack trace: to the
-                                    // lines after it, it is as if already written.
-                                    let next = if line.number > skip_up_to
-                                        && conditions.matches(&record)
-                                    {
+                                    // written, and nor is its stack trace.
+                                    let keep = conditions.matches(&record);
+                                    batch.kept += u64::from(keep);
+                                    let next = if !keep {
+                                        Current::Excluded
+                                    } else if line.number > skip_up_to {
                                         let mut json = Vec::new();
                                         // Writing into a Vec cannot fail.
                                         let _ = write_record_open(
@@ -181,13 +213,27 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                                 Err(e) if e.kind == ParseErrorKind::Continuation => {
                                     match &mut batch.current {
                                         Current::Before => batch.lead.push(line.bytes),
-                                        Current::Written => {}
+                                        Current::Written | Current::Excluded => {}
+                                        Current::Broken => batch.orphans += 1,
                                         Current::Open(open) => open.trace.push(line.bytes),
                                     }
                                 }
                                 Err(_) => {
                                     batch.malformed += 1;
                                     batch.first_malformed.get_or_insert(line.number);
+                                    // It ends the trace of the record before it;
+                                    // after a record left out, the lines stay
+                                    // left out unannounced.
+                                    let next = match batch.current {
+                                        Current::Excluded => Current::Excluded,
+                                        _ => Current::Broken,
+                                    };
+                                    if let Current::Open(done) =
+                                        std::mem::replace(&mut batch.current, next)
+                                    {
+                                        batch.last_line = done.line;
+                                        done.close_into(&mut batch.ndjson);
+                                    }
                                 }
                             }
                         }
@@ -196,27 +242,38 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                     |batch| {
                         malformed += batch.malformed;
                         first_malformed = first_malformed.or(batch.first_malformed);
-                        match &mut pending {
-                            Some(open) => open.trace.append(batch.lead),
-                            // Before the first record, or (live) after its record
-                            // was written.
-                            None if !seen_record || live => orphans += batch.lead.lines,
-                            // The trace of a record written by an earlier attempt.
-                            None => {}
+                        orphans += batch.orphans;
+                        records += batch.records;
+                        kept += batch.kept;
+                        match (&mut pending, last) {
+                            (Some(open), _) => open.trace.append(batch.lead),
+                            // The trace of a record left out, or of one written by
+                            // an earlier attempt.
+                            (None, Last::Excluded | Last::Written) => {}
+                            // Before the first record, after a malformed line, or
+                            // (live) after its record was written.
+                            (None, Last::Nothing | Last::Broken | Last::Open) => {
+                                orphans += batch.lead.lines;
+                            }
                         }
                         let mut bytes = Vec::new();
                         let mut last_line = 0;
                         if !matches!(batch.current, Current::Before) {
-                            seen_record = true;
                             if let Some(open) = pending.take() {
                                 last_line = open.line;
                                 open.close_into(&mut bytes);
                             }
                             bytes.extend_from_slice(&batch.ndjson);
                             last_line = last_line.max(batch.last_line);
-                            if let Current::Open(open) = batch.current {
-                                pending = Some(open);
-                            }
+                            last = match batch.current {
+                                Current::Open(open) => {
+                                    pending = Some(open);
+                                    Last::Open
+                                }
+                                Current::Written => Last::Written,
+                                Current::Excluded => Last::Excluded,
+                                Current::Broken | Current::Before => Last::Broken,
+                            };
                         }
                         if live && let Some(open) = pending.take() {
                             last_line = open.line;
@@ -240,9 +297,11 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                             open.close_into(&mut bytes);
                             let _ = out.bytes(&bytes, live);
                         }
-                        Ok((malformed, first_malformed, orphans))
+                        Ok((malformed, first_malformed, orphans, (records, kept)))
                     }
-                    Err(MapError::Sink(())) => Ok((malformed, first_malformed, orphans)),
+                    Err(MapError::Sink(())) => {
+                        Ok((malformed, first_malformed, orphans, (records, kept)))
+                    }
                     Err(MapError::Scan(e)) => Err(e.into()),
                 }
             })?;
@@ -256,9 +315,15 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                 if malformed == 1 { "" } else { "s" }
             ));
         }
+        if !conditions.is_empty() && records > 0 && kept == 0 && !out.is_closed() {
+            notes.note(format_args!(
+                "{}: no record met the conditions",
+                path.display()
+            ));
+        }
         if orphans > 0 && !out.is_closed() {
             notes.note(format_args!(
-                "{}: {orphans} line{} of stack traces left out (before the first record, or after their record was written)",
+                "{}: {orphans} line{} of stack traces left out (before the first record, after a malformed line, or after their record was written)",
                 path.display(),
                 if orphans == 1 { "" } else { "s" }
             ));

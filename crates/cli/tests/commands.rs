@@ -375,6 +375,91 @@ fn records_with_conditions_keep_only_their_own_traces() {
     }
 }
 
+/// A malformed line ends the trace of the record before it, for `records` as for
+/// `filter`; the trace of a record the conditions leave out is left out without a
+/// note, also on a live pipe whose writer pauses inside it; conditions nothing meets
+/// are said on stderr.
+#[test]
+fn records_with_conditions_agree_with_filter_and_say_what_they_left_out() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = b"2024-11-27 09:00:00,000 ERROR [main] a.B: kept\n\
+                GARBAGE\n\
+                \tat a.B.c(B.java:1)\n\
+                2024-11-27 09:00:01,000 ERROR [main] a.B: kept too\n\
+                \tat a.B.d(B.java:2)\n";
+    let path = write(dir.path(), "app.log", log);
+    let direct = logscan()
+        .args(["records", "--level", "error"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    let filtered = stdout_of(logscan().args(["filter", "--level", "error"]).arg(&path));
+    let piped = write(dir.path(), "kept.log", filtered.as_bytes());
+    let via_filter = stdout_of(logscan().args(["records", "--format", "app"]).arg(&piped));
+    let traces = |ndjson: &str| -> Vec<usize> {
+        ndjson
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+                v["continued"].as_array().map_or(0, Vec::len)
+            })
+            .collect()
+    };
+    let direct_out = String::from_utf8_lossy(&direct.stdout);
+    assert_eq!(traces(&direct_out), [0, 1], "{direct_out}");
+    assert_eq!(traces(&direct_out), traces(&via_filter));
+    let stderr = String::from_utf8_lossy(&direct.stderr);
+    assert!(
+        stderr.contains("1 line of stack traces left out"),
+        "{stderr}"
+    );
+
+    // A live pipe that pauses inside the trace of a record left out.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_logscan"))
+        .args(["records", "--format", "app", "--level", "error"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(
+            b"2024-11-27 09:00:00,000 ERROR [main] a.B: kept\n\tat k1\n\
+              2024-11-27 09:00:01,000 INFO [main] a.B: left out\n\tat e1\n",
+        )
+        .expect("write");
+    stdin.flush().expect("flush");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    stdin
+        .write_all(b"\tat e2\n\tat e3\n2024-11-27 09:00:02,000 ERROR [main] a.B: kept2\n")
+        .expect("write");
+    drop(stdin);
+    let out = child.wait_with_output().expect("waits");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Nothing met the conditions: the output is empty, and stderr says why.
+    let none = logscan()
+        .args(["records", "--status", "5xx"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(none.status.success() && none.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&none.stderr);
+    assert!(
+        stderr.contains("app.log: no record met the conditions"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn filter_conditions_and_invert() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -558,6 +643,18 @@ fn filter_slower_than_reads_the_served_time_in_the_formats_unit() {
         .code(1)
         .stdout("")
         .stderr(predicate::str::contains("Apache's %D"));
+    // `records` with the same condition writes nothing, says the same, and why none
+    // was kept.
+    logscan()
+        .args(["records", "--slower-than", "0.5"])
+        .arg(&apache)
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("Apache's %D")
+                .and(predicate::str::contains("no record met the conditions")),
+        );
     // Without a served time no line is slower than anything: exit status 1.
     logscan()
         .args(["filter", "--slower-than", "0s"])
