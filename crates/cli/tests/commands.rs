@@ -265,6 +265,19 @@ fn filter_keeps_stack_traces_with_their_records() {
     }
 }
 
+/// Each record of `records`' NDJSON output: its line, and how many trace lines it
+/// carries in `"continued"`.
+fn lines_and_traces(ndjson: &[u8]) -> Vec<(u64, usize)> {
+    String::from_utf8_lossy(ndjson)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+            let trace = v["continued"].as_array().map_or(0, Vec::len);
+            (v["_line"].as_u64().expect("_line"), trace)
+        })
+        .collect()
+}
+
 /// `records` attaches each stack trace to its record as `"continued"`, also when the
 /// trace starts in a later chunk or block than its record; a trace before the first
 /// record belongs to none and is left out, with a note.
@@ -300,14 +313,7 @@ fn records_carry_their_stack_traces_across_chunks() {
                 .output()
                 .expect("runs");
             assert!(out.status.success(), "--io {io} -j {threads}");
-            let got: Vec<(u64, usize)> = String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(|l| {
-                    let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
-                    let trace = v["continued"].as_array().map_or(0, Vec::len);
-                    (v["_line"].as_u64().expect("_line"), trace)
-                })
-                .collect();
+            let got = lines_and_traces(&out.stdout);
             assert!(got == want, "--io {io} -j {threads}");
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(
@@ -357,14 +363,7 @@ fn records_with_conditions_keep_only_their_own_traces() {
                 .output()
                 .expect("runs");
             assert!(out.status.success(), "--io {io} -j {threads}");
-            let got: Vec<(u64, usize)> = String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(|l| {
-                    let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
-                    let trace = v["continued"].as_array().map_or(0, Vec::len);
-                    (v["_line"].as_u64().expect("_line"), trace)
-                })
-                .collect();
+            let got = lines_and_traces(&out.stdout);
             assert!(got == want, "--io {io} -j {threads}");
             assert!(
                 out.stderr.is_empty(),
@@ -400,12 +399,9 @@ fn records_with_conditions_agree_with_filter_and_say_what_they_left_out() {
     let piped = write(dir.path(), "kept.log", filtered.as_bytes());
     let via_filter = stdout_of(logscan().args(["records", "--format", "app"]).arg(&piped));
     let traces = |ndjson: &str| -> Vec<usize> {
-        ndjson
-            .lines()
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
-                v["continued"].as_array().map_or(0, Vec::len)
-            })
+        lines_and_traces(ndjson.as_bytes())
+            .into_iter()
+            .map(|(_, trace)| trace)
             .collect()
     };
     let direct_out = String::from_utf8_lossy(&direct.stdout);
