@@ -151,8 +151,9 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                 unread_number.check(&spec, &format, opened.source.path(), head, &notes);
                 let skip_up_to = written_up_to;
                 let (mut malformed, mut first_malformed) = (0u64, None);
-                // Stack-trace lines left out: before the input's first record, or
-                // from a live input after their record was written.
+                // Stack-trace lines left out: before the input's first record, after
+                // a malformed line, or from a live input after their record was
+                // written (not those of a record the conditions left out).
                 let mut orphans = 0u64;
                 let (mut records, mut kept) = (0u64, 0u64);
                 let mut last = Last::Nothing;
