@@ -778,6 +778,51 @@ fn conditions_summarise_the_records_filter_prints() {
         (&true.into(), &false.into())
     );
 
+    // An application log whose stack traces cross chunks: the exceptions they name
+    // count for the records kept, as in the summary of what `filter` prints.
+    let mut app = Vec::new();
+    for i in 0..40_000u32 {
+        let level = if i % 7 == 0 { "ERROR" } else { "INFO" };
+        app.extend_from_slice(
+            format!(
+                "2024-11-27 09:{:02}:{:02},000 {level} [main] a.B: step {i}\n",
+                i / 60 % 60,
+                i % 60
+            )
+            .as_bytes(),
+        );
+        if i % 3 == 0 {
+            let name = ["java.io.IOException", "java.lang.IllegalStateException"][i as usize % 2];
+            app.extend_from_slice(format!("{name}: step {i}\n\tat a.B.c(B.java:1)\n").as_bytes());
+        }
+    }
+    let app = write(dir.path(), "app.log", &app);
+    let kept = stdout_of(logscan().args(["filter", "--level", "error"]).arg(&app));
+    let kept = write(dir.path(), "kept-app.log", kept.as_bytes());
+    let via_filter = summary_json(
+        logscan()
+            .args(["summary", "--json", "--format", "app"])
+            .arg(&kept),
+    );
+    for io in ["stream", "mmap"] {
+        let direct = summary_json(
+            logscan()
+                .args([
+                    "summary", "--json", "--format", "app", "--level", "error", "-j", "2", "--io",
+                    io,
+                ])
+                .arg(&app),
+        );
+        assert_eq!(
+            direct["app"]["top_exceptions"], via_filter["app"]["top_exceptions"],
+            "{io}"
+        );
+        assert!(
+            direct["app"]["top_exceptions"]["total"].as_u64() > Some(1_000),
+            "{io}"
+        );
+    }
+
     // Conditions are checked as filter checks them.
     for bad in [["--status", "teapot"], ["--method", "GET,,HEAD"]] {
         logscan()

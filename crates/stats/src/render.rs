@@ -31,13 +31,6 @@ impl Report {
         }
         if let Some(app) = &self.app {
             out.app(app);
-            if self.filtered && self.lines.continued > 0 {
-                let _ = writeln!(
-                    out.s,
-                    "\n  (with conditions, the exceptions that stack traces name are not counted:\n   \
-                     a trace's record may be in another part of the input)"
-                );
-            }
         }
         out.samples(self);
         out.s

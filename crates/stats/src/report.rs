@@ -106,8 +106,9 @@ pub struct Report {
     pub format: String,
     /// Whether the summary counted only the records that met its conditions
     /// ([`Summary::keep_only`](crate::Summary::keep_only); `summary --status 5xx`, ...):
-    /// then `lines.excluded` were left out, the time range and every section are of
-    /// the records kept, and the exceptions that stack traces name are not counted.
+    /// then `lines.excluded` were left out, and the time range and every section are
+    /// of the records kept (the exceptions that stack traces name, of the traces of
+    /// records kept).
     pub filtered: bool,
     /// Line totals.
     pub lines: LineTotals,
@@ -815,6 +816,17 @@ fn served_time(summary: &Summary) -> Option<ServedTimeReport> {
 fn app_report(summary: &Summary, top: usize) -> AppReport {
     let app = &summary.counts.app;
     let lines = app.lines;
+    // With conditions, the traces that cross into a chunk from a kept record.
+    let leads = summary.counts.traces.settled_leads();
+    let exceptions = if leads.is_empty() {
+        std::borrow::Cow::Borrowed(&app.exceptions)
+    } else {
+        let mut all = app.exceptions.clone();
+        for name in leads {
+            all.add(name);
+        }
+        std::borrow::Cow::Owned(all)
+    };
     let levels = Level::ALL
         .iter()
         .zip(app.levels)
@@ -856,7 +868,7 @@ fn app_report(summary: &Summary, top: usize) -> AppReport {
         top_components: table(&app.components, top, lines),
         top_hosts: table(&app.hosts, top, lines),
         top_messages,
-        top_exceptions: table(&app.exceptions, top, app.exceptions.total()),
+        top_exceptions: table(&exceptions, top, exceptions.total()),
     }
 }
 

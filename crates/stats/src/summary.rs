@@ -253,6 +253,63 @@ pub(crate) struct Counts {
     pub(crate) app: AppStats,
     /// Reused for message templates, so that building one allocates nothing.
     scratch: Vec<u8>,
+    /// With conditions: which stack traces go on from a record that was kept.
+    pub(crate) traces: Traces,
+}
+
+/// With conditions, a stack trace counts (the exceptions it names) only when the record
+/// it goes on from was kept. Within a chunk that record is known; the trace lines at
+/// the start of a chunk go on from the last record of an earlier chunk, which another
+/// worker may have read. So each chunk leaves an [`Edge`], and the report joins the
+/// edges in line order.
+#[derive(Debug, Default)]
+pub(crate) struct Traces {
+    /// Whether the record the current trace goes on from was kept (a malformed line
+    /// ends a trace: `Some(false)`); `None` before the first record or malformed line
+    /// of a chunk, or of a summary fed line by line.
+    following: Option<bool>,
+    /// Whether lines are coming as a chunk: then the exceptions of the trace lines
+    /// before its first record go to `lead`, to be settled by the report.
+    in_chunk: bool,
+    lead: Vec<Box<[u8]>>,
+    pub(crate) edges: Vec<Edge>,
+}
+
+/// What one chunk leaves for the report: where it starts, the exceptions its leading
+/// trace lines name, and whether its last record was kept (`None`: it had no record
+/// or malformed line, so a trace runs through it).
+#[derive(Debug, Clone)]
+pub(crate) struct Edge {
+    /// The input, once [`Summary::name_input`] named it.
+    input: Option<u32>,
+    first_line: u64,
+    lead: Vec<Box<[u8]>>,
+    last: Option<bool>,
+}
+
+impl Traces {
+    /// The exceptions of the leading traces that go on from a kept record, settled
+    /// over the edges of each input in line order.
+    pub(crate) fn settled_leads(&self) -> Vec<&[u8]> {
+        let mut edges: Vec<&Edge> = self.edges.iter().collect();
+        edges.sort_by_key(|e| (e.input, e.first_line));
+        let mut names = Vec::new();
+        let mut input = None;
+        // Before an input's first record, a trace goes on from nothing.
+        let mut carry = false;
+        for edge in edges {
+            if edge.input != input {
+                (input, carry) = (edge.input, false);
+            }
+            if carry {
+                names.extend(edge.lead.iter().map(|name| &name[..]));
+            }
+            if let Some(last) = edge.last {
+                carry = last;
+            }
+        }
+        names
+    }
 }
 
 pub(crate) struct AccessStats {
@@ -643,11 +700,12 @@ impl Summary {
     /// Counts only the records `keep` accepts, as if the others were not in the input
     /// (a summary of the 5xx requests, of one host, of an hour): they are counted as
     /// [`excluded`](crate::LineTotals::excluded) and nothing else. Malformed lines are
-    /// counted as always, since no condition can be tested on them. The lines of a
-    /// stack trace are still counted as `continued`, but the exceptions they name are
-    /// not: whether the record they go on from was kept is not known when a chunk
-    /// starts inside a trace, and the summary must be the same however the input is
-    /// split. (A JSON line's exception key is part of its record, and counted with it.)
+    /// counted as always, since no condition can be tested on them, and end the stack
+    /// trace of the record before them (as for `logscan filter`). The lines of a stack
+    /// trace are counted as `continued`, and the exceptions they name only when the
+    /// record they go on from was kept, also when the trace crosses into another chunk
+    /// (several inputs merged must be named, [`name_input`](Self::name_input), as for
+    /// their samples). A JSON line's exception key is part of its record.
     ///
     /// ```
     /// use logscan_parse::LogFormat;
@@ -742,6 +800,9 @@ impl Summary {
         for sample in &mut self.counts.samples {
             sample.input = Some((position, std::sync::Arc::clone(&name)));
         }
+        for edge in &mut self.counts.traces.edges {
+            edge.input = Some(position);
+        }
         self.counts.access.slowest.name_input(&(position, name));
     }
 
@@ -823,6 +884,7 @@ impl Counts {
                 exceptions: table(),
             },
             scratch: Vec::new(),
+            traces: Traces::default(),
         }
     }
 
@@ -857,16 +919,28 @@ impl Counts {
         self.lines += 1;
         match parsed {
             Ok(record) => match keep {
-                Some(keep) if !keep(record) => {
-                    self.parsed += 1;
-                    self.excluded += 1;
+                None => self.add_record(plan, record, line_number),
+                Some(keep) => {
+                    let kept = keep(record);
+                    self.traces.following = Some(kept);
+                    if kept {
+                        self.add_record(plan, record, line_number);
+                    } else {
+                        self.parsed += 1;
+                        self.excluded += 1;
+                    }
                 }
-                _ => self.add_record(plan, record, line_number),
             },
             Err(error) if error.kind == ParseErrorKind::Continuation => {
-                self.add_continued(line, keep.is_none());
+                self.add_continued(line, keep.is_some());
             }
-            Err(error) => self.add_malformed(line, line_number, error, samples),
+            Err(error) => {
+                if keep.is_some() {
+                    // A malformed line ends the trace of the record before it.
+                    self.traces.following = Some(false);
+                }
+                self.add_malformed(line, line_number, error, samples);
+            }
         }
     }
 
@@ -1046,13 +1120,22 @@ impl Counts {
         }
     }
 
-    /// A line of a stack trace: counted, and the exception it names, if any (unless
-    /// the summary has conditions: see [`Summary::keep_only`]).
+    /// A line of a stack trace: counted, and the exception it names, if any (with
+    /// conditions, only in the trace of a record that was kept; see [`Traces`]).
     #[inline(never)]
-    fn add_continued(&mut self, line: &[u8], read_exception: bool) {
+    fn add_continued(&mut self, line: &[u8], filtered: bool) {
         self.continued += 1;
-        if read_exception && let Some(name) = logscan_parse::exception_of(line) {
-            self.app.exceptions.add(name);
+        let Some(name) = logscan_parse::exception_of(line) else {
+            return;
+        };
+        if !filtered {
+            return self.app.exceptions.add(name);
+        }
+        match self.traces.following {
+            Some(true) => self.app.exceptions.add(name),
+            Some(false) => {}
+            None if self.traces.in_chunk => self.traces.lead.push(name.into()),
+            None => {}
         }
     }
 
@@ -1130,6 +1213,7 @@ impl Counts {
         a.no_level += b.no_level;
         a.components.merge(b.components);
         a.hosts.merge(b.hosts);
+        self.traces.edges.extend(other.traces.edges);
         a.messages.merge(b.messages);
         a.exceptions.merge(b.exceptions);
     }
@@ -1302,6 +1386,31 @@ impl PerMinute {
 }
 
 impl Aggregate for Summary {
+    /// Each line in turn; with conditions, the chunk also leaves an [`Edge`] for the
+    /// stack traces that cross into it.
+    #[inline]
+    fn add_chunk(&mut self, chunk: &logscan_scan::Chunk<'_>) {
+        if self.keep.is_none() {
+            for line in chunk.lines() {
+                self.add_line(line.bytes, line.number);
+            }
+            return;
+        }
+        let traces = &mut self.counts.traces;
+        (traces.in_chunk, traces.following) = (true, None);
+        for line in chunk.lines() {
+            self.add_line(line.bytes, line.number);
+        }
+        let traces = &mut self.counts.traces;
+        traces.edges.push(Edge {
+            input: None,
+            first_line: chunk.first_line(),
+            lead: std::mem::take(&mut traces.lead),
+            last: traces.following,
+        });
+        (traces.in_chunk, traces.following) = (false, None);
+    }
+
     // Always inlined into the scanner's per-chunk loop (`Aggregate::add_chunk`), with
     // the record lent by `parse_then` where the matcher filled it, never copied.
     #[inline(always)]

@@ -102,6 +102,12 @@ fn summaries_with_conditions_count_the_kept_records_identically_every_way() {
         let (_dir, path) = temp_file(&input);
         let want = reference_kept(&input, &format, 10, Some(&keep));
         assert!(want.lines.excluded > 100, "{:?}", want.lines);
+        if let Some(app) = &want.app {
+            // Kept records' traces name exceptions; the others' do not count.
+            let all = reference(&input, &format, 10).app.unwrap().top_exceptions;
+            assert!(app.top_exceptions.total > 0, "{:?}", app.top_exceptions);
+            assert!(app.top_exceptions.total < all.total, "{all:?}");
+        }
         assert!(
             want.lines.parsed > want.lines.excluded + 50,
             "{:?}",

@@ -443,8 +443,8 @@ pub fn reference(input: &[u8], format: &LogFormat, top: usize) -> Report {
 }
 
 /// The reference of a summary that counts only the records `keep` accepts
-/// (`Summary::keep_only`): the others are `excluded`, and stack-trace lines name no
-/// exceptions.
+/// (`Summary::keep_only`): the others are `excluded`, and a stack trace's exceptions
+/// count only when the record it goes on from was kept (a malformed line ends a trace).
 pub fn reference_kept(
     input: &[u8],
     format: &LogFormat,
@@ -453,6 +453,8 @@ pub fn reference_kept(
 ) -> Report {
     let kind = format.kind();
     let mut excluded = 0u64;
+    // With conditions: whether the record the current trace goes on from was kept.
+    let mut following_kept = false;
     let lines = split_lines(input);
     let (mut parsed, mut malformed, mut continued) = (0u64, 0u64, 0u64);
     let mut exceptions: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
@@ -494,7 +496,7 @@ pub fn reference_kept(
             Ok(r) => r,
             Err(e) if e.kind == logscan_parse::ParseErrorKind::Continuation => {
                 continued += 1;
-                if keep.is_none()
+                if (keep.is_none() || following_kept)
                     && let Some(name) = reference_exception(line)
                 {
                     bump(&mut exceptions, name);
@@ -503,6 +505,7 @@ pub fn reference_kept(
             }
             Err(e) => {
                 malformed += 1;
+                following_kept = false;
                 if samples.len() < 10 {
                     samples.push(MalformedSample {
                         input: None,
@@ -517,7 +520,8 @@ pub fn reference_kept(
             }
         };
         parsed += 1;
-        if keep.is_some_and(|keep| !keep(&record)) {
+        following_kept = keep.is_none_or(|keep| keep(&record));
+        if !following_kept {
             excluded += 1;
             continue;
         }
