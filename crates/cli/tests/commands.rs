@@ -278,20 +278,19 @@ fn lines_and_traces(ndjson: &[u8]) -> Vec<(u64, usize)> {
         .collect()
 }
 
-/// `records` attaches each stack trace to its record as `"continued"`, also when the
-/// trace starts in a later chunk or block than its record; a trace before the first
-/// record belongs to none and is left out, with a note.
-#[test]
-fn records_carry_their_stack_traces_across_chunks() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut log = b"\tat orphan.Frame.run(Frame.java:1)\n".to_vec();
-    let mut want: Vec<(u64, usize)> = Vec::new(); // (line, trace length) per record
-    let mut line = 2u64;
-    // About 3 MB: three default chunks, a dozen Stream blocks.
+/// About 3 MB of log4j-style records (three default chunks, a dozen Stream blocks),
+/// record `i` at `level(i)`, every third with a stack trace of 1 to 5 frames; and per
+/// record its line, its trace's length and its level.
+fn app_log_with_traces(
+    level: impl Fn(u32) -> &'static str,
+) -> (Vec<u8>, Vec<(u64, usize, &'static str)>) {
+    let (mut log, mut records) = (Vec::new(), Vec::new());
+    let mut line = 1u64;
     for i in 0..40_000u32 {
+        let level = level(i);
         log.extend_from_slice(
             format!(
-                "2024-11-27 09:{:02}:{:02},000 ERROR [main] com.example.App: step {i}\n",
+                "2024-11-27 09:{:02}:{:02},000 {level} [main] com.example.App: step {i}\n",
                 i / 60 % 60,
                 i % 60
             )
@@ -301,9 +300,26 @@ fn records_carry_their_stack_traces_across_chunks() {
         for k in 0..frames {
             log.extend_from_slice(format!("\tat com.example.App.run(App.java:{k})\n").as_bytes());
         }
-        want.push((line, frames));
+        records.push((line, frames, level));
         line += 1 + frames as u64;
     }
+    (log, records)
+}
+
+/// `records` attaches each stack trace to its record as `"continued"`, also when the
+/// trace starts in a later chunk or block than its record; a trace before the first
+/// record belongs to none and is left out, with a note.
+#[test]
+fn records_carry_their_stack_traces_across_chunks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut log = b"\tat orphan.Frame.run(Frame.java:1)\n".to_vec();
+    let (records, traced) = app_log_with_traces(|_| "ERROR");
+    log.extend_from_slice(&records);
+    // (line, trace length) per record, one line down for the orphan.
+    let want: Vec<(u64, usize)> = traced
+        .iter()
+        .map(|&(line, frames, _)| (line + 1, frames))
+        .collect();
     let path = write(dir.path(), "app.log", &log);
     for io in ["stream", "read", "mmap"] {
         for threads in ["1", "2", "3"] {
@@ -330,30 +346,13 @@ fn records_carry_their_stack_traces_across_chunks() {
 #[test]
 fn records_with_conditions_keep_only_their_own_traces() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut log = Vec::new();
-    let mut want: Vec<(u64, usize)> = Vec::new(); // (line, trace length) per record kept
-    let mut line = 1u64;
-    // About 3 MB: three default chunks, a dozen Stream blocks.
-    for i in 0..40_000u32 {
-        let error = i % 7 == 0;
-        log.extend_from_slice(
-            format!(
-                "2024-11-27 09:{:02}:{:02},000 {} [main] com.example.App: step {i}\n",
-                i / 60 % 60,
-                i % 60,
-                if error { "ERROR" } else { "INFO" }
-            )
-            .as_bytes(),
-        );
-        let frames = if i % 3 == 0 { (i % 5 + 1) as usize } else { 0 };
-        for k in 0..frames {
-            log.extend_from_slice(format!("\tat com.example.App.run(App.java:{k})\n").as_bytes());
-        }
-        if error {
-            want.push((line, frames));
-        }
-        line += 1 + frames as u64;
-    }
+    let (log, traced) = app_log_with_traces(|i| if i % 7 == 0 { "ERROR" } else { "INFO" });
+    // (line, trace length) per record kept.
+    let want: Vec<(u64, usize)> = traced
+        .iter()
+        .filter(|&&(_, _, level)| level == "ERROR")
+        .map(|&(line, frames, _)| (line, frames))
+        .collect();
     let path = write(dir.path(), "app.log", &log);
     for io in ["stream", "read", "mmap"] {
         for threads in ["1", "2", "3"] {

@@ -288,6 +288,22 @@ pub(crate) struct Edge {
 }
 
 impl Traces {
+    /// Lines now come as a chunk: what its first trace lines go on from is not known.
+    fn start_chunk(&mut self) {
+        (self.in_chunk, self.following) = (true, None);
+    }
+
+    /// The chunk that started at `first_line` is done: leaves its edge.
+    fn end_chunk(&mut self, first_line: u64) {
+        self.edges.push(Edge {
+            input: None,
+            first_line,
+            lead: std::mem::take(&mut self.lead),
+            last: self.following,
+        });
+        (self.in_chunk, self.following) = (false, None);
+    }
+
     /// The exceptions of the leading traces that go on from a kept record, settled
     /// over the edges of each input in line order.
     pub(crate) fn settled_leads(&self) -> Vec<&[u8]> {
@@ -1390,25 +1406,16 @@ impl Aggregate for Summary {
     /// stack traces that cross into it.
     #[inline]
     fn add_chunk(&mut self, chunk: &logscan_scan::Chunk<'_>) {
-        if self.keep.is_none() {
-            for line in chunk.lines() {
-                self.add_line(line.bytes, line.number);
-            }
-            return;
+        let filtered = self.keep.is_some();
+        if filtered {
+            self.counts.traces.start_chunk();
         }
-        let traces = &mut self.counts.traces;
-        (traces.in_chunk, traces.following) = (true, None);
         for line in chunk.lines() {
             self.add_line(line.bytes, line.number);
         }
-        let traces = &mut self.counts.traces;
-        traces.edges.push(Edge {
-            input: None,
-            first_line: chunk.first_line(),
-            lead: std::mem::take(&mut traces.lead),
-            last: traces.following,
-        });
-        (traces.in_chunk, traces.following) = (false, None);
+        if filtered {
+            self.counts.traces.end_chunk(chunk.first_line());
+        }
     }
 
     // Always inlined into the scanner's per-chunk loop (`Aggregate::add_chunk`), with
