@@ -166,21 +166,33 @@ impl Inputs {
             });
         }
         let source = builder.open(path)?;
-        let head = match source.contents() {
-            Some(c) => head_of(c).to_vec(),
-            None => {
-                let mut first = self.builder(Strategy::Stream);
-                first.block_size(HEAD_BYTES);
-                match first.open(path)?.into_blocks().next() {
-                    Some(block) => block?.bytes().to_vec(),
-                    None => Vec::new(),
-                }
-            }
-        };
+        let head = self.head_of_file(&source)?;
         Ok(Opened {
             source,
             head: Some(head),
         })
+    }
+
+    /// The head of a regular file opened as `source`: read from its contents, or (a
+    /// stream) from a second opening.
+    fn head_of_file(&self, source: &Source) -> Result<Vec<u8>, CliError> {
+        match source.contents() {
+            Some(c) => {
+                let head = head_of(c).to_vec();
+                // A mapped file cut short reads as zeros past its new end: the head
+                // would then be garbage that fits no format. Say what happened.
+                source.check_intact()?;
+                Ok(head)
+            }
+            None => {
+                let mut first = self.builder(Strategy::Stream);
+                first.block_size(HEAD_BYTES);
+                Ok(match first.open(source.path())?.into_blocks().next() {
+                    Some(block) => block?.bytes().to_vec(),
+                    None => Vec::new(),
+                })
+            }
+        }
     }
 
     /// Opens `path` and runs `scan` over it. Under `--io auto`, a mapped file that
@@ -195,25 +207,32 @@ impl Inputs {
         notes: &Notes,
         mut scan: impl FnMut(Opened, Attempt) -> Result<T, CliError>,
     ) -> Result<T, CliError> {
-        let opened = self.open(path, self.strategy, want_head)?;
-        if let Some(why) = opened.source.auto_fallback() {
-            notes.note(format_args!("{why}; reading it with --io stream instead"));
-        }
-        let mapped = opened.source.strategy() == Strategy::Mmap;
-        let trailer = opened.source.gzip_trailer();
-        let done = match scan(opened, Attempt::First) {
-            Err(e) if e.is_truncated() && mapped && self.strategy == Strategy::Auto => {
+        let mut trailer = None;
+        // A mapped file can be found changed while its head is read, before the scan.
+        let first = self
+            .open(path, self.strategy, want_head)
+            .and_then(|opened| {
+                if let Some(why) = opened.source.auto_fallback() {
+                    notes.note(format_args!("{why}; reading it with --io stream instead"));
+                }
+                trailer = Some(opened.source.gzip_trailer());
+                scan(opened, Attempt::First)
+            });
+        // Only a mapped input can be found changed (`is_truncated`).
+        let done = match first {
+            Err(e) if e.is_truncated() && self.strategy == Strategy::Auto => {
                 notes.note(format_args!(
                     "{}; reading it again with --io stream",
                     e.report().trim_start_matches("logscan: ")
                 ));
                 let opened = self.open(path, Strategy::Stream, want_head)?;
+                trailer = Some(opened.source.gzip_trailer());
                 scan(opened, Attempt::Retry)
             }
             other => other,
         };
         if done.is_ok()
-            && let Some(at) = trailer.ignored_from()
+            && let Some(at) = trailer.and_then(|t| t.ignored_from())
         {
             notes.note(format_args!(
                 "{}: ignored what follows the last gzip member (from byte {at} of the compressed input): it is not gzip, and `gzip -d` ignores it too, as trailing garbage",
@@ -348,6 +367,16 @@ pub fn head_of(contents: &[u8]) -> &[u8] {
     &contents[..contents.len().min(head_window(contents))]
 }
 
+/// `error`, unless `source` is a mapped file that changed, which is then the error
+/// (a failure that came from reading it, such as a format guessed from zeros, is
+/// better explained so).
+pub fn changed_or(source: &Source, error: CliError) -> CliError {
+    match source.check_intact() {
+        Err(changed) => changed.into(),
+        Ok(()) => error,
+    }
+}
+
 /// Calls `f` for every line of `source` in order, on this thread, until it breaks.
 ///
 /// Before the first line, `on_head` sees the start of the input ([`head_of`] a
@@ -370,7 +399,9 @@ pub fn each_line(
         if !contents.is_empty()
             && let Some(on_head) = on_head.take()
         {
-            on_head(head_of(contents))?;
+            // A guess from a mapped head that has since been cut short (zeros) is no
+            // guess: the change is the error.
+            on_head(head_of(contents)).map_err(|e| changed_or(&source, e))?;
         }
         let mut line_number = 1;
         for (offset, piece) in logscan_source::aligned_chunks(contents, PIECE) {
@@ -482,6 +513,28 @@ mod tests {
                 (Strategy::Stream, Attempt::Retry)
             ]
         );
+    }
+
+    /// A mapped file cut short before its head is read: the head is not zeros that fit
+    /// no format (a misleading "cannot tell the log format") but the change, which Auto
+    /// then reads again with Stream.
+    #[test]
+    fn a_head_read_from_a_shrunk_mapping_is_the_change() {
+        let (_dir, path) = big_file();
+        let args = inputs(IoChoice::Auto);
+        let source = args.builder(Strategy::Mmap).open(&path).expect("maps");
+        assert_eq!(source.strategy(), Strategy::Mmap);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_len(0))
+            .expect("truncate");
+        match args.head_of_file(&source) {
+            Err(e) => assert!(e.is_truncated(), "{e:?}"),
+            Ok(head) => panic!("a head of {} bytes, not the change", head.len()),
+        }
+        let error = changed_or(&source, CliError::UnknownFormat { path: path.clone() });
+        assert!(error.is_truncated(), "{error:?}");
     }
 
     #[test]

@@ -182,7 +182,9 @@ fn slice_source(
         if contents.is_empty() {
             return Ok(Outcome::default());
         }
-        let format = spec.resolve(&path, input::head_of(contents))?;
+        let format = spec
+            .resolve(&path, input::head_of(contents))
+            .map_err(|e| input::changed_or(&source, e))?;
         match search(contents, &format, range, source.line_limit()) {
             Ok(plan) => {
                 // The plan was made from the mapping; make sure it was all there.
