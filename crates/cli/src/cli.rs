@@ -183,7 +183,8 @@ pub struct FormatArgs {
     /// also reaches into nested objects (`--json-key status=resp.code`). Fields: time,
     /// level, message, status, path, client, method, bytes, request_time,
     /// user_agent, referrer, exception, host. A request_time key is in seconds unless it
-    /// ends in its unit: `--json-key request_time=took:ms` (also :us, :ns, :s).
+    /// ends in its unit: `--json-key request_time=took:ms` (also :us, :ns, :s, and :go
+    /// for a Go duration: a fraction is seconds, a whole number nanoseconds, `1.5ms`).
     /// Implies --format json.
     #[arg(long, value_name = "FIELD=KEY[,KEY...]", conflicts_with_all = ["log_format", "nginx_conf"])]
     pub json_key: Vec<String>,

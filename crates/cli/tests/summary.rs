@@ -552,7 +552,22 @@ fn json_access_logs_give_served_times_in_their_keys_units() {
 {"level":30,"time":1714557601123,"req":{"method":"POST","url":"/v","remoteAddress":"::1"},"res":{"statusCode":201},"responseTime":30,"msg":"request completed"}
 "#,
     );
-    for log in [&traefik, &pino] {
+    // Caddy (seconds, as a fraction) and Go's slog (whole nanoseconds), in one key.
+    let caddy = write(
+        dir.path(),
+        "caddy.json",
+        br#"{"level":"info","ts":1732700000.25,"logger":"http.log.access","msg":"handled request","request":{"client_ip":"10.0.0.8","method":"GET","host":"x","uri":"/c"},"duration":0.002,"size":10,"status":200}
+{"level":"info","ts":1732700001.5,"logger":"http.log.access","msg":"handled request","request":{"client_ip":"10.0.0.8","method":"GET","host":"x","uri":"/d"},"duration":0.0300004,"size":10,"status":200}
+"#,
+    );
+    let slog = write(
+        dir.path(),
+        "slog.json",
+        br#"{"time":"2024-11-27T09:00:00Z","level":"INFO","msg":"request","method":"GET","path":"/a","status":200,"duration":2000999}
+{"time":"2024-11-27T09:00:01Z","level":"INFO","msg":"request","method":"GET","path":"/b","status":200,"duration":"30ms"}
+"#,
+    );
+    for log in [&traefik, &pino, &caddy, &slog] {
         let json = summary_json(logscan().args(["summary", "--json"]).arg(log));
         assert_eq!(json["access"]["requests"], 2, "{log:?}");
         let served = &json["access"]["served_time_us"];

@@ -54,11 +54,13 @@ pub(crate) enum TimeUnit {
     Millis,
     Micros,
     Nanos,
+    /// A Go `time.Duration` as Go's loggers write it (`duration:go`): see [`go_micros`].
+    Go,
 }
 
 impl TimeUnit {
     /// A request-time key and its unit: `Duration:ns` is `Duration` in nanoseconds; a
-    /// key with no unit suffix (`:s`, `:ms`, `:us`, `:ns`) is in seconds.
+    /// key with no unit suffix (`:s`, `:ms`, `:us`, `:ns`, `:go`) is in seconds.
     pub(crate) fn split(key: &str) -> (&str, TimeUnit) {
         let Some((name, unit)) = key.rsplit_once(':') else {
             return (key, TimeUnit::Seconds);
@@ -68,6 +70,7 @@ impl TimeUnit {
             "ms" => (name, TimeUnit::Millis),
             "us" => (name, TimeUnit::Micros),
             "ns" => (name, TimeUnit::Nanos),
+            "go" => (name, TimeUnit::Go),
             _ => (key, TimeUnit::Seconds),
         }
     }
@@ -78,6 +81,7 @@ impl TimeUnit {
         let whole = !text.is_empty() && text.iter().all(u8::is_ascii_digit);
         match self {
             TimeUnit::Seconds => parse_seconds_micros_exp(text),
+            TimeUnit::Go => go_micros(text, whole),
             TimeUnit::Millis if whole => parse_u64(text)?.checked_mul(1_000),
             TimeUnit::Micros if whole => parse_u64(text),
             TimeUnit::Nanos if whole => Some(parse_u64(text)? / 1_000),
@@ -88,6 +92,63 @@ impl TimeUnit {
             TimeUnit::Nanos => scaled_down(text, 1_000_000_000),
         }
     }
+}
+
+/// A Go `time.Duration` as Go's loggers write it, in whole microseconds. The value
+/// itself says the unit: a number with a fraction or an exponent is seconds (zap's
+/// default encoder, and so Caddy's access log: `0.000828`), a whole number is
+/// nanoseconds (`log/slog`'s JSON handler: `1830012`), and text is
+/// `Duration.String()`'s (`1.5ms`, `2m3.25s`, `850µs`; zap's development encoder,
+/// Caddy's `duration_format string`). A whole number of seconds written by zap (`2`)
+/// would be read as nanoseconds; a measured duration is never that round.
+fn go_micros(text: &[u8], whole: bool) -> Option<u64> {
+    match text.last()? {
+        _ if whole => Some(parse_u64(text)? / 1_000),
+        b'0'..=b'9' => parse_seconds_micros_exp(text),
+        _ => go_duration_text_micros(text),
+    }
+}
+
+/// `Duration.String()`'s text (`1h2m3.5s`, `1.5ms`, `850µs`, `0s`) in whole
+/// microseconds; exact, as it is summed in nanoseconds with 128 bits. A sign, a unit Go
+/// does not write or a number without its unit is refused.
+fn go_duration_text_micros(mut text: &[u8]) -> Option<u64> {
+    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut nanos: u128 = 0;
+    while !text.is_empty() {
+        let (whole, rest) = text.split_at(digits(text));
+        let (fraction, rest) = match rest.strip_prefix(b".") {
+            Some(rest) => rest.split_at(digits(rest)),
+            None => (&[][..], rest),
+        };
+        if (whole.is_empty() && fraction.is_empty()) || whole.len() > 24 {
+            return None;
+        }
+        let unit_len = rest
+            .iter()
+            .take_while(|&&b| !b.is_ascii_digit() && b != b'.')
+            .count();
+        let (unit, rest) = rest.split_at(unit_len);
+        let per_unit: u128 = match unit {
+            b"ns" => 1,
+            // Go writes U+00B5 (micro sign) and reads U+03BC (Greek mu) too.
+            b"us" | b"\xc2\xb5s" | b"\xce\xbcs" => 1_000,
+            b"ms" => 1_000_000,
+            b"s" => 1_000_000_000,
+            b"m" => 60_000_000_000,
+            b"h" => 3_600_000_000_000,
+            _ => return None,
+        };
+        let number = |ds: &[u8]| ds.iter().fold(0u128, |n, d| n * 10 + u128::from(d - b'0'));
+        // Past 20 digits a fraction's digits are below a nanosecond of any unit here.
+        let fraction = &fraction[..fraction.len().min(20)];
+        let scale = 10u128.pow(fraction.len() as u32);
+        nanos = nanos
+            .checked_add(number(whole).checked_mul(per_unit)?)?
+            .checked_add(number(fraction) * per_unit / scale)?;
+        text = rest;
+    }
+    u64::try_from(nanos / 1_000).ok()
 }
 
 /// The values of the configured keys, found in one pass.
@@ -200,12 +261,14 @@ impl Default for JsonKeys {
             ]),
             // Seconds unless the key says otherwise: Traefik's `Duration` and ECS's
             // `event.duration` are nanoseconds, pino-http's and Fastify's
-            // `responseTime` milliseconds.
+            // `responseTime` milliseconds, and a `duration` (Caddy, Go's `slog`) says
+            // its unit by how it is written.
             request_time: v(&[
                 "request_time",
                 "Duration:ns",
                 "event.duration:ns",
                 "responseTime:ms",
+                "duration:go",
             ]),
             user_agent: v(&[
                 "http_user_agent",
@@ -276,8 +339,10 @@ impl JsonFormatBuilder {
     /// method `request_method|method|http.request.method|RequestMethod`, body bytes
     /// `body_bytes_sent|bytes|bytes_sent|size|http.response.body.bytes|DownstreamContentSize`,
     /// request time `request_time` (seconds, as nginx writes it), `Duration:ns`
-    /// (Traefik), `event.duration:ns` (ECS), `responseTime:ms` (pino-http, Fastify; a
-    /// request-time key may end in `:s`, `:ms`, `:us` or `:ns` to give its unit), user agent
+    /// (Traefik), `event.duration:ns` (ECS), `responseTime:ms` (pino-http, Fastify),
+    /// `duration:go` (Caddy, Go's `slog`, zap: a Go `time.Duration`, whose unit the value
+    /// says: a fraction is seconds, a whole number nanoseconds, text as `1.5ms`); a
+    /// request-time key may end in `:s`, `:ms`, `:us`, `:ns` or `:go` to give its unit; user agent
     /// `http_user_agent|user_agent|userAgent|user_agent.original|request_User-Agent`,
     /// referrer `http_referer|referer|referrer|http.request.referrer|request_Referer`.
     /// A dotted name is looked up as written and as a path into nested objects
@@ -351,7 +416,9 @@ impl JsonFormatBuilder {
 
     /// Keys that may hold the request time (number or numeric string, fraction
     /// allowed): in seconds, as nginx's `$request_time`, unless the key ends in a unit
-    /// (`took:ms`, `elapsed:us`, `Duration:ns`; `:s` for seconds).
+    /// (`took:ms`, `elapsed:us`, `Duration:ns`; `:s` for seconds; `:go` for a Go
+    /// `time.Duration`, whose unit the value says: a fraction is seconds, a whole number
+    /// nanoseconds, text as `Duration.String()` writes it, `1.5ms`).
     pub fn request_time_keys(mut self, keys: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.keys.request_time = owned(keys);
         self
@@ -1102,6 +1169,22 @@ mod tests {
             Some(250_000)
         );
         assert_eq!(us(br#"{"Duration":"soon"}"#), None);
+        // A Go duration: Caddy's seconds, `slog`'s nanoseconds, `Duration.String()`.
+        assert_eq!(
+            us(br#"{"logger":"http.log.access","duration":0.000828,"status":200}"#),
+            Some(828)
+        );
+        assert_eq!(
+            us(br#"{"time":"2024-11-27T09:00:00Z","level":"INFO","msg":"request","duration":1830012}"#),
+            Some(1_830)
+        );
+        assert_eq!(us(br#"{"duration":"2m3.25s"}"#), Some(123_250_000));
+        assert_eq!(us(br#"{"duration":"soon"}"#), None);
+        assert_eq!(
+            us(br#"{"duration":5,"responseTime":7}"#),
+            Some(7_000),
+            "an earlier key wins"
+        );
 
         // Any key may say its unit; a suffix that is no unit is part of the key.
         let f = crate::LogFormat::json_builder()
@@ -1158,6 +1241,32 @@ mod tests {
             (Nanos, b"1e400", None),
             (Micros, b"", None),
             (Nanos, b"-5", None),
+            // A Go duration: the value says its unit.
+            (Go, b"0.000828", Some(828)),
+            (Go, b"1.5e-3", Some(1_500)),
+            (Go, b"1830012", Some(1_830)),
+            (Go, b"2", Some(0)),
+            (Go, b"1.5ms", Some(1_500)),
+            (Go, b"850\xc2\xb5s", Some(850)),
+            (Go, b"850\xce\xbcs", Some(850)),
+            (Go, b"850us", Some(850)),
+            (Go, b"999ns", Some(0)),
+            (Go, b"0s", Some(0)),
+            (Go, b"2m3.25s", Some(123_250_000)),
+            (Go, b"1h0m0.000001s", Some(3_600_000_001)),
+            (Go, b".5s", Some(500_000)),
+            (Go, b"1.00000000000000000000000009h", Some(3_600_000_000)),
+            (Go, b"2562047h47m16.854775807s", Some(9_223_372_036_854_775)),
+            (Go, b"999999999999999999999999h", None),
+            (Go, b"-1.5ms", None),
+            (Go, b"+1s", None),
+            (Go, b"1.5", Some(1_500_000)),
+            (Go, b"1.5 ms", None),
+            (Go, b"1.5d", None),
+            (Go, b"ms", None),
+            (Go, b"5.s", Some(5_000_000)),
+            (Go, b"1s.", None),
+            (Go, b"", None),
         ] {
             assert_eq!(unit.micros(text), want, "{unit:?} {text:?}");
         }
@@ -1213,6 +1322,7 @@ mod tests {
         assert_eq!(r.user_agent(), Some(&b"curl/8.5"[..]));
         assert_eq!(r.referrer(), Some(&b"https://r/"[..]));
         assert_eq!(r.message().as_deref(), Some(&b"handled request"[..]));
+        assert_eq!(r.request_time_us(), Some(1_000), "seconds, as a fraction");
         // ECS nested, and a key given on the command line as a path.
         let nested = br#"{"@timestamp":"2024-11-27T09:00:01Z","log":{"level":"warn","logger":"a"},"message":"m","http":{"response":{"status_code":503}}}"#;
         let r = f.parse(nested).unwrap();
