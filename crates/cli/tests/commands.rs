@@ -665,6 +665,54 @@ fn filter_slower_than_reads_the_served_time_in_the_formats_unit() {
         .stderr("logscan: --slower-than: cannot read `soon` (try 500ms, 1.5s, 250us, 2m, or seconds: 0.5)\n");
 }
 
+/// An Apache log whose time is written in a strftime layout: the summary's time range,
+/// `filter --since` and `slice` all read it.
+#[test]
+fn apache_times_in_a_strftime_layout_are_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let format = r#"%h [%{%Y-%m-%d %H:%M:%S}t] "%r" %>s %b"#;
+    let mut log = Vec::new();
+    for minute in 0..10 {
+        log.extend_from_slice(
+            format!(
+                "10.0.0.{minute} [2024-11-27 09:0{minute}:30] \"GET /p{minute} HTTP/1.1\" 200 5\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let log = write(dir.path(), "strftime.log", &log);
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(
+        logscan()
+            .args(["summary", "--json", "--apache-format", format])
+            .arg(&log),
+    ))
+    .expect("JSON");
+    assert_eq!(json["lines"]["malformed"], 0, "{json}");
+    assert_eq!(json["time"]["first"], "2024-11-27T09:00:30");
+    assert_eq!(json["time"]["last"], "2024-11-27T09:09:30");
+    let since = stdout_of(
+        logscan()
+            .args(["filter", "--apache-format", format, "--since"])
+            .arg("2024-11-27T09:08:00Z")
+            .arg(&log),
+    );
+    assert_eq!(since.lines().count(), 2, "{since}");
+    let slice = stdout_of(
+        logscan()
+            .args(["slice", "--apache-format", format, "--from"])
+            .arg("2024-11-27T09:03:00Z")
+            .args(["--to", "2024-11-27T09:04:59Z"])
+            .arg(&log),
+    );
+    assert_eq!(
+        slice
+            .lines()
+            .map(|l| l.split(' ').nth(4))
+            .collect::<Vec<_>>(),
+        [Some("/p3"), Some("/p4")]
+    );
+}
+
 #[test]
 fn filter_on_application_logs_by_level() {
     // logpai/loghub Zookeeper/Zookeeper_2k.log: log4j lines with INFO/WARN/ERROR.

@@ -8,9 +8,13 @@
 //! compiles to the `combined` preset, step for step. Three values nginx has no
 //! variable for get names of logscan's own: `%D` is `$request_time_us`, `%{ms}T`
 //! is `$request_time_ms` and `%{sec}t` (or `%{msec}t`, `%{usec}t`) is `$time_epoch`.
+//! Another `%{layout}t` is `$time`; when its strftime layout names an instant, the
+//! compiled format also keeps the layout (`NginxFormat::set_time_layout`), and the
+//! record's time is read with it.
 
 use crate::error::FormatError;
 use crate::nginx::{Escape, NginxFormat, Piece};
+use crate::strftime::TimeLayout;
 
 /// Compiles an Apache `LogFormat`: a whole `LogFormat "..." nickname` line, a
 /// `CustomLog path "..."` line, or the format string alone.
@@ -19,9 +23,14 @@ pub(crate) fn compile(text: &str) -> Result<NginxFormat, FormatError> {
     if format.is_empty() {
         return Err(FormatError::Empty);
     }
-    let Translated { pieces, directives } = translate(&format, &columns)?;
+    let Translated {
+        pieces,
+        directives,
+        time_layout,
+    } = translate(&format, &columns)?;
     let source = nginx_source(&pieces);
-    NginxFormat::compile_pieces(pieces, source.into(), Escape::Default).map_err(|e| match e {
+    let compiled = NginxFormat::compile_pieces(pieces, source.into(), Escape::Default);
+    let mut compiled = compiled.map_err(|e| match e {
         // The nginx compiler names variables; the user wrote directives.
         FormatError::AdjacentVariables { column, .. } => {
             let at = directives.iter().position(|&(c, _)| c == column);
@@ -36,7 +45,11 @@ pub(crate) fn compile(text: &str) -> Result<NginxFormat, FormatError> {
             }
         }
         other => other,
-    })
+    })?;
+    if let Some((index, layout)) = time_layout {
+        compiled.set_time_layout(index, layout);
+    }
+    Ok(compiled)
 }
 
 /// The format string a directive line holds, with Apache's backslash escapes
@@ -163,6 +176,9 @@ struct Translated {
     pieces: Vec<Piece>,
     /// Each variable's column and the directive it came from, for errors.
     directives: Vec<(usize, String)>,
+    /// The first `%{layout}t` whose layout pins down an instant: its variable's
+    /// index, and the layout compiled, so that its time is read.
+    time_layout: Option<(usize, TimeLayout)>,
 }
 
 /// Splits the format into literals and directives, each directive translated.
@@ -172,6 +188,7 @@ fn translate(format: &[u8], columns: &[usize]) -> Result<Translated, FormatError
     let mut directives = Vec::new();
     let mut lit = Vec::new();
     let mut quotes = Vec::new();
+    let mut time_layout = None;
     let mut i = 0;
     while i < format.len() {
         let b = format[i];
@@ -221,6 +238,12 @@ fn translate(format: &[u8], columns: &[usize]) -> Result<Translated, FormatError
         if !lit.is_empty() {
             pieces.push(Piece::Lit(std::mem::take(&mut lit)));
         }
+        if time_layout.is_none()
+            && directive.letter == b"t"
+            && let Some(TimeSpec::Layout(layout)) = directive.arg.map(|a| time_spec(a.trim()))
+        {
+            time_layout = Some((directives.len(), layout));
+        }
         pieces.push(Piece::Var {
             name,
             column: column(i),
@@ -257,7 +280,11 @@ fn translate(format: &[u8], columns: &[usize]) -> Result<Translated, FormatError
             }
         }
     }
-    Ok(Translated { pieces, directives })
+    Ok(Translated {
+        pieces,
+        directives,
+        time_layout,
+    })
 }
 
 /// One `%` directive: `%[!][codes][<|>][{arg}]letter`.
@@ -344,6 +371,7 @@ impl<'a> Directive<'a> {
                 (b"t", Some(spec)) => match time_spec(spec) {
                     TimeSpec::Bracketed => "time_local",
                     TimeSpec::Named(name) => name,
+                    TimeSpec::Layout(_) | TimeSpec::Text => "time",
                 },
                 (b"u", _) => "remote_user",
                 (b"U", _) => "uri",
@@ -372,11 +400,14 @@ impl<'a> Directive<'a> {
 }
 
 /// The time `%{spec}t` writes: the `%t` layout with its brackets (no layout, as in
-/// `%{begin}t`), that layout written out, seconds since the epoch, or any other
-/// layout, kept as text (`time`).
+/// `%{begin}t`), that layout written out, seconds since the epoch, another strftime
+/// layout that pins down an instant (`%{%Y-%m-%d %T}t`, read with its layout), or any
+/// other layout (a date alone, `msec_frac`), kept as text. The last two are `$time`.
 enum TimeSpec {
     Bracketed,
     Named(&'static str),
+    Layout(TimeLayout),
+    Text,
 }
 
 fn time_spec(spec: &str) -> TimeSpec {
@@ -389,7 +420,7 @@ fn time_spec(spec: &str) -> TimeSpec {
         "" => TimeSpec::Bracketed,
         "%d/%b/%Y:%H:%M:%S %z" => TimeSpec::Named("time_local"),
         "sec" | "msec" | "usec" => TimeSpec::Named("time_epoch"),
-        _ => TimeSpec::Named("time"),
+        layout => TimeLayout::compile(layout).map_or(TimeSpec::Text, TimeSpec::Layout),
     }
 }
 
@@ -682,5 +713,81 @@ mod tests {
         assert_eq!(r.path().as_deref(), Some(&b"/x"[..]));
         assert_eq!(r.query().as_deref(), Some(&b"y=2"[..]));
         assert_eq!(r.method().as_deref(), Some(&b"GET"[..]));
+    }
+
+    /// `%{layout}t` with a strftime layout of an instant: the record's time, read in
+    /// that layout, also when the time holds the blank that ends the next value.
+    #[test]
+    fn strftime_layouts_give_the_records_time() {
+        use crate::Value;
+        let time = |format: &str, line: &[u8]| {
+            let f = LogFormat::from_apache(format).unwrap();
+            let r = f.parse(line).unwrap();
+            (r.timestamp().map(|t| t.to_string()), r.status())
+        };
+        let want = (Some("2024-11-27T09:05:07".to_owned()), Some(200));
+        assert_eq!(
+            time(
+                r#"%{%Y-%m-%d %H:%M:%S}t %h "%r" %>s %b"#,
+                br#"2024-11-27 09:05:07 10.0.0.1 "GET / HTTP/1.1" 200 5"#
+            ),
+            want
+        );
+        assert_eq!(
+            time(
+                r#"%h [%{%F %T}t] "%r" %>s"#,
+                br#"10.0.0.1 [2024-11-27 09:05:07] "GET / HTTP/1.1" 200"#
+            ),
+            want
+        );
+        assert_eq!(
+            time(
+                r#"%h %{end:%d/%b/%Y %T %z}t %>s"#,
+                br#"10.0.0.1 27/Nov/2024 09:05:07 +0100 200"#
+            ),
+            (Some("2024-11-27T09:05:07+01:00".to_owned()), Some(200))
+        );
+        // Names of varying width, at the end where no separator must be found.
+        assert_eq!(
+            time(
+                r#"%>s %h %{%A %e %B %Y %T}t"#,
+                br#"200 10.0.0.1 Wednesday 27 November 2024 09:05:07"#
+            ),
+            want
+        );
+        // A date alone, or a time written in another language: text, no time.
+        assert_eq!(
+            time(r#"%h %{%Y-%m-%d}t %>s"#, br#"10.0.0.1 2024-11-27 200"#),
+            (None, Some(200))
+        );
+        assert_eq!(
+            time(
+                r#"%h %{%d %b %Y %T}t %>s"#,
+                br#"10.0.0.1 27 Dez 2024 09:05:07 200"#
+            ),
+            (None, Some(200))
+        );
+        // In the record's fields: a time, or the text when it is not one.
+        let f = LogFormat::from_apache(r#"%h %{%F %T}t %>s"#).unwrap();
+        let field = |line: &[u8]| {
+            let r = f.parse(line).unwrap();
+            r.fields()
+                .find(|f| f.name == "time")
+                .map(|f| f.value.clone())
+                .map(|v| match v {
+                    Value::Time(t) => t.to_string(),
+                    other => format!("{other:?}"),
+                })
+        };
+        assert_eq!(
+            field(b"10.0.0.1 2024-11-27 09:05:07 200").as_deref(),
+            Some("2024-11-27T09:05:07")
+        );
+        assert_eq!(
+            field(b"10.0.0.1 2024-99-27 09:05:07 200").as_deref(),
+            Some(
+                r#"Str([50, 48, 50, 52, 45, 57, 57, 45, 50, 55, 32, 48, 57, 58, 48, 53, 58, 48, 55])"#
+            )
+        );
     }
 }

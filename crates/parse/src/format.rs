@@ -177,8 +177,14 @@ impl LogFormat {
     /// `%{ms}T` (`$request_time_ms`) and `%T` (seconds) all give
     /// [`Record::request_time_us`] (`%T` beside a finer one is kept as
     /// `$request_time_s`). `%{begin}t` and `%{end}t` are `%t`; `%{sec}t`, `%{msec}t` and
-    /// `%{usec}t` are a timestamp (`$time_epoch`), as is `%{%d/%b/%Y:%H:%M:%S %z}t`; other `%{...}t` layouts are
-    /// kept as text (`$time`).
+    /// `%{usec}t` are a timestamp (`$time_epoch`), as is `%{%d/%b/%Y:%H:%M:%S %z}t`. Any
+    /// other strftime layout that names an instant (a year, month, day, hour and
+    /// minute, or `%s`: `%{%Y-%m-%d %T}t`, `%{%c}t`) is `$time`, read as the record's
+    /// time in that layout (names in English, as the C locale writes them; no `%z` is
+    /// UTC); other layouts (a date alone, `%{msec_frac}t`) are `$time` as text. A
+    /// layout whose width varies (`%A`, `%B`, `%Z`, `%s`) and that holds the literal
+    /// after it is split at that literal's first occurrence: put it last, or between
+    /// brackets.
     /// `%U%q` is the path with its query (`$request_uri`). Status conditions
     /// (`%!200,304{Referer}i`) and `<`/`>` are accepted and change nothing: a value
     /// Apache left out is `-`.

@@ -69,6 +69,7 @@ mod record;
 mod request;
 mod scan;
 mod shape;
+mod strftime;
 mod time;
 
 pub use crate::app::{exception_of, parse_timestamp_prefix};

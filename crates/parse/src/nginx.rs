@@ -7,6 +7,7 @@ use crate::scan::{
     INDEX_LEN, LineIndex, Sep, digit_values, find_byte, is_escaped, lit_at, word_ending_at,
 };
 use crate::shape::{Shape, ShapeMatcher};
+use crate::strftime::TimeLayout;
 
 /// The most variables one format may have; a record holds one span per variable
 /// inline, so this bounds the record's size (and keeps parsing allocation-free).
@@ -262,6 +263,9 @@ pub(crate) struct NginxFormat {
     shape: Option<(Shape, ShapeMatcher)>,
     #[allow(dead_code)] // kept for Debug and a later JSON-escape decoder
     pub(crate) escape: Escape,
+    /// A variable whose value is a time in a strftime layout (Apache's
+    /// `%{%Y-%m-%d %T}t`), by index, and the layout to read it with.
+    time_layout: Option<(usize, TimeLayout)>,
 }
 
 /// The result of matching a line: where each variable's value ends (a value starts
@@ -412,7 +416,25 @@ impl NginxFormat {
             indexed,
             shape,
             escape,
+            time_layout: None,
         })
+    }
+
+    /// Says that variable `index` holds a time written in `layout`: it is then the
+    /// record's time (after `$time_local`), and the matcher tries the layout's width
+    /// first.
+    pub(crate) fn set_time_layout(&mut self, index: usize, layout: TimeLayout) {
+        let Some(step) = self.steps.get_mut(index) else {
+            return;
+        };
+        step.width_hint = layout.width().unwrap_or(0);
+        self.shape = Shape::of(&self.prefix, &self.steps).map(|s| (s, s.matcher()));
+        self.time_layout = Some((index, layout));
+    }
+
+    /// The variable that holds a time in a strftime layout, and the layout.
+    pub(crate) fn time_layout(&self) -> Option<(usize, &TimeLayout)> {
+        self.time_layout.as_ref().map(|(i, l)| (*i, l))
     }
 
     /// The common format this one is, if any.

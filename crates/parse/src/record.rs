@@ -224,7 +224,12 @@ impl<'a> Record<'a> {
     #[inline(never)]
     fn other_timestamp(&self) -> Option<Timestamp> {
         match &self.body {
-            Body::Access { .. } => {
+            Body::Access { format, m, .. } => {
+                if let Some((i, layout)) = format.time_layout()
+                    && let Some(t) = layout.parse(format.value(self.line, &m.ends, i))
+                {
+                    return Some(t);
+                }
                 if let Some(t) = self.access(Var::TimeIso8601) {
                     return parse_iso_prefix(t)
                         .filter(|&(_, used)| used == t.len())
@@ -712,9 +717,16 @@ impl<'a> Iterator for Fields<'a> {
                 }
                 let k = *i;
                 *i += 1;
+                let raw = format.value(line, ends, k);
+                let value = match format.time_layout() {
+                    Some((t, layout)) if t == k && raw != b"-" => layout
+                        .parse(raw)
+                        .map_or(Value::Str(Cow::Borrowed(raw)), Value::Time),
+                    _ => access_value(format.known[k], raw),
+                };
                 Some(Field {
                     name: Cow::Borrowed(&format.names[k]),
-                    value: access_value(format.known[k], format.value(line, ends, k)),
+                    value,
                 })
             }
             State::App { parts, i } => loop {

@@ -1,0 +1,452 @@
+//! A time written with strftime(3)'s conversions (Apache's `%{%Y-%m-%d %T}t`), read
+//! back into a [`Timestamp`].
+//!
+//! Only layouts that pin down an instant are kept: a year, a month, a day, an hour and
+//! a minute (or `%s`, seconds since the epoch). A layout of a date alone, a time of day
+//! alone, or one with a conversion whose text depends on more than the instant
+//! (`%U`, `%G`, flags such as `%-d`) is left as text by the caller. Month and weekday
+//! names are read in English, as the C locale writes them; a line written in another
+//! locale simply has no time.
+
+use crate::time::{Timestamp, month_from_abbrev, two_digits};
+
+/// One conversion or literal byte of a layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Item {
+    Lit(u8),
+    /// `%Y`: four digits.
+    Year,
+    /// `%y`: two digits, 69–99 in the 1900s and 00–68 in the 2000s (POSIX).
+    Year2,
+    /// `%m`
+    Month,
+    /// `%b`, `%h`: `Jan`.
+    MonthAbbr,
+    /// `%B`: `January`.
+    MonthName,
+    /// `%d`
+    Day,
+    /// `%e`: the day padded with a space (` 7`).
+    DaySpaced,
+    /// `%H`
+    Hour,
+    /// `%I`: 01–12, with `%p`.
+    Hour12,
+    /// `%M`
+    Minute,
+    /// `%S`
+    Second,
+    /// `%p`: `AM` or `PM`.
+    AmPm,
+    /// `%z`: `+hhmm`.
+    Offset,
+    /// `%Z`: a zone's abbreviation (`UTC`, `CET`); only `UTC`, `GMT` and `Z` give an
+    /// offset.
+    ZoneName,
+    /// `%a`: `Mon`, not checked against the date.
+    WeekdayAbbr,
+    /// `%A`: `Monday`, not checked against the date.
+    WeekdayName,
+    /// `%s`: seconds since the epoch.
+    Epoch,
+}
+
+impl Item {
+    /// The width this conversion always writes, if it has one.
+    fn width(self) -> Option<u32> {
+        match self {
+            Item::Lit(_) => Some(1),
+            Item::Year => Some(4),
+            Item::MonthAbbr | Item::WeekdayAbbr => Some(3),
+            Item::Offset => Some(5),
+            Item::Year2
+            | Item::Month
+            | Item::Day
+            | Item::DaySpaced
+            | Item::Hour
+            | Item::Hour12
+            | Item::Minute
+            | Item::Second
+            | Item::AmPm => Some(2),
+            Item::MonthName | Item::ZoneName | Item::WeekdayName | Item::Epoch => None,
+        }
+    }
+}
+
+/// A compiled strftime layout that pins down an instant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TimeLayout {
+    items: Box<[Item]>,
+}
+
+/// The C locale's expansion of a compound conversion.
+fn expansion(conversion: u8) -> Option<&'static str> {
+    Some(match conversion {
+        b'T' | b'X' => "%H:%M:%S",
+        b'R' => "%H:%M",
+        b'F' => "%Y-%m-%d",
+        b'D' | b'x' => "%m/%d/%y",
+        b'r' => "%I:%M:%S %p",
+        b'c' => "%a %b %e %H:%M:%S %Y",
+        _ => return None,
+    })
+}
+
+fn compile_into(layout: &[u8], items: &mut Vec<Item>) -> Option<()> {
+    let mut bytes = layout.iter().copied();
+    while let Some(b) = bytes.next() {
+        if b != b'%' {
+            items.push(Item::Lit(b));
+            continue;
+        }
+        let conversion = bytes.next()?;
+        if let Some(compound) = expansion(conversion) {
+            compile_into(compound.as_bytes(), items)?;
+            continue;
+        }
+        items.push(match conversion {
+            b'%' => Item::Lit(b'%'),
+            b'n' => Item::Lit(b'\n'),
+            b't' => Item::Lit(b'\t'),
+            b'Y' => Item::Year,
+            b'y' => Item::Year2,
+            b'm' => Item::Month,
+            b'b' | b'h' => Item::MonthAbbr,
+            b'B' => Item::MonthName,
+            b'd' => Item::Day,
+            b'e' => Item::DaySpaced,
+            b'H' => Item::Hour,
+            b'I' => Item::Hour12,
+            b'M' => Item::Minute,
+            b'S' => Item::Second,
+            b'p' => Item::AmPm,
+            b'z' => Item::Offset,
+            b'Z' => Item::ZoneName,
+            b'a' => Item::WeekdayAbbr,
+            b'A' => Item::WeekdayName,
+            b's' => Item::Epoch,
+            // Week numbers, ISO years, weekdays as numbers, flags and modifiers: not
+            // needed for an instant, or not written the same everywhere.
+            _ => return None,
+        });
+    }
+    Some(())
+}
+
+impl TimeLayout {
+    /// The layout of `text` (strftime's conversions), if it pins down an instant.
+    pub(crate) fn compile(text: &str) -> Option<TimeLayout> {
+        let mut items = Vec::new();
+        compile_into(text.as_bytes(), &mut items)?;
+        let has = |wanted: &[Item]| items.iter().any(|i| wanted.contains(i));
+        let civil = has(&[Item::Year, Item::Year2])
+            && has(&[Item::Month, Item::MonthAbbr, Item::MonthName])
+            && has(&[Item::Day, Item::DaySpaced])
+            && has(&[Item::Hour, Item::Hour12])
+            && has(&[Item::Minute])
+            // A 12-hour clock needs its AM/PM.
+            && (!has(&[Item::Hour12]) || has(&[Item::AmPm]));
+        (civil || has(&[Item::Epoch])).then(|| TimeLayout {
+            items: items.into_boxed_slice(),
+        })
+    }
+
+    /// The width of every time this layout writes, if it is always the same (no
+    /// names of variable length, no `%s`): the matcher tries it first.
+    pub(crate) fn width(&self) -> Option<u32> {
+        self.items
+            .iter()
+            .try_fold(0u32, |sum, item| sum.checked_add(item.width()?))
+    }
+
+    /// The instant `text` writes in this layout: all of `text`, or `None`. A time with
+    /// no `%z` (nor a `%Z` of UTC) has no zone and is read as UTC, as a time without a
+    /// zone is elsewhere.
+    pub(crate) fn parse(&self, text: &[u8]) -> Option<Timestamp> {
+        let mut at = 0usize;
+        let (mut year, mut month, mut day) = (None, None, None);
+        let (mut hour, mut minute, mut second) = (None, None, 0u8);
+        let mut pm = None;
+        let mut offset = None;
+        let mut epoch = None;
+        let two = |at: usize| -> Option<u8> {
+            let pair = text.get(at..at + 2)?;
+            two_digits(pair[0], pair[1])
+        };
+        let letters = |at: usize| {
+            text.get(at..).map_or(0, |t| {
+                t.iter().take_while(|b| b.is_ascii_alphabetic()).count()
+            })
+        };
+        for &item in self.items.iter() {
+            at += match item {
+                Item::Lit(b) => {
+                    if text.get(at) != Some(&b) {
+                        return None;
+                    }
+                    1
+                }
+                Item::Year => {
+                    let digits = text.get(at..at + 4)?;
+                    let high = i32::from(two_digits(digits[0], digits[1])?);
+                    let low = i32::from(two_digits(digits[2], digits[3])?);
+                    year = Some(high * 100 + low);
+                    4
+                }
+                Item::Year2 => {
+                    let y = i32::from(two(at)?);
+                    year = Some(if y >= 69 { 1900 + y } else { 2000 + y });
+                    2
+                }
+                Item::Month => {
+                    month = Some(two(at)?);
+                    2
+                }
+                Item::MonthAbbr => {
+                    month = Some(month_from_abbrev(text.get(at..at + 3)?)?);
+                    3
+                }
+                Item::MonthName => {
+                    let len = letters(at);
+                    let m = month_from_abbrev(text.get(at..at + 3)?)?;
+                    let name = MONTH_NAMES[usize::from(m - 1)].as_bytes();
+                    if !text[at..at + len].eq_ignore_ascii_case(name) {
+                        return None;
+                    }
+                    month = Some(m);
+                    len
+                }
+                Item::Day => {
+                    day = Some(two(at)?);
+                    2
+                }
+                Item::DaySpaced => {
+                    let pair = text.get(at..at + 2)?;
+                    day = Some(if pair[0] == b' ' {
+                        two_digits(b'0', pair[1])?
+                    } else {
+                        two_digits(pair[0], pair[1])?
+                    });
+                    2
+                }
+                Item::Hour | Item::Hour12 => {
+                    hour = Some(two(at)?);
+                    2
+                }
+                Item::Minute => {
+                    minute = Some(two(at)?);
+                    2
+                }
+                Item::Second => {
+                    second = two(at)?;
+                    2
+                }
+                Item::AmPm => {
+                    let pair = text.get(at..at + 2)?;
+                    pm = Some(match [pair[0] | 0x20, pair[1] | 0x20] {
+                        [b'a', b'm'] => false,
+                        [b'p', b'm'] => true,
+                        _ => return None,
+                    });
+                    2
+                }
+                Item::Offset => {
+                    let z = text.get(at..at + 5)?;
+                    let hours = i32::from(two_digits(z[1], z[2])?);
+                    let minutes = i32::from(two_digits(z[3], z[4])?);
+                    let east = (hours * 60 + minutes) * 60;
+                    offset = Some(match z[0] {
+                        b'+' => east,
+                        b'-' => -east,
+                        _ => return None,
+                    });
+                    5
+                }
+                Item::ZoneName => {
+                    let len = letters(at);
+                    let zone = &text[at..at + len];
+                    if ["UTC", "GMT", "Z"]
+                        .iter()
+                        .any(|z| zone.eq_ignore_ascii_case(z.as_bytes()))
+                    {
+                        offset = offset.or(Some(0));
+                    }
+                    if len == 0 {
+                        return None;
+                    }
+                    len
+                }
+                Item::WeekdayAbbr => {
+                    if letters(at) < 3 {
+                        return None;
+                    }
+                    3
+                }
+                Item::WeekdayName => match letters(at) {
+                    len @ 6..=9 => len,
+                    _ => return None,
+                },
+                Item::Epoch => {
+                    let len = text
+                        .get(at..)
+                        .map_or(0, |t| t.iter().take_while(|b| b.is_ascii_digit()).count());
+                    if !(1..=18).contains(&len) {
+                        return None;
+                    }
+                    let digits = std::str::from_utf8(&text[at..at + len]).ok()?;
+                    epoch = Some(digits.parse::<i64>().ok()?);
+                    len
+                }
+            };
+        }
+        if at != text.len() {
+            return None;
+        }
+        if let Some(secs) = epoch {
+            return Some(Timestamp::from_unix(secs, 0)?.with_offset(Some(0)));
+        }
+        let hour = match (hour?, pm) {
+            (h, None) => h,
+            (h @ 1..=12, Some(pm)) => h % 12 + if pm { 12 } else { 0 },
+            _ => return None,
+        };
+        Timestamp::from_civil(year?, month?, day?, hour, minute?, second, 0, offset)
+    }
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(layout: &str, text: &str) -> Option<String> {
+        let layout = TimeLayout::compile(layout).expect("a layout of an instant");
+        layout.parse(text.as_bytes()).map(|t| t.to_string())
+    }
+
+    #[test]
+    fn layouts_that_pin_down_an_instant_are_kept() {
+        for kept in [
+            "%Y-%m-%d %H:%M:%S",
+            "%F %T",
+            "%d/%b/%Y:%H:%M:%S %z",
+            "%c",
+            "%s",
+            "%D %r",
+            "%e %B %Y %H:%M",
+        ] {
+            assert!(TimeLayout::compile(kept).is_some(), "{kept}");
+        }
+        for text in [
+            "%Y-%m-%d",         // a date alone
+            "%T",               // a time of day alone
+            "%Y-%m-%d %I:%M",   // 12-hour clock without AM/PM
+            "%Y-%m-%d %-H:%M",  // a flag
+            "%G-W%V-%u %T",     // ISO week date
+            "%Y-%m-%d %H:%M %", // a lone %
+            "",
+        ] {
+            assert_eq!(TimeLayout::compile(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn times_are_read_in_their_layout() {
+        let cases = [
+            (
+                "%Y-%m-%d %H:%M:%S",
+                "2024-11-27 09:05:07",
+                Some("2024-11-27T09:05:07"),
+            ),
+            (
+                "%F %T %z",
+                "2024-11-27 09:05:07 +0130",
+                Some("2024-11-27T09:05:07+01:30"),
+            ),
+            (
+                "%d/%b/%Y:%H:%M:%S %z",
+                "27/nov/2024:09:05:07 -0700",
+                Some("2024-11-27T09:05:07-07:00"),
+            ),
+            (
+                "%c",
+                "Wed Nov  7 09:05:07 2024",
+                Some("2024-11-07T09:05:07"),
+            ),
+            (
+                "%c",
+                "Wed Nov 17 09:05:07 2024",
+                Some("2024-11-17T09:05:07"),
+            ),
+            ("%D %r", "11/27/24 12:05:07 AM", Some("2024-11-27T00:05:07")),
+            ("%D %r", "11/27/69 12:05:07 PM", Some("1969-11-27T12:05:07")),
+            ("%D %r", "11/27/24 01:05:07 pm", Some("2024-11-27T13:05:07")),
+            ("%D %r", "11/27/24 13:05:07 PM", None),
+            (
+                "%A, %e %B %Y %R %Z",
+                "Wednesday, 27 November 2024 09:05 UTC",
+                Some("2024-11-27T09:05:00Z"),
+            ),
+            (
+                "%A, %e %B %Y %R %Z",
+                "Wednesday, 27 November 2024 09:05 CET",
+                Some("2024-11-27T09:05:00"),
+            ),
+            (
+                "%A, %e %B %Y %R %Z",
+                "Wednesday, 27 Novem 2024 09:05 CET",
+                None,
+            ),
+            ("%s", "1732698307", Some("2024-11-27T09:05:07Z")),
+            ("%s", "", None),
+            ("%Y-%m-%d %H:%M:%S", "2024-02-30 09:05:07", None),
+            ("%Y-%m-%d %H:%M:%S", "2024-11-27 09:05:07 ", None),
+            ("%Y-%m-%d %H:%M:%S", "2024-11-27 09:05", None),
+            ("%Y-%m-%d %H:%M:%S", "2024-11-27 24:05:07", None),
+            ("%Y-%m-%dT%H:%M:%S%z", "2024-11-27T09:05:07+2500", None),
+            (
+                "100%% %F %H:%M",
+                "100% 2024-11-27 09:05",
+                Some("2024-11-27T09:05:00"),
+            ),
+        ];
+        for (layout, text, want) in cases {
+            assert_eq!(read(layout, text).as_deref(), want, "{layout} / {text}");
+        }
+    }
+
+    #[test]
+    fn fixed_layouts_say_their_width() {
+        let width = |l: &str| TimeLayout::compile(l).and_then(|l| l.width());
+        assert_eq!(width("%Y-%m-%d %H:%M:%S"), Some(19));
+        assert_eq!(width("%d/%b/%Y:%H:%M:%S %z"), Some(26));
+        assert_eq!(width("%c"), Some(24));
+        assert_eq!(width("%e %B %Y %H:%M"), None);
+        assert_eq!(width("%s"), None);
+    }
+
+    proptest::proptest! {
+        /// Any bytes in any kept layout: an answer, never a panic.
+        #[test]
+        fn never_panics(text in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
+            for layout in ["%c", "%A, %e %B %Y %r %Z", "%F %T%z", "%s", "%D %R"] {
+                let layout = TimeLayout::compile(layout).expect("kept");
+                let _ = layout.parse(&text);
+            }
+        }
+    }
+}
