@@ -747,7 +747,22 @@ mod tests {
             ),
             (Some("2024-11-27T09:05:07+01:00".to_owned()), Some(200))
         );
-        // Names of varying width, at the end where no separator must be found.
+        // Names of varying width: the time ends where the layout says, not at the
+        // first blank; and at the end of the line.
+        assert_eq!(
+            time(
+                r#"%h %{%A %e %B %Y %T}t %>s"#,
+                br#"10.0.0.1 Wednesday 27 November 2024 09:05:07 200"#
+            ),
+            want
+        );
+        assert_eq!(
+            time(
+                r#"%h %{%A %e %B %Y %T}t %>s %b"#,
+                br#"10.0.0.1 Wednesday 27 November 2024 09:05:07 200 5"#
+            ),
+            want
+        );
         assert_eq!(
             time(
                 r#"%>s %h %{%A %e %B %Y %T}t"#,

@@ -181,10 +181,10 @@ impl LogFormat {
     /// other strftime layout that names an instant (a year, month, day, hour and
     /// minute, or `%s`: `%{%Y-%m-%d %T}t`, `%{%c}t`) is `$time`, read as the record's
     /// time in that layout (names in English, as the C locale writes them; no `%z` is
-    /// UTC); other layouts (a date alone, `%{msec_frac}t`) are `$time` as text. A
-    /// layout whose width varies (`%A`, `%B`, `%Z`, `%s`) and that holds the literal
-    /// after it is split at that literal's first occurrence: put it last, or between
-    /// brackets.
+    /// UTC); other layouts (a date alone, `%{msec_frac}t`) are `$time` as text. Such a
+    /// time ends where its layout says, also when its names vary in width (`%A`, `%B`)
+    /// and it holds the literal after it; a time that does not read in its layout (a
+    /// month in another language) ends at that literal's first occurrence.
     /// `%U%q` is the path with its query (`$request_uri`). Status conditions
     /// (`%!200,304{Referer}i`) and `<`/`>` are accepted and change nothing: a value
     /// Apache left out is `-`.

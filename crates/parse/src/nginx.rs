@@ -173,6 +173,9 @@ pub(crate) enum End {
     Token,
     /// Last variable, no literal after: at the end of the line.
     Rest,
+    /// A time in the format's strftime layout, of varying width: where the time ends
+    /// when the literal follows it there, else as [`End::Literal`].
+    Time,
 }
 
 /// The shape a value is checked against while matching (see [`Var::check`]).
@@ -428,6 +431,9 @@ impl NginxFormat {
             return;
         };
         step.width_hint = layout.width().unwrap_or(0);
+        if step.width_hint == 0 && step.end == End::Literal {
+            step.end = End::Time;
+        }
         self.shape = Shape::of(&self.prefix, &self.steps).map(|s| (s, s.matcher()));
         self.time_layout = Some((index, layout));
     }
@@ -435,6 +441,19 @@ impl NginxFormat {
     /// The variable that holds a time in a strftime layout, and the layout.
     pub(crate) fn time_layout(&self) -> Option<(usize, &TimeLayout)> {
         self.time_layout.as_ref().map(|(i, l)| (*i, l))
+    }
+
+    /// Where the value at `p` ends for an [`End::Time`] step.
+    #[inline(never)]
+    fn time_end(&self, line: &[u8], p: usize, after: &Sep) -> Option<usize> {
+        let measured = self
+            .time_layout
+            .as_ref()
+            .and_then(|(_, layout)| layout.measure(line.get(p..)?));
+        match measured {
+            Some(n) if after.at(line, p + n) => Some(p + n),
+            _ => find_literal(line, p, 0, after),
+        }
     }
 
     /// The common format this one is, if any.
@@ -586,6 +605,7 @@ impl NginxFormat {
                     .position(|&b| b == b' ' || b == b'\t')
                     .map_or(n, |k| p + k),
                 End::Rest => n,
+                End::Time => self.time_end(line, p, &step.after)?,
             };
             *slot = e as Pos;
             p = e + step.after.len();
@@ -628,6 +648,7 @@ impl NginxFormat {
                 }
                 End::Token => index.next_blank(p).unwrap_or(n),
                 End::Rest => n,
+                End::Time => self.time_end(line, p, &step.after)?,
             };
             *slot = e as Pos;
             p = e + step.after.len();
@@ -671,6 +692,7 @@ impl NginxFormat {
                         .map_or(n, |k| p + k),
                 ),
                 End::Rest => Some(n),
+                End::Time => self.time_end(line, p, &step.after),
             };
             match found {
                 Some(e) => {

@@ -350,7 +350,8 @@ fn step(spec: StepSpec, line: &[u8], index: &LineIndex, p: usize) -> Option<usiz
     let sep = SepWord::new(spec.after);
     match spec.end {
         End::Quoted => index.closing_quote(line, p, &sep),
-        End::Literal => {
+        // No preset has a strftime time; were one to, its literal still ends it.
+        End::Literal | End::Time => {
             let hint = p + spec.hint as usize;
             let e = if spec.hint != 0 && sep.at(line, hint) {
                 hint

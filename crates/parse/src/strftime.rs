@@ -163,6 +163,18 @@ impl TimeLayout {
     /// no `%z` (nor a `%Z` of UTC) has no zone and is read as UTC, as a time without a
     /// zone is elsewhere.
     pub(crate) fn parse(&self, text: &[u8]) -> Option<Timestamp> {
+        self.read(text)
+            .and_then(|(t, used)| (used == text.len()).then_some(t))
+    }
+
+    /// How many bytes at the start of `text` a time in this layout takes, if it starts
+    /// with one: where a value of a layout of varying width (`%B`, `%A`) ends.
+    pub(crate) fn measure(&self, text: &[u8]) -> Option<usize> {
+        self.read(text).map(|(_, used)| used)
+    }
+
+    /// The time at the start of `text`, and the bytes it takes.
+    fn read(&self, text: &[u8]) -> Option<(Timestamp, usize)> {
         let mut at = 0usize;
         let (mut year, mut month, mut day) = (None, None, None);
         let (mut hour, mut minute, mut second) = (None, None, 0u8);
@@ -299,11 +311,8 @@ impl TimeLayout {
                 }
             };
         }
-        if at != text.len() {
-            return None;
-        }
         if let Some(secs) = epoch {
-            return Some(Timestamp::from_unix(secs, 0)?.with_offset(Some(0)));
+            return Some((Timestamp::from_unix(secs, 0)?.with_offset(Some(0)), at));
         }
         let hour = match (hour?, pm) {
             (h, None) => h,
@@ -311,6 +320,7 @@ impl TimeLayout {
             _ => return None,
         };
         Timestamp::from_civil(year?, month?, day?, hour, minute?, second, 0, offset)
+            .map(|t| (t, at))
     }
 }
 
@@ -427,6 +437,15 @@ mod tests {
         for (layout, text, want) in cases {
             assert_eq!(read(layout, text).as_deref(), want, "{layout} / {text}");
         }
+    }
+
+    #[test]
+    fn a_time_at_the_start_is_measured() {
+        let layout = TimeLayout::compile("%A %e %B %Y %T").expect("kept");
+        let text = b"Wednesday 27 November 2024 09:05:07 200 x";
+        assert_eq!(layout.measure(text), Some(35));
+        assert_eq!(layout.measure(b"Wednesday 27 Novembre 2024"), None);
+        assert_eq!(layout.parse(text), None, "parse takes all of it");
     }
 
     #[test]
