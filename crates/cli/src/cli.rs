@@ -317,7 +317,7 @@ pub struct Conditions {
     pub level: Option<String>,
 
     /// Served in at least this long (`$request_time`, Apache's %D/%T, a JSON request
-    /// time): `500ms`, `1.5s`, `250us`, `2m`; a bare number is seconds.
+    /// time): `500ms`, `1.5s`, `250us`, `2m`, `1m30s`, `1h`; a bare number is seconds.
     #[arg(long, value_name = "DURATION")]
     pub slower_than: Option<String>,
 }

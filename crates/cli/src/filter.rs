@@ -118,7 +118,7 @@ impl Filter {
                 .map(|d| {
                     parse_duration_us(d).ok_or_else(|| {
                         CliError::usage(format!(
-                            "--slower-than: cannot read `{d}` (try 500ms, 1.5s, 250us, 2m, or seconds: 0.5)"
+                            "--slower-than: cannot read `{d}` (try 500ms, 1.5s, 250us, 1m30s, or seconds: 0.5)"
                         ))
                     })
                 })
@@ -290,41 +290,30 @@ fn bare_name(host: &[u8]) -> &[u8] {
     host.strip_suffix(b".").unwrap_or(host)
 }
 
-/// A duration as `--slower-than` takes it (`500ms`, `1.5s`, `250us`, `2m`, a bare
-/// number of seconds), in whole microseconds; `None` if it is not one.
+/// `--slower-than`'s duration: Go's way (`500ms`, `1.5s`, `1m30s`, `250us`, `250µs`,
+/// `2h`; see [`logscan_parse::parse_duration_us`]) or a number of seconds (`0.5`), with
+/// two allowances for people typing it: `min` for minutes, and blanks next to a unit
+/// (`3 s`, `1m 30s`; not between digits).
 fn parse_duration_us(text: &str) -> Option<u64> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let scale: u64 = match unit.trim() {
-        "" | "s" => 1_000_000,
-        "ms" => 1_000,
-        "us" | "µs" => 1,
-        "m" | "min" => 60_000_000,
-        _ => return None,
-    };
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    if whole.is_empty() && fraction.is_empty() {
-        return None;
-    }
-    let whole: u64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    // The fraction's digits, exactly: `1.5s` is 1,500,000 µs, with no float rounding.
-    let mut fraction_us = 0u64;
-    let mut place = scale;
-    for digit in fraction.bytes() {
-        if !digit.is_ascii_digit() {
-            return None;
+    let text = text
+        .strip_suffix("min")
+        .map_or_else(|| text.to_owned(), |minutes| format!("{minutes}m"));
+    let mut joined = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        let next_unit = || {
+            chars
+                .clone()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(char::is_alphabetic)
+        };
+        let after_unit = joined.chars().last().is_some_and(char::is_alphabetic);
+        if !(c.is_whitespace() && (after_unit || next_unit())) {
+            joined.push(c);
         }
-        place /= 10;
-        fraction_us += u64::from(digit - b'0') * place;
     }
-    whole.checked_mul(scale)?.checked_add(fraction_us)
+    logscan_parse::parse_duration_us(joined.as_bytes())
 }
 
 /// Runs `logscan filter`.
@@ -752,6 +741,11 @@ mod tests {
             ("2m", 120_000_000),
             ("0.0015ms", 1),
             ("3 s", 3_000_000),
+            ("2min", 120_000_000),
+            ("1h", 3_600_000_000),
+            ("1m30s", 90_000_000),
+            ("1m 30s", 90_000_000),
+            ("0.5h", 1_800_000_000),
         ] {
             assert_eq!(parse_duration_us(text), Some(us), "{text}");
         }
@@ -759,7 +753,8 @@ mod tests {
             "",
             "ms",
             "fast",
-            "1h",
+            "1d",
+            "1 5s",
             "1.2.3s",
             "-1s",
             "1e3",

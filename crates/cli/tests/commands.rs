@@ -662,7 +662,7 @@ fn filter_slower_than_reads_the_served_time_in_the_formats_unit() {
         .arg(&nginx)
         .assert()
         .code(2)
-        .stderr("logscan: --slower-than: cannot read `soon` (try 500ms, 1.5s, 250us, 2m, or seconds: 0.5)\n");
+        .stderr("logscan: --slower-than: cannot read `soon` (try 500ms, 1.5s, 250us, 1m30s, or seconds: 0.5)\n");
 }
 
 /// An Apache log whose time is written in a strftime layout: the summary's time range,

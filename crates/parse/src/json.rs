@@ -9,7 +9,7 @@ use memchr::memchr2;
 use crate::error::{FormatError, ParseError, ParseErrorKind};
 use crate::level::Level;
 use crate::nginx::Span;
-use crate::request::{parse_seconds_micros_exp, parse_u64};
+use crate::request::{parse_duration_us, parse_seconds_micros_exp, parse_u64};
 use crate::time::{Timestamp, parse_timestamp, parse_unix_any_unit};
 
 /// What kind of JSON value a span holds.
@@ -105,50 +105,8 @@ fn go_micros(text: &[u8], whole: bool) -> Option<u64> {
     match text.last()? {
         _ if whole => Some(parse_u64(text)? / 1_000),
         b'0'..=b'9' => parse_seconds_micros_exp(text),
-        _ => go_duration_text_micros(text),
+        _ => parse_duration_us(text),
     }
-}
-
-/// `Duration.String()`'s text (`1h2m3.5s`, `1.5ms`, `850µs`, `0s`) in whole
-/// microseconds; exact, as it is summed in nanoseconds with 128 bits. A sign, a unit Go
-/// does not write or a number without its unit is refused.
-fn go_duration_text_micros(mut text: &[u8]) -> Option<u64> {
-    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
-    let mut nanos: u128 = 0;
-    while !text.is_empty() {
-        let (whole, rest) = text.split_at(digits(text));
-        let (fraction, rest) = match rest.strip_prefix(b".") {
-            Some(rest) => rest.split_at(digits(rest)),
-            None => (&[][..], rest),
-        };
-        if (whole.is_empty() && fraction.is_empty()) || whole.len() > 24 {
-            return None;
-        }
-        let unit_len = rest
-            .iter()
-            .take_while(|&&b| !b.is_ascii_digit() && b != b'.')
-            .count();
-        let (unit, rest) = rest.split_at(unit_len);
-        let per_unit: u128 = match unit {
-            b"ns" => 1,
-            // Go writes U+00B5 (micro sign) and reads U+03BC (Greek mu) too.
-            b"us" | b"\xc2\xb5s" | b"\xce\xbcs" => 1_000,
-            b"ms" => 1_000_000,
-            b"s" => 1_000_000_000,
-            b"m" => 60_000_000_000,
-            b"h" => 3_600_000_000_000,
-            _ => return None,
-        };
-        let number = |ds: &[u8]| ds.iter().fold(0u128, |n, d| n * 10 + u128::from(d - b'0'));
-        // Past 20 digits a fraction's digits are below a nanosecond of any unit here.
-        let fraction = &fraction[..fraction.len().min(20)];
-        let scale = 10u128.pow(fraction.len() as u32);
-        nanos = nanos
-            .checked_add(number(whole).checked_mul(per_unit)?)?
-            .checked_add(number(fraction) * per_unit / scale)?;
-        text = rest;
-    }
-    u64::try_from(nanos / 1_000).ok()
 }
 
 /// The values of the configured keys, found in one pass.

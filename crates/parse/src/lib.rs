@@ -78,5 +78,5 @@ pub use crate::format::{AppFormatBuilder, FormatKind, LogFormat, PRESET_NAMES};
 pub use crate::json::JsonFormatBuilder;
 pub use crate::level::{Level, UnknownLevel};
 pub use crate::record::{Field, Fields, Record, RecordKind, Value, split_port};
-pub use crate::request::Request;
+pub use crate::request::{Request, parse_duration_us};
 pub use crate::time::{Timestamp, parse_timestamp};

@@ -329,6 +329,63 @@ pub(crate) fn parse_upstream_micros(s: &[u8]) -> Option<u64> {
     total
 }
 
+/// A duration as Go's `time.Duration` prints it (`1h2m3.5s`, `1.5ms`, `850µs`, `0s`:
+/// numbers with a fraction, each with its unit `h`, `m`, `s`, `ms`, `us`/`µs` or `ns`),
+/// or a bare number of seconds (`1.5`, as nginx's `$request_time`), in whole
+/// microseconds. Exact: it is summed in nanoseconds with 128 bits, and digits below a
+/// microsecond are dropped. A sign, an exponent, another unit, or a result past
+/// `u64::MAX` microseconds gives `None`.
+///
+/// ```
+/// use logscan_parse::parse_duration_us;
+///
+/// assert_eq!(parse_duration_us(b"1m30.5s"), Some(90_500_000));
+/// assert_eq!(parse_duration_us(b"850\xc2\xb5s"), Some(850)); // 850µs
+/// assert_eq!(parse_duration_us(b"0.25"), Some(250_000));
+/// assert_eq!(parse_duration_us(b"1.5 ms"), None);
+/// ```
+pub fn parse_duration_us(mut text: &[u8]) -> Option<u64> {
+    if text.last()?.is_ascii_digit() {
+        return parse_seconds_micros(text);
+    }
+    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut nanos: u128 = 0;
+    while !text.is_empty() {
+        let (whole, rest) = text.split_at(digits(text));
+        let (fraction, rest) = match rest.strip_prefix(b".") {
+            Some(rest) => rest.split_at(digits(rest)),
+            None => (&[][..], rest),
+        };
+        if (whole.is_empty() && fraction.is_empty()) || whole.len() > 24 {
+            return None;
+        }
+        let unit_len = rest
+            .iter()
+            .take_while(|&&b| !b.is_ascii_digit() && b != b'.')
+            .count();
+        let (unit, rest) = rest.split_at(unit_len);
+        let per_unit: u128 = match unit {
+            b"ns" => 1,
+            // Go writes U+00B5 (micro sign) and reads U+03BC (Greek mu) too.
+            b"us" | b"\xc2\xb5s" | b"\xce\xbcs" => 1_000,
+            b"ms" => 1_000_000,
+            b"s" => 1_000_000_000,
+            b"m" => 60_000_000_000,
+            b"h" => 3_600_000_000_000,
+            _ => return None,
+        };
+        let number = |ds: &[u8]| ds.iter().fold(0u128, |n, d| n * 10 + u128::from(d - b'0'));
+        // Past 20 digits a fraction's digits are below a nanosecond of any unit here.
+        let fraction = &fraction[..fraction.len().min(20)];
+        let scale = 10u128.pow(fraction.len() as u32);
+        nanos = nanos
+            .checked_add(number(whole).checked_mul(per_unit)?)?
+            .checked_add(number(fraction) * per_unit / scale)?;
+        text = rest;
+    }
+    u64::try_from(nanos / 1_000).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
