@@ -296,9 +296,8 @@ fn bare_name(host: &[u8]) -> &[u8] {
 /// (`3 s`, `1m 30s`; not between digits).
 fn parse_duration_us(text: &str) -> Option<u64> {
     let text = text.trim();
-    let text = text
-        .strip_suffix("min")
-        .map_or_else(|| text.to_owned(), |minutes| format!("{minutes}m"));
+    // `min` is no other unit's prefix or part: `1min30s` is `1m30s`.
+    let text = text.replace("min", "m");
     let mut joined = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
@@ -742,6 +741,7 @@ mod tests {
             ("0.0015ms", 1),
             ("3 s", 3_000_000),
             ("2min", 120_000_000),
+            ("1min30s", 90_000_000),
             ("1h", 3_600_000_000),
             ("1m30s", 90_000_000),
             ("1m 30s", 90_000_000),

@@ -7,7 +7,7 @@ use std::{
     sync::{Mutex, PoisonError},
 };
 
-use logscan_parse::LogFormat;
+use logscan_parse::{FormatKind, LogFormat};
 
 use crate::{cli::FormatArgs, error::CliError};
 
@@ -194,6 +194,9 @@ fn detect_like(
 /// request's time in microseconds) is written so, and detection leaves the number
 /// unread rather than guess its unit; `--apache-format` says it.
 pub fn unread_number_hint(format: &LogFormat, head: &[u8]) -> Option<String> {
+    if format.kind() == FormatKind::Json {
+        return unread_duration_hint(format, head);
+    }
     // Only Apache's own two: a number after another preset's fields may be anything.
     if !matches!(format.name(), "combined" | "common") {
         return None;
@@ -220,6 +223,29 @@ pub fn unread_number_hint(format: &LogFormat, head: &[u8]) -> Option<String> {
              --apache-format \"{apache}\" (or %T for seconds, %{{ms}}T for milliseconds)",
             format.name()
         )
+    })
+}
+
+/// For JSON lines with no served time: a hint when most of the first lines have a
+/// `duration` key, which is not read by default because its unit depends on the logger.
+fn unread_duration_hint(format: &LogFormat, head: &[u8]) -> Option<String> {
+    let (mut parsed, mut with_duration) = (0usize, 0usize);
+    for line in head_lines(head, DETECT_LINES) {
+        let Ok(record) = format.parse(line) else {
+            continue;
+        };
+        if record.request_time_us().is_some() {
+            return None;
+        }
+        parsed += 1;
+        with_duration += usize::from(record.var("duration").is_some_and(|d| d != b"null"));
+    }
+    (parsed > 0 && with_duration * 10 >= parsed * 9).then(|| {
+        "the lines have a `duration` key, not read as the served time because its unit \
+         depends on the logger: give it with --json-key request_time=duration:go (Caddy, \
+         Go's slog: a fraction is seconds, a whole number nanoseconds) or \
+         --json-key request_time=duration:ms (Envoy, Istio)"
+            .to_owned()
     })
 }
 

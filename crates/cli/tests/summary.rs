@@ -567,8 +567,18 @@ fn json_access_logs_give_served_times_in_their_keys_units() {
 {"time":"2024-11-27T09:00:01Z","level":"INFO","msg":"request","method":"GET","path":"/b","status":200,"duration":"30ms"}
 "#,
     );
-    for log in [&traefik, &pino, &caddy, &slog] {
-        let json = summary_json(logscan().args(["summary", "--json"]).arg(log));
+    for (log, keys) in [
+        (&traefik, None),
+        (&pino, None),
+        (&caddy, Some("request_time=duration:go")),
+        (&slog, Some("request_time=duration:go")),
+    ] {
+        let mut cmd = logscan();
+        cmd.args(["summary", "--json"]);
+        if let Some(keys) = keys {
+            cmd.args(["--json-key", keys]);
+        }
+        let json = summary_json(cmd.arg(log));
         assert_eq!(json["access"]["requests"], 2, "{log:?}");
         let served = &json["access"]["served_time_us"];
         assert_eq!(
@@ -577,6 +587,15 @@ fn json_access_logs_give_served_times_in_their_keys_units() {
             "{log:?}"
         );
     }
+    // Without its unit, `duration` is not read, and a note says how to read it.
+    logscan()
+        .args(["summary", "--json"])
+        .arg(&caddy)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "--json-key request_time=duration:go",
+        ));
     let took = write(
         dir.path(),
         "took.json",

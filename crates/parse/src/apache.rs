@@ -14,7 +14,7 @@
 
 use crate::error::FormatError;
 use crate::nginx::{Escape, NginxFormat, Piece};
-use crate::strftime::TimeLayout;
+use crate::strftime::{TimeLayout, TimeParts};
 
 /// Compiles an Apache `LogFormat`: a whole `LogFormat "..." nickname` line, a
 /// `CustomLog path "..."` line, or the format string alone.
@@ -46,8 +46,8 @@ pub(crate) fn compile(text: &str) -> Result<NginxFormat, FormatError> {
         }
         other => other,
     })?;
-    if let Some((index, layout)) = time_layout {
-        compiled.set_time_layout(index, layout);
+    if let Some(parts) = time_layout {
+        compiled.set_time_layout(parts);
     }
     Ok(compiled)
 }
@@ -176,9 +176,10 @@ struct Translated {
     pieces: Vec<Piece>,
     /// Each variable's column and the directive it came from, for errors.
     directives: Vec<(usize, String)>,
-    /// The first `%{layout}t` whose layout pins down an instant: its variable's
-    /// index, and the layout compiled, so that its time is read.
-    time_layout: Option<(usize, TimeLayout)>,
+    /// The first `%{layout}t` whose layout pins down an instant (its variable's index
+    /// and the layout compiled, so that its time is read), with the `%{msec_frac}t` or
+    /// `%{usec_frac}t` and the `%{%z}t` written beside it.
+    time_layout: Option<TimeParts>,
 }
 
 /// Splits the format into literals and directives, each directive translated.
@@ -188,7 +189,7 @@ fn translate(format: &[u8], columns: &[usize]) -> Result<Translated, FormatError
     let mut directives = Vec::new();
     let mut lit = Vec::new();
     let mut quotes = Vec::new();
-    let mut time_layout = None;
+    let (mut layout_at, mut fraction, mut zone) = (None, None, None);
     let mut i = 0;
     while i < format.len() {
         let b = format[i];
@@ -227,10 +228,9 @@ fn translate(format: &[u8], columns: &[usize]) -> Result<Translated, FormatError
         } else {
             directive.name().ok_or_else(unknown)?
         };
-        let bracketed = directive.letter == b"t"
-            && directive
-                .arg
-                .is_none_or(|spec| matches!(time_spec(spec.trim()), TimeSpec::Bracketed));
+        let spec = (directive.letter == b"t")
+            .then(|| directive.arg.map_or(TimeSpec::Bracketed, time_spec));
+        let bracketed = matches!(spec, Some(TimeSpec::Bracketed));
         if bracketed {
             // `%t` writes its brackets itself: `[10/Oct/2000:13:55:36 -0700]`.
             lit.push(b'[');
@@ -238,11 +238,17 @@ fn translate(format: &[u8], columns: &[usize]) -> Result<Translated, FormatError
         if !lit.is_empty() {
             pieces.push(Piece::Lit(std::mem::take(&mut lit)));
         }
-        if time_layout.is_none()
-            && directive.letter == b"t"
-            && let Some(TimeSpec::Layout(layout)) = directive.arg.map(|a| time_spec(a.trim()))
-        {
-            time_layout = Some((directives.len(), layout));
+        // This directive's variable is the next: its index is the count so far.
+        let index = directives.len();
+        match spec {
+            Some(TimeSpec::Layout(layout)) if layout_at.is_none() => {
+                layout_at = Some((index, layout))
+            }
+            Some(TimeSpec::Fraction(digits)) if fraction.is_none() => {
+                fraction = Some((index, digits))
+            }
+            Some(TimeSpec::Zone) if zone.is_none() => zone = Some(index),
+            _ => {}
         }
         pieces.push(Piece::Var {
             name,
@@ -280,6 +286,12 @@ fn translate(format: &[u8], columns: &[usize]) -> Result<Translated, FormatError
             }
         }
     }
+    let time_layout = layout_at.map(|(index, layout)| TimeParts {
+        index,
+        layout,
+        fraction,
+        zone,
+    });
     Ok(Translated {
         pieces,
         directives,
@@ -371,7 +383,10 @@ impl<'a> Directive<'a> {
                 (b"t", Some(spec)) => match time_spec(spec) {
                     TimeSpec::Bracketed => "time_local",
                     TimeSpec::Named(name) => name,
-                    TimeSpec::Layout(_) | TimeSpec::Text => "time",
+                    TimeSpec::Layout(_)
+                    | TimeSpec::Fraction(_)
+                    | TimeSpec::Zone
+                    | TimeSpec::Text => "time",
                 },
                 (b"u", _) => "remote_user",
                 (b"U", _) => "uri",
@@ -401,26 +416,35 @@ impl<'a> Directive<'a> {
 
 /// The time `%{spec}t` writes: the `%t` layout with its brackets (no layout, as in
 /// `%{begin}t`), that layout written out, seconds since the epoch, another strftime
-/// layout that pins down an instant (`%{%Y-%m-%d %T}t`, read with its layout), or any
-/// other layout (a date alone, `msec_frac`), kept as text. The last two are `$time`.
+/// layout that pins down an instant (`%{%Y-%m-%d %T}t`, read with its layout), the
+/// fraction of that time's second (`msec_frac`, `usec_frac`: the digits) or its zone
+/// (`%z`), or any other layout (a date alone), kept as text. The last four are `$time`.
 enum TimeSpec {
     Bracketed,
     Named(&'static str),
     Layout(TimeLayout),
+    Fraction(usize),
+    Zone,
     Text,
 }
 
+/// What `%{spec}t` writes. The keywords are compared without blanks around them; a
+/// layout keeps its blanks, which Apache writes.
 fn time_spec(spec: &str) -> TimeSpec {
     // `begin` and `end` say when the time was taken, optionally before a `:` and a layout.
+    let trimmed = spec.trim_start();
     let spec = ["begin", "end"]
         .iter()
-        .find_map(|w| spec.strip_prefix(w))
+        .find_map(|w| trimmed.strip_prefix(w))
         .map_or(spec, |rest| rest.strip_prefix(':').unwrap_or(rest));
-    match spec {
+    match spec.trim() {
         "" => TimeSpec::Bracketed,
-        "%d/%b/%Y:%H:%M:%S %z" => TimeSpec::Named("time_local"),
         "sec" | "msec" | "usec" => TimeSpec::Named("time_epoch"),
-        layout => TimeLayout::compile(layout).map_or(TimeSpec::Text, TimeSpec::Layout),
+        "msec_frac" => TimeSpec::Fraction(3),
+        "usec_frac" => TimeSpec::Fraction(6),
+        _ if spec == "%d/%b/%Y:%H:%M:%S %z" => TimeSpec::Named("time_local"),
+        _ if spec == "%z" => TimeSpec::Zone,
+        _ => TimeLayout::compile(spec).map_or(TimeSpec::Text, TimeSpec::Layout),
     }
 }
 
@@ -767,6 +791,22 @@ mod tests {
             time(
                 r#"%>s %h %{%A %e %B %Y %T}t"#,
                 br#"200 10.0.0.1 Wednesday 27 November 2024 09:05:07"#
+            ),
+            want
+        );
+        // mod_log_config's own example: the fraction and the zone written apart.
+        assert_eq!(
+            time(
+                r#"%h [%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t] "%r" %>s"#,
+                br#"10.0.0.1 [27/Nov/2024 09:05:07.123 +0100] "GET / HTTP/1.1" 200"#
+            ),
+            (Some("2024-11-27T09:05:07.123+01:00".to_owned()), Some(200))
+        );
+        // A layout's own blanks are written, and read.
+        assert_eq!(
+            time(
+                r#"%h %{ %F %T}t %>s"#,
+                br#"10.0.0.1  2024-11-27 09:05:07 200"#
             ),
             want
         );

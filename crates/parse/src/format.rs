@@ -284,7 +284,8 @@ impl LogFormat {
 
     /// For an access format, the nginx format string it was compiled from (quotes of
     /// the directive joined and removed); [`from_nginx`](LogFormat::from_nginx) of it
-    /// gives the same format.
+    /// gives the same format, but for an Apache `%{layout}t` time: nginx has no
+    /// strftime layouts, so its `$time` is text there.
     pub fn nginx_format(&self) -> Option<&str> {
         match &*self.inner {
             Inner::Access { nginx, .. } => Some(&nginx.source),

@@ -219,14 +219,14 @@ impl Default for JsonKeys {
             ]),
             // Seconds unless the key says otherwise: Traefik's `Duration` and ECS's
             // `event.duration` are nanoseconds, pino-http's and Fastify's
-            // `responseTime` milliseconds, and a `duration` (Caddy, Go's `slog`) says
-            // its unit by how it is written.
+            // `responseTime` milliseconds. A bare `duration` is left out: Caddy writes
+            // seconds, Go's `slog` nanoseconds, Envoy and zerolog milliseconds (see
+            // `duration:go`).
             request_time: v(&[
                 "request_time",
                 "Duration:ns",
                 "event.duration:ns",
                 "responseTime:ms",
-                "duration:go",
             ]),
             user_agent: v(&[
                 "http_user_agent",
@@ -297,10 +297,13 @@ impl JsonFormatBuilder {
     /// method `request_method|method|http.request.method|RequestMethod`, body bytes
     /// `body_bytes_sent|bytes|bytes_sent|size|http.response.body.bytes|DownstreamContentSize`,
     /// request time `request_time` (seconds, as nginx writes it), `Duration:ns`
-    /// (Traefik), `event.duration:ns` (ECS), `responseTime:ms` (pino-http, Fastify),
-    /// `duration:go` (Caddy, Go's `slog`, zap: a Go `time.Duration`, whose unit the value
-    /// says: a fraction is seconds, a whole number nanoseconds, text as `1.5ms`); a
-    /// request-time key may end in `:s`, `:ms`, `:us`, `:ns` or `:go` to give its unit; user agent
+    /// (Traefik), `event.duration:ns` (ECS), `responseTime:ms` (pino-http, Fastify); a
+    /// request-time key may end in `:s`, `:ms`, `:us`, `:ns` or `:go` to give its unit
+    /// (`:go`: a Go `time.Duration` as Caddy, `slog` and zap write it, whose unit the
+    /// value says: a fraction is seconds, a whole number nanoseconds, text as `1.5ms`;
+    /// a bare `duration` key is not read by default, as its unit differs from one
+    /// logger to the next: `duration:go` for Caddy and `slog`, `duration:ms` for
+    /// Envoy and Istio); user agent
     /// `http_user_agent|user_agent|userAgent|user_agent.original|request_User-Agent`,
     /// referrer `http_referer|referer|referrer|http.request.referrer|request_Referer`.
     /// A dotted name is looked up as written and as a path into nested objects
@@ -1127,19 +1130,31 @@ mod tests {
             Some(250_000)
         );
         assert_eq!(us(br#"{"Duration":"soon"}"#), None);
-        // A Go duration: Caddy's seconds, `slog`'s nanoseconds, `Duration.String()`.
+        // A bare `duration` is not read by default: its unit depends on the logger
+        // (Envoy's whole milliseconds would read as nanoseconds).
         assert_eq!(
-            us(br#"{"logger":"http.log.access","duration":0.000828,"status":200}"#),
+            us(br#"{"method":"GET","path":"/","response_code":200,"duration":12}"#),
+            None
+        );
+        // Given as a Go duration: Caddy's seconds, `slog`'s nanoseconds,
+        // `Duration.String()`.
+        let go = crate::LogFormat::json_builder()
+            .request_time_keys(["responseTime:ms", "duration:go"])
+            .build()
+            .unwrap();
+        let go = |line: &[u8]| go.parse(line).unwrap().request_time_us();
+        assert_eq!(
+            go(br#"{"logger":"http.log.access","duration":0.000828,"status":200}"#),
             Some(828)
         );
         assert_eq!(
-            us(br#"{"time":"2024-11-27T09:00:00Z","level":"INFO","msg":"request","duration":1830012}"#),
+            go(br#"{"time":"2024-11-27T09:00:00Z","level":"INFO","msg":"request","duration":1830012}"#),
             Some(1_830)
         );
-        assert_eq!(us(br#"{"duration":"2m3.25s"}"#), Some(123_250_000));
-        assert_eq!(us(br#"{"duration":"soon"}"#), None);
+        assert_eq!(go(br#"{"duration":"2m3.25s"}"#), Some(123_250_000));
+        assert_eq!(go(br#"{"duration":"soon"}"#), None);
         assert_eq!(
-            us(br#"{"duration":5,"responseTime":7}"#),
+            go(br#"{"duration":5,"responseTime":7}"#),
             Some(7_000),
             "an earlier key wins"
         );
@@ -1280,7 +1295,7 @@ mod tests {
         assert_eq!(r.user_agent(), Some(&b"curl/8.5"[..]));
         assert_eq!(r.referrer(), Some(&b"https://r/"[..]));
         assert_eq!(r.message().as_deref(), Some(&b"handled request"[..]));
-        assert_eq!(r.request_time_us(), Some(1_000), "seconds, as a fraction");
+        assert_eq!(r.request_time_us(), None, "`duration` needs its unit given");
         // ECS nested, and a key given on the command line as a path.
         let nested = br#"{"@timestamp":"2024-11-27T09:00:01Z","log":{"level":"warn","logger":"a"},"message":"m","http":{"response":{"status_code":503}}}"#;
         let r = f.parse(nested).unwrap();

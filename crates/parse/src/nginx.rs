@@ -7,7 +7,8 @@ use crate::scan::{
     INDEX_LEN, LineIndex, Sep, digit_values, find_byte, is_escaped, lit_at, word_ending_at,
 };
 use crate::shape::{Shape, ShapeMatcher};
-use crate::strftime::TimeLayout;
+use crate::strftime::{Extras, TimeParts};
+use crate::time::Timestamp;
 
 /// The most variables one format may have; a record holds one span per variable
 /// inline, so this bounds the record's size (and keeps parsing allocation-free).
@@ -267,8 +268,9 @@ pub(crate) struct NginxFormat {
     #[allow(dead_code)] // kept for Debug and a later JSON-escape decoder
     pub(crate) escape: Escape,
     /// A variable whose value is a time in a strftime layout (Apache's
-    /// `%{%Y-%m-%d %T}t`), by index, and the layout to read it with.
-    time_layout: Option<(usize, TimeLayout)>,
+    /// `%{%Y-%m-%d %T}t`), by index, the layout to read it with, and the variables of
+    /// its fraction and zone, if written apart.
+    time_layout: Option<TimeParts>,
 }
 
 /// The result of matching a line: where each variable's value ends (a value starts
@@ -423,24 +425,36 @@ impl NginxFormat {
         })
     }
 
-    /// Says that variable `index` holds a time written in `layout`: it is then the
+    /// Says that a variable holds a time written in a strftime layout: it is then the
     /// record's time (after `$time_local`), and the matcher tries the layout's width
     /// first.
-    pub(crate) fn set_time_layout(&mut self, index: usize, layout: TimeLayout) {
-        let Some(step) = self.steps.get_mut(index) else {
+    pub(crate) fn set_time_layout(&mut self, parts: TimeParts) {
+        let Some(step) = self.steps.get_mut(parts.index) else {
             return;
         };
-        step.width_hint = layout.width().unwrap_or(0);
+        step.width_hint = parts.layout.width().unwrap_or(0);
         if step.width_hint == 0 && step.end == End::Literal {
             step.end = End::Time;
         }
         self.shape = Shape::of(&self.prefix, &self.steps).map(|s| (s, s.matcher()));
-        self.time_layout = Some((index, layout));
+        self.time_layout = Some(parts);
     }
 
-    /// The variable that holds a time in a strftime layout, and the layout.
-    pub(crate) fn time_layout(&self) -> Option<(usize, &TimeLayout)> {
-        self.time_layout.as_ref().map(|(i, l)| (*i, l))
+    /// The index of the variable that holds a time in a strftime layout, if any.
+    pub(crate) fn layout_time_index(&self) -> Option<usize> {
+        self.time_layout.as_ref().map(|parts| parts.index)
+    }
+
+    /// The time of a matched line that its strftime layout (and the fraction and zone
+    /// written beside it) gives, if the format has one and the line's time reads.
+    pub(crate) fn layout_time(&self, line: &[u8], ends: &[Pos; MAX_VARS + 1]) -> Option<Timestamp> {
+        let parts = self.time_layout.as_ref()?;
+        let value = |i: usize| self.value(line, ends, i);
+        let extras = Extras {
+            fraction: parts.fraction.map(|(i, digits)| (value(i), digits)),
+            zone: parts.zone.map(value),
+        };
+        parts.layout.parse_with(value(parts.index), extras)
     }
 
     /// Where the value at `p` ends for an [`End::Time`] step.
@@ -449,7 +463,7 @@ impl NginxFormat {
         let measured = self
             .time_layout
             .as_ref()
-            .and_then(|(_, layout)| layout.measure(line.get(p..)?));
+            .and_then(|parts| parts.layout.measure(line.get(p..)?));
         match measured {
             Some(n) if after.at(line, p + n) => Some(p + n),
             _ => find_literal(line, p, 0, after),

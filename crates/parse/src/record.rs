@@ -206,7 +206,8 @@ impl<'a> Record<'a> {
         self.access(Var::RemoteUser).and_then(present)
     }
 
-    /// The time of the event: `$time_local`, `$time_iso8601` or `$msec` for access
+    /// The time of the event: `$time_local`, an Apache `%{layout}t` time (with the
+    /// `%{msec_frac}t` and `%{%z}t` beside it), `$time_iso8601` or `$msec` for access
     /// logs, the leading timestamp of an application log, the time key of a JSON line.
     #[inline]
     pub fn timestamp(&self) -> Option<Timestamp> {
@@ -225,9 +226,7 @@ impl<'a> Record<'a> {
     fn other_timestamp(&self) -> Option<Timestamp> {
         match &self.body {
             Body::Access { format, m, .. } => {
-                if let Some((i, layout)) = format.time_layout()
-                    && let Some(t) = layout.parse(format.value(self.line, &m.ends, i))
-                {
+                if let Some(t) = format.layout_time(self.line, &m.ends) {
                     return Some(t);
                 }
                 if let Some(t) = self.access(Var::TimeIso8601) {
@@ -718,9 +717,9 @@ impl<'a> Iterator for Fields<'a> {
                 let k = *i;
                 *i += 1;
                 let raw = format.value(line, ends, k);
-                let value = match format.time_layout() {
-                    Some((t, layout)) if t == k && raw != b"-" => layout
-                        .parse(raw)
+                let value = match format.layout_time_index() {
+                    Some(t) if t == k && raw != b"-" => format
+                        .layout_time(line, ends)
                         .map_or(Value::Str(Cow::Borrowed(raw)), Value::Time),
                     _ => access_value(format.known[k], raw),
                 };

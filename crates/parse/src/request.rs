@@ -333,8 +333,9 @@ pub(crate) fn parse_upstream_micros(s: &[u8]) -> Option<u64> {
 /// numbers with a fraction, each with its unit `h`, `m`, `s`, `ms`, `us`/`µs` or `ns`),
 /// or a bare number of seconds (`1.5`, as nginx's `$request_time`), in whole
 /// microseconds. Exact: it is summed in nanoseconds with 128 bits, and digits below a
-/// microsecond are dropped. A sign, an exponent, another unit, or a result past
-/// `u64::MAX` microseconds gives `None`.
+/// microsecond are dropped. A sign, an exponent, another unit, a number of more than
+/// 24 whole digits (or a bare one of more than 12), or a result past `u64::MAX`
+/// microseconds gives `None`.
 ///
 /// ```
 /// use logscan_parse::parse_duration_us;

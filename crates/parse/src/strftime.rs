@@ -40,8 +40,8 @@ enum Item {
     AmPm,
     /// `%z`: `+hhmm`.
     Offset,
-    /// `%Z`: a zone's abbreviation (`UTC`, `CET`); only `UTC`, `GMT` and `Z` give an
-    /// offset.
+    /// `%Z`: a zone's abbreviation (`UTC`, `CET`, or tzdata's numeric `+03`); only
+    /// `UTC`, `GMT`, `Z` and the numeric ones give an offset.
     ZoneName,
     /// `%a`: `Mon`, not checked against the date.
     WeekdayAbbr,
@@ -162,20 +162,30 @@ impl TimeLayout {
     /// The instant `text` writes in this layout: all of `text`, or `None`. A time with
     /// no `%z` (nor a `%Z` of UTC) has no zone and is read as UTC, as a time without a
     /// zone is elsewhere.
+    #[cfg(test)]
     pub(crate) fn parse(&self, text: &[u8]) -> Option<Timestamp> {
-        self.read(text)
+        self.parse_with(text, Extras::default())
+    }
+
+    /// [`parse`](Self::parse), with the fraction of the second and the zone written by
+    /// directives of their own (Apache's `%{msec_frac}t`, `%{%z}t`). Either is left
+    /// out when it is not what it should be (`-`, other digits): the time is still the
+    /// time, to the second or without a zone.
+    pub(crate) fn parse_with(&self, text: &[u8], extras: Extras<'_>) -> Option<Timestamp> {
+        self.read(text, extras)
             .and_then(|(t, used)| (used == text.len()).then_some(t))
     }
 
     /// How many bytes at the start of `text` a time in this layout takes, if it starts
     /// with one: where a value of a layout of varying width (`%B`, `%A`) ends.
     pub(crate) fn measure(&self, text: &[u8]) -> Option<usize> {
-        self.read(text).map(|(_, used)| used)
+        self.read(text, Extras::default()).map(|(_, used)| used)
     }
 
     /// The time at the start of `text`, and the bytes it takes.
-    fn read(&self, text: &[u8]) -> Option<(Timestamp, usize)> {
+    fn read(&self, text: &[u8], extras: Extras<'_>) -> Option<(Timestamp, usize)> {
         let mut at = 0usize;
+        let mut twelve_hour = false;
         let (mut year, mut month, mut day) = (None, None, None);
         let (mut hour, mut minute, mut second) = (None, None, 0u8);
         let mut pm = None;
@@ -243,6 +253,7 @@ impl TimeLayout {
                 }
                 Item::Hour | Item::Hour12 => {
                     hour = Some(two(at)?);
+                    twelve_hour = item == Item::Hour12;
                     2
                 }
                 Item::Minute => {
@@ -263,30 +274,31 @@ impl TimeLayout {
                     2
                 }
                 Item::Offset => {
-                    let z = text.get(at..at + 5)?;
-                    let hours = i32::from(two_digits(z[1], z[2])?);
-                    let minutes = i32::from(two_digits(z[3], z[4])?);
-                    let east = (hours * 60 + minutes) * 60;
-                    offset = Some(match z[0] {
-                        b'+' => east,
-                        b'-' => -east,
-                        _ => return None,
-                    });
+                    offset = Some(offset_seconds(text.get(at..at + 5)?)?);
                     5
                 }
                 Item::ZoneName => {
-                    let len = letters(at);
-                    let zone = &text[at..at + len];
-                    if ["UTC", "GMT", "Z"]
-                        .iter()
-                        .any(|z| zone.eq_ignore_ascii_case(z.as_bytes()))
-                    {
-                        offset = offset.or(Some(0));
+                    // tzdata writes zones without a name as their offset: `+03`, `-0330`.
+                    let numeric = [5, 3]
+                        .into_iter()
+                        .find_map(|len| Some((len, offset_seconds(text.get(at..at + len)?)?)));
+                    if let Some((len, east)) = numeric {
+                        offset = offset.or(Some(east));
+                        len
+                    } else {
+                        let len = letters(at);
+                        let zone = &text[at..at + len];
+                        if ["UTC", "GMT", "Z"]
+                            .iter()
+                            .any(|z| zone.eq_ignore_ascii_case(z.as_bytes()))
+                        {
+                            offset = offset.or(Some(0));
+                        }
+                        if len == 0 {
+                            return None;
+                        }
+                        len
                     }
-                    if len == 0 {
-                        return None;
-                    }
-                    len
                 }
                 Item::WeekdayAbbr => {
                     if letters(at) < 3 {
@@ -311,17 +323,73 @@ impl TimeLayout {
                 }
             };
         }
+        let nanos = extras.fraction.and_then(fraction_nanos).unwrap_or(0);
         if let Some(secs) = epoch {
-            return Some((Timestamp::from_unix(secs, 0)?.with_offset(Some(0)), at));
+            // Years 0-9999, as for a civil time.
+            if secs > LAST_SECOND {
+                return None;
+            }
+            return Some((Timestamp::from_unix(secs, nanos)?.with_offset(Some(0)), at));
         }
         let hour = match (hour?, pm) {
-            (h, None) => h,
-            (h @ 1..=12, Some(pm)) => h % 12 + if pm { 12 } else { 0 },
+            (h @ 1..=12, Some(pm)) if twelve_hour => h % 12 + if pm { 12 } else { 0 },
+            // `%p` beside a 24-hour `%H` says nothing more.
+            (h, _) if !twelve_hour => h,
             _ => return None,
         };
-        Timestamp::from_civil(year?, month?, day?, hour, minute?, second, 0, offset)
+        let offset = offset.or_else(|| extras.zone.and_then(offset_seconds));
+        Timestamp::from_civil(year?, month?, day?, hour, minute?, second, nanos, offset)
             .map(|t| (t, at))
     }
+}
+
+/// The last second of year 9999, the end of the range of civil times.
+const LAST_SECOND: i64 = 253_402_300_799;
+
+/// The parts of a time that Apache writes with directives of their own.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Extras<'a> {
+    /// The fraction's digits, and how many there should be (`msec_frac`: 3).
+    pub(crate) fraction: Option<(&'a [u8], usize)>,
+    /// A `+hhmm` offset (`%{%z}t`).
+    pub(crate) zone: Option<&'a [u8]>,
+}
+
+/// `+hhmm`, `-hhmm` or `+hh` in seconds east of UTC.
+fn offset_seconds(z: &[u8]) -> Option<i32> {
+    let (sign, digits) = z.split_first()?;
+    let (hours, minutes) = match *digits {
+        [a, b] => (two_digits(a, b)?, 0),
+        [a, b, c, d] => (two_digits(a, b)?, two_digits(c, d)?),
+        _ => return None,
+    };
+    let east = (i32::from(hours) * 60 + i32::from(minutes)) * 60;
+    match sign {
+        b'+' => Some(east),
+        b'-' => Some(-east),
+        _ => None,
+    }
+}
+
+/// `digits` decimal digits of a second (`123` of `msec_frac`) in nanoseconds.
+fn fraction_nanos((text, digits): (&[u8], usize)) -> Option<u32> {
+    if text.len() != digits || digits > 9 || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let value = text.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    Some(value * 10u32.pow((9 - digits) as u32))
+}
+
+/// The time of a format whose time Apache writes with several `%{...}t`: the variable
+/// in a strftime layout, by index, and those of its fraction and zone, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TimeParts {
+    pub(crate) index: usize,
+    pub(crate) layout: TimeLayout,
+    /// `%{msec_frac}t` (3 digits) or `%{usec_frac}t` (6): the index and the digits.
+    pub(crate) fraction: Option<(usize, usize)>,
+    /// `%{%z}t`, used when the layout has no zone of its own.
+    pub(crate) zone: Option<usize>,
 }
 
 const MONTH_NAMES: [&str; 12] = [
@@ -433,10 +501,73 @@ mod tests {
                 "100% 2024-11-27 09:05",
                 Some("2024-11-27T09:05:00"),
             ),
+            // tzdata's numeric zone names.
+            (
+                "%F %T %Z",
+                "2024-11-27 09:05:07 +03",
+                Some("2024-11-27T09:05:07+03:00"),
+            ),
+            (
+                "%F %T %Z",
+                "2024-11-27 09:05:07 -0330",
+                Some("2024-11-27T09:05:07-03:30"),
+            ),
+            ("%F %T %Z", "2024-11-27 09:05:07 +3", None),
+            // `%p` beside a 24-hour hour.
+            (
+                "%F %H:%M:%S %p",
+                "2024-11-27 14:30:00 PM",
+                Some("2024-11-27T14:30:00"),
+            ),
+            (
+                "%F %H:%M:%S %p",
+                "2024-11-27 00:30:00 AM",
+                Some("2024-11-27T00:30:00"),
+            ),
+            ("%s", "253402300799", Some("9999-12-31T23:59:59Z")),
+            ("%s", "253402300800", None),
+            ("%s", "999999999999999999", None),
         ];
         for (layout, text, want) in cases {
             assert_eq!(read(layout, text).as_deref(), want, "{layout} / {text}");
         }
+    }
+
+    /// Apache's `[%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t]`: the parts joined.
+    #[test]
+    fn a_fraction_and_a_zone_written_apart_join_the_time() {
+        let layout = TimeLayout::compile("%d/%b/%Y %T").expect("kept");
+        let with = |fraction: Option<(&'static [u8], usize)>, zone: Option<&'static [u8]>| {
+            layout
+                .parse_with(b"27/Nov/2024 09:05:07", Extras { fraction, zone })
+                .map(|t| t.to_string())
+        };
+        assert_eq!(
+            with(Some((b"123", 3)), Some(b"+0100")).as_deref(),
+            Some("2024-11-27T09:05:07.123+01:00")
+        );
+        assert_eq!(
+            with(Some((b"000456", 6)), None).as_deref(),
+            Some("2024-11-27T09:05:07.000456")
+        );
+        // A part that is not what it should be is left out.
+        assert_eq!(
+            with(Some((b"12", 3)), Some(b"-")).as_deref(),
+            Some("2024-11-27T09:05:07")
+        );
+        // The layout's own zone wins.
+        let zoned = TimeLayout::compile("%d/%b/%Y %T %z").expect("kept");
+        let t = zoned.parse_with(
+            b"27/Nov/2024 09:05:07 +0000",
+            Extras {
+                fraction: None,
+                zone: Some(b"+0100"),
+            },
+        );
+        assert_eq!(
+            t.map(|t| t.to_string()).as_deref(),
+            Some("2024-11-27T09:05:07Z")
+        );
     }
 
     #[test]
@@ -465,6 +596,37 @@ mod tests {
             for layout in ["%c", "%A, %e %B %Y %r %Z", "%F %T%z", "%s", "%D %R"] {
                 let layout = TimeLayout::compile(layout).expect("kept");
                 let _ = layout.parse(&text);
+                let _ = layout.measure(&text);
+            }
+        }
+
+        /// Valid times with a few bytes changed and cut short, so that every item is
+        /// reached with text that ends or goes wrong there: never a panic, and what
+        /// `measure` takes is a time `parse` reads.
+        #[test]
+        fn mutated_times_never_panic(
+            pick in 0usize..5,
+            edits in proptest::collection::vec((0usize..48, proptest::prelude::any::<u8>()), 0..4),
+            cut in 1usize..48,
+        ) {
+            let (layout, valid) = [
+                ("%c", &b"Wed Nov  7 09:05:07 2024"[..]),
+                ("%A, %e %B %Y %r %Z", b"Wednesday, 27 November 2024 01:05:07 PM +0330"),
+                ("%F %T%z", b"2024-11-27 09:05:07-0700"),
+                ("%s", b"1732698307"),
+                ("%D %R %Z", b"11/27/24 09:05 UTC"),
+            ][pick];
+            let layout = TimeLayout::compile(layout).expect("kept");
+            let mut text = valid.to_vec();
+            for (at, byte) in edits {
+                if let Some(b) = text.get_mut(at) {
+                    *b = byte;
+                }
+            }
+            text.truncate(cut);
+            if let Some(n) = layout.measure(&text) {
+                proptest::prop_assert!(n <= text.len());
+                proptest::prop_assert!(layout.parse(&text[..n]).is_some());
             }
         }
     }
