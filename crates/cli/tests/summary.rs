@@ -567,10 +567,11 @@ fn json_access_logs_give_served_times_in_their_keys_units() {
 {"time":"2024-11-27T09:00:01Z","level":"INFO","msg":"request","method":"GET","path":"/b","status":200,"duration":"30ms"}
 "#,
     );
+    // Caddy's access log is told by its logger and read without a key (`caddy`).
     for (log, keys) in [
         (&traefik, None),
         (&pino, None),
-        (&caddy, Some("request_time=duration:go")),
+        (&caddy, None),
         (&slog, Some("request_time=duration:go")),
     ] {
         let mut cmd = logscan();
@@ -587,15 +588,35 @@ fn json_access_logs_give_served_times_in_their_keys_units() {
             "{log:?}"
         );
     }
-    // Without its unit, `duration` is not read, and a note says how to read it.
+    assert_eq!(
+        summary_json(logscan().args(["summary", "--json"]).arg(&caddy))["format"],
+        "caddy"
+    );
+    // Elsewhere `duration` is not read without its unit, and a note says how to give it.
+    let envoy = write(
+        dir.path(),
+        "envoy.json",
+        b"{\"method\":\"GET\",\"path\":\"/a\",\"response_code\":200,\"duration\":2}\n",
+    );
     logscan()
         .args(["summary", "--json"])
-        .arg(&caddy)
+        .arg(&envoy)
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "--json-key request_time=duration:go",
+            "--json-key request_time=duration:ms (Envoy, Istio)",
         ));
+    let json = summary_json(
+        logscan()
+            .args([
+                "summary",
+                "--json",
+                "--json-key",
+                "request_time=duration:ms",
+            ])
+            .arg(&envoy),
+    );
+    assert_eq!(json["access"]["served_time_us"]["max"], 2_000);
     let took = write(
         dir.path(),
         "took.json",

@@ -28,7 +28,7 @@ const COMBINED_EXTRAS: &str = r#"$remote_addr $remote_logname $remote_user [$tim
 const INGRESS_NGINX: &str = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id"#;
 
 /// The names [`LogFormat::from_str`] accepts.
-pub const PRESET_NAMES: [&str; 9] = [
+pub const PRESET_NAMES: [&str; 10] = [
     "combined",
     "common",
     "vhost_combined",
@@ -38,6 +38,7 @@ pub const PRESET_NAMES: [&str; 9] = [
     "ingress_nginx",
     "app",
     "json",
+    "caddy",
 ];
 
 /// The family of a [`LogFormat`].
@@ -234,6 +235,24 @@ impl LogFormat {
             .clone()
     }
 
+    /// JSON lines as Caddy's access log writes them by default: [`json`](Self::json)
+    /// with Caddy's `duration` (seconds, as a fraction) read as the request time.
+    /// [`detect`](Self::detect) picks it for a Caddy access log (a `logger` of
+    /// `http.log.access`, and every `duration` a fraction); a bare `duration` is not
+    /// read otherwise, as other loggers write it in other units.
+    pub fn json_caddy() -> LogFormat {
+        static CADDY: OnceLock<LogFormat> = OnceLock::new();
+        CADDY
+            .get_or_init(|| {
+                let mut keys = crate::json::JsonKeys::default();
+                keys.request_time.push("duration".to_owned());
+                let mut caddy = JsonFormat::new(keys);
+                caddy.name = "caddy";
+                LogFormat::from_json(caddy)
+            })
+            .clone()
+    }
+
     /// Configures JSON lines.
     pub fn json_builder() -> JsonFormatBuilder {
         JsonFormatBuilder::new()
@@ -251,7 +270,7 @@ impl LogFormat {
         match &*self.inner {
             Inner::Access { name, .. } => name,
             Inner::App(_) => "app",
-            Inner::Json(_) => "json",
+            Inner::Json(json) => json.name,
         }
     }
 
@@ -436,6 +455,9 @@ impl LogFormat {
         let count = |f: &LogFormat| lines.iter().filter(|l| f.parse(l).is_ok()).count();
         let json = LogFormat::json();
         if count(&json) >= half {
+            if is_caddy_access_log(&json, &lines) {
+                return Some(LogFormat::json_caddy());
+            }
             return Some(json);
         }
         // Score: lines matched, then lines whose client is an IP address (a format
@@ -563,6 +585,34 @@ impl fmt::Debug for LogFormat {
     }
 }
 
+/// Whether JSON lines are Caddy's access log as Caddy writes it by default: some lines
+/// come from its `http.log.access` logger, and every one of those has a `duration`
+/// with a fraction (seconds; Caddy writes whole numbers only when told to use another
+/// unit, which cannot be told from the number) and no request time under the default
+/// keys.
+fn is_caddy_access_log(json: &LogFormat, lines: &[&[u8]]) -> bool {
+    let mut any = false;
+    for line in lines {
+        let Ok(record) = json.parse(line) else {
+            continue;
+        };
+        if !record
+            .var("logger")
+            .is_some_and(|l| l.starts_with(b"http.log.access"))
+        {
+            continue;
+        }
+        let seconds = record
+            .var("duration")
+            .is_some_and(|d| d.iter().any(|&b| matches!(b, b'.' | b'e' | b'E')));
+        if !seconds || record.request_time_us().is_some() {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
 impl fmt::Display for LogFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -573,8 +623,8 @@ impl FromStr for LogFormat {
     type Err = FormatError;
 
     /// A preset by name: `combined`, `common`, `vhost_combined`, `combined_xff`,
-    /// `combined_timed`, `combined_extras`, `app`, `json` (case-insensitive; `-` may
-    /// replace `_`).
+    /// `combined_timed`, `combined_extras`, `ingress_nginx`, `app`, `json`, `caddy`
+    /// (case-insensitive; `-` may replace `_`).
     fn from_str(s: &str) -> Result<LogFormat, FormatError> {
         let key = s.trim().to_ascii_lowercase().replace('-', "_");
         Ok(match key.as_str() {
@@ -587,6 +637,7 @@ impl FromStr for LogFormat {
             "ingress_nginx" => LogFormat::ingress_nginx(),
             "app" => LogFormat::app(),
             "json" => LogFormat::json(),
+            "caddy" => LogFormat::json_caddy(),
             _ => return Err(FormatError::UnknownName(s.to_owned())),
         })
     }

@@ -220,8 +220,8 @@ impl Default for JsonKeys {
             // Seconds unless the key says otherwise: Traefik's `Duration` and ECS's
             // `event.duration` are nanoseconds, pino-http's and Fastify's
             // `responseTime` milliseconds. A bare `duration` is left out: Caddy writes
-            // seconds, Go's `slog` nanoseconds, Envoy and zerolog milliseconds (see
-            // `duration:go`).
+            // seconds (its access log is detected as `LogFormat::json_caddy`), Go's
+            // `slog` nanoseconds, Envoy and zerolog milliseconds (see `duration:go`).
             request_time: v(&[
                 "request_time",
                 "Duration:ns",
@@ -503,6 +503,9 @@ type KnownKey = (Box<[u8]>, u8, u8);
 
 #[derive(Clone, Debug)]
 pub(crate) struct JsonFormat {
+    /// `json`, or the name of a dialect [`LogFormat::detect`](crate::LogFormat::detect)
+    /// picks (`caddy`).
+    pub(crate) name: &'static str,
     pub(crate) keys: JsonKeys,
     /// Every configured key by its length: (key, field, rank in its list). A line's
     /// key is compared only with the few configured keys of the same length.
@@ -572,6 +575,7 @@ impl JsonFormat {
             .map(|k| TimeUnit::split(k).1)
             .collect();
         JsonFormat {
+            name: "json",
             keys,
             by_len,
             dotted,

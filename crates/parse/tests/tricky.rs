@@ -187,6 +187,39 @@ fn detection_checks_the_last_value_too() {
     assert_eq!(LogFormat::detect(&lines).unwrap().name(), "combined_timed");
 }
 
+/// Caddy's access log, between the other lines its server writes (the shapes of the
+/// lines in tstack/lnav's test/logfile_caddy_log.0, without docker-compose's prefix):
+/// detection picks the `caddy` dialect, which reads `duration` as seconds. Whole-number
+/// durations (Caddy told to write another unit) and other loggers' `duration` stay
+/// unread.
+#[test]
+fn caddy_access_logs_are_told_by_their_logger() {
+    let startup = br#"{"level":"info","ts":1761019822.3153872,"msg":"GOMEMLIMIT is updated","package":"github.com/KimMachineGun/automemlimit/memlimit","GOMEMLIMIT":29511419904}"#;
+    let access = |duration: &str| {
+        format!(
+            r#"{{"level":"info","ts":1761019828.6153953,"logger":"http.log.access","msg":"handled request","request":{{"remote_ip":"172.19.0.1","remote_port":"46628","client_ip":"172.19.0.1","proto":"HTTP/1.1","method":"GET","host":"localhost","uri":"/","headers":{{"User-Agent":["Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:142.0) Gecko/20100101 Firefox/142.0"]}}}},"bytes_read":0,"user_id":"","duration":{duration},"size":0,"status":304}}"#
+        )
+    };
+    let (a, b) = (access("0.001674508"), access("7.314e-05"));
+    let lines: Vec<&[u8]> = vec![startup, a.as_bytes(), b.as_bytes()];
+    let f = LogFormat::detect(&lines).unwrap();
+    assert_eq!(f.name(), "caddy");
+    let us = |line: &[u8]| f.parse(line).unwrap().request_time_us();
+    assert_eq!((us(lines[1]), us(lines[2])), (Some(1_674), Some(73)));
+    assert_eq!(us(startup), None);
+    assert_eq!("caddy".parse::<LogFormat>().unwrap().name(), "caddy");
+
+    // Whole numbers: nanoseconds or milliseconds, which the number cannot say.
+    let whole = access("1674508");
+    let lines: Vec<&[u8]> = vec![startup, a.as_bytes(), whole.as_bytes()];
+    assert_eq!(LogFormat::detect(&lines).unwrap().name(), "json");
+    // Another logger's `duration`.
+    let envoy: &[u8] = br#"{"method":"GET","path":"/","response_code":200,"duration":0.5}"#;
+    let f = LogFormat::detect(&[envoy, envoy]).unwrap();
+    assert_eq!(f.name(), "json");
+    assert_eq!(f.parse(envoy).unwrap().request_time_us(), None);
+}
+
 #[test]
 fn truncated_and_trailing() {
     let (f, l) = parse_case("user agent missing its closing quote");
