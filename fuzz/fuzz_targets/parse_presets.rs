@@ -1,5 +1,6 @@
 //! Every access-log preset (each has a matcher made for its shape: combined, common,
-//! vhost_combined, combined_xff, combined_timed, combined_extras) and format detection
+//! vhost_combined, combined_xff, combined_timed, combined_extras; ingress_nginx,
+//! haproxy and haproxy_syslog through the general matcher) and format detection
 //! on arbitrary bytes: never panics, records borrow from the line, and a detected
 //! format that fits the lines parses every one of them.
 #![no_main]
@@ -9,7 +10,7 @@ use std::sync::LazyLock;
 use libfuzzer_sys::fuzz_target;
 use logscan_parse::LogFormat;
 
-static PRESETS: LazyLock<[LogFormat; 6]> = LazyLock::new(|| {
+static PRESETS: LazyLock<[LogFormat; 9]> = LazyLock::new(|| {
     [
         LogFormat::combined(),
         LogFormat::common(),
@@ -17,6 +18,9 @@ static PRESETS: LazyLock<[LogFormat; 6]> = LazyLock::new(|| {
         LogFormat::combined_xff(),
         LogFormat::combined_timed(),
         LogFormat::combined_extras(),
+        LogFormat::ingress_nginx(),
+        LogFormat::haproxy(),
+        LogFormat::haproxy_syslog(),
     ]
 });
 

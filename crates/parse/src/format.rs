@@ -10,6 +10,7 @@ use crate::error::{FormatError, ParseError, ParseErrorKind};
 use crate::json::{JsonFormat, JsonFormatBuilder};
 use crate::nginx::NginxFormat;
 use crate::record::{Body, Record};
+use crate::strftime::{TimeLayout, TimeParts};
 
 /// nginx's predefined `combined` format, with Apache's `%l` (remote logname) as a
 /// variable where nginx writes a literal `-`, so Apache logs with identd names parse too.
@@ -27,8 +28,16 @@ const COMBINED_EXTRAS: &str = r#"$remote_addr $remote_logname $remote_user [$tim
 /// then the upstream's name and figures and the request id.
 const INGRESS_NGINX: &str = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id"#;
 
+/// HAProxy's HTTP log (`option httplog`: `%ci:%cp [%tr] %ft %b/%s
+/// %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs
+/// %{+Q}r`), as `log stdout format raw` writes it. The header captures (`{...} {...}`,
+/// if any) are one value; `%B` is all bytes sent, headers included.
+const HAPROXY: &str = r#"$remote_addr_port [$accept_date.$accept_ms] $frontend_name $backend_name/$backend_server $time_request/$time_queue/$time_connect/$time_response/$request_time_ms $status $bytes_sent $captured_request_cookie $captured_response_cookie $termination_state $actconn/$feconn/$beconn/$srv_conn/$retries $srv_queue/$backend_queue $captured_headers"$request""#;
+/// The same after a syslog header (`Feb 25 16:19:38 lb1 haproxy[7]: `).
+const HAPROXY_SYSLOG: &str = r#"$syslog_head haproxy[$pid]: $remote_addr_port [$accept_date.$accept_ms] $frontend_name $backend_name/$backend_server $time_request/$time_queue/$time_connect/$time_response/$request_time_ms $status $bytes_sent $captured_request_cookie $captured_response_cookie $termination_state $actconn/$feconn/$beconn/$srv_conn/$retries $srv_queue/$backend_queue $captured_headers"$request""#;
+
 /// The names [`LogFormat::from_str`] accepts.
-pub const PRESET_NAMES: [&str; 10] = [
+pub const PRESET_NAMES: [&str; 12] = [
     "combined",
     "common",
     "vhost_combined",
@@ -36,6 +45,8 @@ pub const PRESET_NAMES: [&str; 10] = [
     "combined_timed",
     "combined_extras",
     "ingress_nginx",
+    "haproxy",
+    "haproxy_syslog",
     "app",
     "json",
     "caddy",
@@ -146,6 +157,70 @@ impl LogFormat {
     pub fn ingress_nginx() -> LogFormat {
         static COMPILED: OnceLock<LogFormat> = OnceLock::new();
         LogFormat::preset(&COMPILED, "ingress_nginx", INGRESS_NGINX)
+    }
+
+    /// HAProxy's HTTP log (`option httplog`), as `log stdout format raw` writes it:
+    /// `$remote_addr_port [$accept_date.$accept_ms] $frontend_name
+    /// $backend_name/$backend_server $time_request/$time_queue/$time_connect/$time_response/$request_time_ms
+    /// $status $bytes_sent $captured_request_cookie $captured_response_cookie
+    /// $termination_state $actconn/$feconn/$beconn/$srv_conn/$retries
+    /// $srv_queue/$backend_queue $captured_headers"$request"`. The client is written
+    /// with its port and read without it (IPv6 too); the accept date with its
+    /// milliseconds is the time, read as UTC (HAProxy writes local time without a zone);
+    /// `%Ta` (`%Tt` before HAProxy 1.7), the total time, is the request time; `%B` is
+    /// all bytes sent, headers included (`$bytes_sent`, not the summary's body bytes).
+    ///
+    /// ```
+    /// use logscan_parse::LogFormat;
+    ///
+    /// let f = LogFormat::haproxy();
+    /// let r = f.parse(br#"2001:db8::7:53332 [25/Feb/2019:16:19:48.143] http_in~ bk_app/srv1 0/0/7/1457/1487 200 11394 - - ---- 2/1/0/0/0 0/0 {Mozilla/5.0} {} "GET /admin?survey=130 HTTP/1.1""#)?;
+    /// assert_eq!(r.client(), Some(&b"2001:db8::7"[..]));
+    /// assert_eq!((r.status(), r.request_time_us()), (Some(200), Some(1_487_000)));
+    /// assert_eq!(r.path().as_deref(), Some(&b"/admin"[..]));
+    /// assert_eq!(r.timestamp().unwrap().to_string(), "2019-02-25T16:19:48.143");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn haproxy() -> LogFormat {
+        static COMPILED: OnceLock<LogFormat> = OnceLock::new();
+        LogFormat::haproxy_preset(&COMPILED, "haproxy", HAPROXY)
+    }
+
+    /// [`haproxy`](Self::haproxy) after a syslog header that ends in `haproxy[pid]: `
+    /// (`Feb 25 16:19:38 lb1 haproxy[7]: `, as rsyslog writes HAProxy's log to a file).
+    pub fn haproxy_syslog() -> LogFormat {
+        static COMPILED: OnceLock<LogFormat> = OnceLock::new();
+        LogFormat::haproxy_preset(&COMPILED, "haproxy_syslog", HAPROXY_SYSLOG)
+    }
+
+    /// An HAProxy preset: compiled, and its accept date read with its layout and
+    /// milliseconds.
+    fn haproxy_preset(
+        cell: &'static OnceLock<LogFormat>,
+        name: &'static str,
+        format: &str,
+    ) -> LogFormat {
+        cell.get_or_init(|| {
+            let built = NginxFormat::compile(format).and_then(|mut nginx| {
+                let index = |var: &str| nginx.index_of(var).ok_or(FormatError::Empty);
+                let parts = TimeParts {
+                    index: index("accept_date")?,
+                    layout: TimeLayout::compile("%d/%b/%Y:%H:%M:%S").ok_or(FormatError::Empty)?,
+                    fraction: Some((index("accept_ms")?, 3)),
+                    zone: None,
+                };
+                nginx.set_time_layout(parts);
+                Ok(nginx)
+            });
+            match built {
+                Ok(nginx) => LogFormat {
+                    inner: Arc::new(Inner::Access { name, nginx }),
+                },
+                // Constants covered by tests, as for `preset`.
+                Err(e) => unreachable!("preset {name} does not compile: {e}"),
+            }
+        })
+        .clone()
     }
 
     /// Compiles an nginx `log_format`, pasted as it stands in a config
@@ -465,6 +540,8 @@ impl LogFormat {
         // vhost as client), then the least unparsed trailing text.
         let mut best: Option<(usize, usize, usize, LogFormat)> = None;
         for f in [
+            LogFormat::haproxy_syslog(),
+            LogFormat::haproxy(),
             LogFormat::ingress_nginx(),
             LogFormat::combined_extras(),
             LogFormat::vhost_combined(),
@@ -623,7 +700,8 @@ impl FromStr for LogFormat {
     type Err = FormatError;
 
     /// A preset by name: `combined`, `common`, `vhost_combined`, `combined_xff`,
-    /// `combined_timed`, `combined_extras`, `ingress_nginx`, `app`, `json`, `caddy`
+    /// `combined_timed`, `combined_extras`, `ingress_nginx`, `haproxy`, `haproxy_syslog`,
+    /// `app`, `json`, `caddy`
     /// (case-insensitive; `-` may replace `_`).
     fn from_str(s: &str) -> Result<LogFormat, FormatError> {
         let key = s.trim().to_ascii_lowercase().replace('-', "_");
@@ -635,6 +713,8 @@ impl FromStr for LogFormat {
             "combined_timed" => LogFormat::combined_timed(),
             "combined_extras" => LogFormat::combined_extras(),
             "ingress_nginx" => LogFormat::ingress_nginx(),
+            "haproxy" => LogFormat::haproxy(),
+            "haproxy_syslog" => LogFormat::haproxy_syslog(),
             "app" => LogFormat::app(),
             "json" => LogFormat::json(),
             "caddy" => LogFormat::json_caddy(),

@@ -70,11 +70,14 @@ pub(crate) enum Var {
     HttpXForwardedFor,
     Host,
     ServerName,
+    /// logscan's name for a client written with its port (`10.0.0.1:5432`,
+    /// `2001:db8::1:5432`: HAProxy's `%ci:%cp`), which is split at its last colon.
+    RemoteAddrPort,
 }
 
-pub(crate) const VAR_COUNT: usize = 25;
+pub(crate) const VAR_COUNT: usize = 26;
 const _: () = assert!(
-    Var::ServerName as usize + 1 == VAR_COUNT,
+    Var::RemoteAddrPort as usize + 1 == VAR_COUNT,
     "VAR_COUNT is the variant count"
 );
 
@@ -109,6 +112,7 @@ impl Var {
             "http_x_forwarded_for" => Var::HttpXForwardedFor,
             "host" => Var::Host,
             "server_name" => Var::ServerName,
+            "remote_addr_port" => Var::RemoteAddrPort,
             _ => return None,
         })
     }

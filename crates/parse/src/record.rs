@@ -192,8 +192,27 @@ impl<'a> Record<'a> {
     pub fn client(&self) -> Option<&'a [u8]> {
         match self.access(Var::RemoteAddr) {
             Some(addr) => present(addr),
-            None => self.json_text(|p| p.client),
+            None => self
+                .json_text(|p| p.client)
+                .or_else(|| self.client_with_port()),
         }
+    }
+
+    /// The client of an access format that writes it with its port (HAProxy:
+    /// `2001:db8::1:5432`, split at the last colon before digits).
+    #[cold]
+    #[inline(never)]
+    fn client_with_port(&self) -> Option<&'a [u8]> {
+        let with_port = present(self.access(Var::RemoteAddrPort)?)?;
+        Some(match memchr::memrchr(b':', with_port) {
+            Some(colon)
+                if colon + 1 < with_port.len()
+                    && with_port[colon + 1..].iter().all(u8::is_ascii_digit) =>
+            {
+                &with_port[..colon]
+            }
+            _ => with_port,
+        })
     }
 
     /// The client address parsed as an IP address (`None` for `unix:` and junk).

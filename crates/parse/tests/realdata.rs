@@ -29,8 +29,9 @@ const LOGHUB: [&str; 7] = [
 ];
 
 /// The access logs and the format each should be detected as.
-const ACCESS: [(&str, &str); 7] = [
+const ACCESS: [(&str, &str); 8] = [
     ("tstack_lnav/test/logfile_access_log.0", "combined"),
+    ("tstack_lnav/test/logfile_haproxy.0", "haproxy_syslog"),
     ("tstack_lnav/test/logfile_access_log.1", "combined"),
     ("tstack_lnav/test/logfile_bad_access_log.0", "combined"),
     (

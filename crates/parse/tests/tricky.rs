@@ -220,6 +220,57 @@ fn caddy_access_logs_are_told_by_their_logger() {
     assert_eq!(f.parse(envoy).unwrap().request_time_us(), None);
 }
 
+/// HAProxy's HTTP log, raw and after syslog's header: the client without its port
+/// (IPv6 too), the accept date with its milliseconds, `%Ta` as the request time; a
+/// line that is no request (a proxy starting, a failed TLS handshake) is malformed.
+#[test]
+fn haproxy_http_logs() {
+    let raw: &[&[u8]] = &[
+        br#"10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} "GET /index.html HTTP/1.1""#,
+        br#"2001:db8::1:443 [06/Feb/2009:12:14:15.001] http-in~ app/srv2 0/0/1/-1/5001 503 212 - - sC-- 2/2/1/0/3 0/0 "POST /api/v1/items?id=3 HTTP/1.1""#,
+        br#"::ffff:192.0.2.9:60000 [06/Feb/2009:12:14:16.999] http-in app/<NOSRV> -1/-1/-1/-1/0 400 187 - - PR-- 1/1/0/0/0 0/0 "<BADREQ>""#,
+    ];
+    let f = LogFormat::detect(raw).unwrap();
+    assert_eq!(f.name(), "haproxy");
+    let r = f.parse(raw[0]).unwrap();
+    assert_eq!(r.client(), Some(&b"10.0.1.2"[..]));
+    assert_eq!(
+        r.timestamp().unwrap().to_string(),
+        "2009-02-06T12:14:14.655"
+    );
+    assert_eq!(
+        (r.status(), r.request_time_us()),
+        (Some(200), Some(109_000))
+    );
+    assert_eq!(r.path().as_deref(), Some(&b"/index.html"[..]));
+    assert_eq!(r.var("captured_headers"), Some(&b"{1wt.eu} {} "[..]));
+    let r = f.parse(raw[1]).unwrap();
+    assert_eq!(r.client(), Some(&b"2001:db8::1"[..]));
+    assert_eq!(
+        (r.status(), r.request_time_us()),
+        (Some(503), Some(5_001_000))
+    );
+    assert_eq!(r.query().as_deref(), Some(&b"id=3"[..]));
+    assert_eq!(r.var("captured_headers"), Some(&b""[..]));
+    let r = f.parse(raw[2]).unwrap();
+    assert_eq!(r.client(), Some(&b"::ffff:192.0.2.9"[..]));
+    assert_eq!(r.client_ip(), "::ffff:192.0.2.9".parse().ok());
+    assert_eq!(r.status(), Some(400));
+
+    let syslog = LogFormat::haproxy_syslog();
+    let line = br#"Feb  6 12:14:14 lb1 haproxy[14389]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} "GET /index.html HTTP/1.1""#;
+    let r = syslog.parse(line).unwrap();
+    assert_eq!(r.var("syslog_head"), Some(&b"Feb  6 12:14:14 lb1"[..]));
+    assert_eq!(r.var("pid"), Some(&b"14389"[..]));
+    assert_eq!(r.client(), Some(&b"10.0.1.2"[..]));
+    for not_a_request in [
+        &b"Feb 25 16:19:38 192.168.4.2 haproxy[1]: Proxy prod_http_in started."[..],
+        b"Feb 25 16:20:12 192.168.4.2 haproxy[7]: 95.216.197.33:56224 [25/Feb/2019:16:20:10.111] prod_http_in/sktst2: SSL handshake failure",
+    ] {
+        assert!(syslog.parse(not_a_request).is_err());
+    }
+}
+
 #[test]
 fn truncated_and_trailing() {
     let (f, l) = parse_case("user agent missing its closing quote");
