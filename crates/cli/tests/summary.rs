@@ -617,6 +617,12 @@ fn json_access_logs_give_served_times_in_their_keys_units() {
             .arg(&envoy),
     );
     assert_eq!(json["access"]["served_time_us"]["max"], 2_000);
+    // One after the other, each input gets its own dialect: Envoy's `duration` is not
+    // read as Caddy's seconds, nor Caddy's left unread after Envoy's.
+    for pair in [[&caddy, &envoy], [&envoy, &caddy]] {
+        let json = summary_json(logscan().args(["summary", "--json"]).args(pair));
+        assert_eq!(json["access"]["served_time_us"]["max"], 30_000, "{pair:?}");
+    }
     let took = write(
         dir.path(),
         "took.json",

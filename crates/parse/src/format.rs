@@ -167,8 +167,12 @@ impl LogFormat {
     /// $srv_queue/$backend_queue $captured_headers"$request"`. The client is written
     /// with its port and read without it (IPv6 too); the accept date with its
     /// milliseconds is the time, read as UTC (HAProxy writes local time without a zone);
-    /// `%Ta` (`%Tt` before HAProxy 1.7), the total time, is the request time; `%B` is
-    /// all bytes sent, headers included (`$bytes_sent`, not the summary's body bytes).
+    /// `%Ta` (the request's active time; `%Tt`, the total, before HAProxy 1.7) is the
+    /// request time; `%B` is all bytes sent, headers included (`$bytes_sent`, not the
+    /// summary's body bytes). A status of `-1` (an aborted request) and `option
+    /// logasap`'s `+` before times and bytes read as none. The client must be the
+    /// line's first text: anything before it (an RFC 5424 header) makes the line
+    /// malformed.
     ///
     /// ```
     /// use logscan_parse::LogFormat;
@@ -506,6 +510,13 @@ impl LogFormat {
                 _ => return false,
             }
         }
+        // JSON lines fit any JSON format; the dialect must be the one detection picks.
+        if let Inner::Json(json) = &*self.inner {
+            let lines: Vec<&[u8]> = lines.iter().map(|l| l.trim_ascii_end()).collect();
+            if is_caddy_access_log(&LogFormat::json(), &lines) != (json.name == "caddy") {
+                return false;
+            }
+        }
         any
     }
 
@@ -664,9 +675,10 @@ impl fmt::Debug for LogFormat {
 
 /// Whether JSON lines are Caddy's access log as Caddy writes it by default: some lines
 /// come from its `http.log.access` logger, and every one of those has a `duration`
-/// with a fraction (seconds; Caddy writes whole numbers only when told to use another
-/// unit, which cannot be told from the number) and no request time under the default
-/// keys.
+/// with a fraction (seconds; Caddy writes whole numbers or text only when told to use
+/// another unit, which a whole number cannot say) and no request time under the
+/// default keys. A line of another logger with a `duration` (an Envoy sidecar's, in
+/// the same stream) rules it out: the `caddy` format reads every line's `duration`.
 fn is_caddy_access_log(json: &LogFormat, lines: &[&[u8]]) -> bool {
     let mut any = false;
     for line in lines {
@@ -677,6 +689,9 @@ fn is_caddy_access_log(json: &LogFormat, lines: &[&[u8]]) -> bool {
             .var("logger")
             .is_some_and(|l| l.starts_with(b"http.log.access"))
         {
+            if record.var("duration").is_some() {
+                return false;
+            }
             continue;
         }
         let seconds = record

@@ -150,6 +150,7 @@ impl Var {
             | Var::RequestTimeMicros
             | Var::RequestTimeMillis => Check::Digits,
             Var::RequestTime | Var::Msec => Check::Decimal,
+            Var::RemoteAddrPort => Check::Address,
             _ => Check::Any,
         }
     }
@@ -187,10 +188,14 @@ pub(crate) enum End {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Check {
     Any,
-    /// Digits, or `-`.
+    /// Digits, or `-`; also `-1` and digits after a `+`, which HAProxy writes for an
+    /// aborted request and under `option logasap` (the value then reads as none).
     Digits,
     /// Digits with at most a `.`, or `-`.
     Decimal,
+    /// A client address, with its port or not: no blank, no `<`, `>` or `"` (which a
+    /// header written before it, a syslog priority or time, would bring).
+    Address,
 }
 
 impl Check {
@@ -202,8 +207,9 @@ impl Check {
         if self == Check::Digits
             && (2..=8).contains(&len)
             && let Some(word) = word_ending_at(line, end)
+            && digit_values(word, len).is_some()
         {
-            return digit_values(word, len).is_some();
+            return true;
         }
         self.accepts(line.get(start..end).unwrap_or_default())
     }
@@ -213,15 +219,21 @@ impl Check {
         match self {
             Check::Any => true,
             Check::Digits => match v {
-                [] => false,
-                [b'-'] => true,
-                _ => v.iter().all(|&b| b.wrapping_sub(b'0') < 10),
+                [] | [b'+'] => false,
+                [b'-'] | [b'-', b'1'] => true,
+                [b'+', digits @ ..] | digits => digits.iter().all(|&b| b.wrapping_sub(b'0') < 10),
             },
             Check::Decimal => match v {
                 [] => false,
                 [b'-'] => true,
                 _ => v.iter().all(|&b| b.wrapping_sub(b'0') < 10 || b == b'.'),
             },
+            Check::Address => {
+                !v.is_empty()
+                    && !v
+                        .iter()
+                        .any(|b| matches!(b, b' ' | b'\t' | b'<' | b'>' | b'"'))
+            }
         }
     }
 }

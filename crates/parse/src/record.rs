@@ -204,15 +204,25 @@ impl<'a> Record<'a> {
     #[inline(never)]
     fn client_with_port(&self) -> Option<&'a [u8]> {
         let with_port = present(self.access(Var::RemoteAddrPort)?)?;
-        Some(match memchr::memrchr(b':', with_port) {
+        if with_port.starts_with(b"unix:") {
+            return Some(with_port);
+        }
+        let addr = match memchr::memrchr(b':', with_port) {
             Some(colon)
                 if colon + 1 < with_port.len()
-                    && with_port[colon + 1..].iter().all(u8::is_ascii_digit) =>
+                    && (with_port[colon + 1..].iter().all(u8::is_ascii_digit)
+                        || &with_port[colon + 1..] == b"-") =>
             {
                 &with_port[..colon]
             }
             _ => with_port,
-        })
+        };
+        // `[::1]:80` names `::1`; `-:-` (no address) names none.
+        let addr = addr
+            .strip_prefix(b"[")
+            .and_then(|a| a.strip_suffix(b"]"))
+            .unwrap_or(addr);
+        present(addr).filter(|a| !a.is_empty())
     }
 
     /// The client address parsed as an IP address (`None` for `unix:` and junk).

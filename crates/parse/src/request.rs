@@ -81,7 +81,13 @@ impl<'a> Request<'a> {
                 ..none
             };
         }
-        let (path, query) = split_query(target);
+        // An absolute-form target (`https://example.com/a`: HTTP/2 as HAProxy logs it,
+        // a forward proxy's requests) has the path after its authority.
+        let (path, query) = if target.first() == Some(&b'/') {
+            split_query(target)
+        } else {
+            split_other_target(target)
+        };
         Request {
             raw,
             method: Some(method),
@@ -120,6 +126,39 @@ impl<'a> Request<'a> {
     /// The protocol (`HTTP/1.1`), if the request ends with one.
     pub fn protocol(&self) -> Option<&'a [u8]> {
         self.protocol
+    }
+}
+
+/// [`split_query`] of a target that does not start with `/`, its path taken from
+/// [`origin_path`]: out of line, as nearly every target starts with `/`.
+#[cold]
+#[inline(never)]
+fn split_other_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let (path, query) = split_query(target);
+    (origin_path(path), query)
+}
+
+/// The path of an absolute-form target without its query (`http://host:8080/a/b` is
+/// `/a/b`; `http://host` is `/`); any other target as it is (`*`, a CONNECT's
+/// `host:443`, junk).
+fn origin_path(target: &[u8]) -> &[u8] {
+    let Some(colon) = memchr::memchr(b':', target) else {
+        return target;
+    };
+    let scheme = &target[..colon];
+    let is_scheme = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let Some(authority_and_path) = target[colon..].strip_prefix(b"://") else {
+        return target;
+    };
+    if !is_scheme {
+        return target;
+    }
+    match memchr::memchr(b'/', authority_and_path) {
+        Some(slash) => &authority_and_path[slash..],
+        None => b"/",
     }
 }
 
@@ -390,6 +429,39 @@ pub fn parse_duration_us(mut text: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absolute_form_targets_have_their_path_after_the_authority() {
+        let parts = |raw: &'static [u8]| {
+            let r = Request::parse(raw);
+            (r.path(), r.query(), r.target())
+        };
+        assert_eq!(
+            parts(b"GET https://example.com/api/x?y=1 HTTP/2.0"),
+            (
+                Some(&b"/api/x"[..]),
+                Some(&b"y=1"[..]),
+                Some(&b"https://example.com/api/x?y=1"[..])
+            )
+        );
+        assert_eq!(
+            parts(b"GET http://example.com:8080 HTTP/1.1").0,
+            Some(&b"/"[..])
+        );
+        assert_eq!(
+            parts(b"GET http://example.com?q HTTP/1.1").0,
+            Some(&b"/"[..])
+        );
+        for kept in [
+            &b"CONNECT example.com:443 HTTP/1.1"[..],
+            b"OPTIONS * HTTP/1.1",
+            b"GET 1a://x/y HTTP/1.1",
+            b"GET mailto:someone HTTP/1.1",
+        ] {
+            let r = Request::parse(kept);
+            assert_eq!(r.path(), r.target(), "{:?}", String::from_utf8_lossy(kept));
+        }
+    }
 
     #[test]
     fn seconds_with_an_exponent_are_read_exactly() {

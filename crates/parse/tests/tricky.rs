@@ -218,6 +218,17 @@ fn caddy_access_logs_are_told_by_their_logger() {
     let f = LogFormat::detect(&[envoy, envoy]).unwrap();
     assert_eq!(f.name(), "json");
     assert_eq!(f.parse(envoy).unwrap().request_time_us(), None);
+    // In one stream with Caddy's lines (a sidecar's), it rules the dialect out.
+    let mixed: Vec<&[u8]> = vec![a.as_bytes(), b.as_bytes(), envoy];
+    assert_eq!(LogFormat::detect(&mixed).unwrap().name(), "json");
+    // A format fits the lines only if detection would pick it: `caddy` does not fit
+    // another JSON log, `json` does not fit Caddy's (an input read after another
+    // keeps the last format only when it fits).
+    let caddy_lines: Vec<&[u8]> = vec![startup, a.as_bytes()];
+    assert!(LogFormat::json_caddy().fits(&caddy_lines));
+    assert!(!LogFormat::json().fits(&caddy_lines));
+    assert!(!LogFormat::json_caddy().fits(&[envoy]));
+    assert!(LogFormat::json().fits(&[envoy]));
 }
 
 /// HAProxy's HTTP log, raw and after syslog's header: the client without its port
@@ -263,6 +274,36 @@ fn haproxy_http_logs() {
     assert_eq!(r.var("syslog_head"), Some(&b"Feb  6 12:14:14 lb1"[..]));
     assert_eq!(r.var("pid"), Some(&b"14389"[..]));
     assert_eq!(r.client(), Some(&b"10.0.1.2"[..]));
+    // Aborted requests (status `-1`) and `option logasap` (`+` before the times and
+    // bytes known so far): the line stands, those values read as none.
+    let aborted = br#"10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 -1/-1/-1/-1/8490 -1 0 - - CR-- 2/2/0/0/0 0/0 "<BADREQ>""#;
+    let r = f.parse(aborted).unwrap();
+    assert_eq!((r.status(), r.request_time_us()), (None, Some(8_490_000)));
+    let logasap = br#"10.0.1.2:33320 [06/Feb/2009:12:14:14.655] http-in static/srv1 9/0/7/14/+30 200 +243 - - ---- 3/3/3/1/0 0/0 "GET /image.iso HTTP/1.0""#;
+    let r = f.parse(logasap).unwrap();
+    assert_eq!((r.status(), r.request_time_us()), (Some(200), None));
+    // Clients: none for `-:-`, without brackets, a unix socket as written.
+    for (client, want) in [
+        ("-:-", None),
+        ("[::1]:80", Some(&b"::1"[..])),
+        ("unix:1", Some(&b"unix:1"[..])),
+    ] {
+        let line = format!(
+            r#"{client} [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 "GET / HTTP/1.1""#
+        );
+        assert_eq!(f.parse(line.as_bytes()).unwrap().client(), want, "{client}");
+    }
+    // Something written before the client (an RFC 5424 header, `format short`'s
+    // priority) is no client: the line is malformed, not counted under that text.
+    let prefixed: &[&[u8]] = &[
+        br#"<134>1 2024-06-20T11:47:51.817934+02:00 lb1 haproxy 266980 - - 127.0.0.1:50511 [20/Jun/2024:11:47:51.766] fe be/s1 0/0/24/27/51 404 379 - - ---- 1/1/0/0/0 0/0 "GET /index.html HTTP/1.1""#,
+        br#"<134>127.0.0.1:50511 [20/Jun/2024:11:47:51.766] fe be/s1 0/0/24/27/51 404 379 - - ---- 1/1/0/0/0 0/0 "GET /index.html HTTP/1.1""#,
+    ];
+    for line in prefixed {
+        assert!(f.parse(line).is_err());
+    }
+    assert!(LogFormat::detect(prefixed).is_none_or(|f| !f.name().starts_with("haproxy")));
+
     for not_a_request in [
         &b"Feb 25 16:19:38 192.168.4.2 haproxy[1]: Proxy prod_http_in started."[..],
         b"Feb 25 16:20:12 192.168.4.2 haproxy[7]: 95.216.197.33:56224 [25/Feb/2019:16:20:10.111] prod_http_in/sktst2: SSL handshake failure",
