@@ -86,10 +86,12 @@ enum Inner {
 /// | [`combined_timed`](LogFormat::combined_timed) | combined + `$request_time` |
 /// | [`combined_extras`](LogFormat::combined_extras) | combined + XFF + `$request_time $upstream_response_time` |
 /// | [`ingress_nginx`](LogFormat::ingress_nginx) | Kubernetes ingress-nginx's default |
+/// | [`haproxy`](LogFormat::haproxy) / [`haproxy_syslog`](LogFormat::haproxy_syslog) | HAProxy's HTTP log, raw or after a syslog header |
 /// | [`from_nginx`](LogFormat::from_nginx) | any `log_format` directive |
 /// | [`from_apache`](LogFormat::from_apache) | any Apache `LogFormat` |
 /// | [`app`](LogFormat::app) / [`app_builder`](LogFormat::app_builder) | application logs |
 /// | [`json`](LogFormat::json) / [`json_builder`](LogFormat::json_builder) | JSON lines |
+/// | [`json_caddy`](LogFormat::json_caddy) | Caddy's access log (JSON lines, `duration` in seconds) |
 #[derive(Clone)]
 pub struct LogFormat {
     inner: Arc<Inner>,
@@ -100,7 +102,22 @@ impl LogFormat {
     /// every preset on every input, and with thousands of small files compiling them
     /// again each time would cost more than reading the files.
     fn preset(cell: &'static OnceLock<LogFormat>, name: &'static str, format: &str) -> LogFormat {
-        cell.get_or_init(|| match NginxFormat::compile(format) {
+        LogFormat::preset_then(cell, name, format, |_| Ok(()))
+    }
+
+    /// A preset compiled, then finished by `finish` (the HAProxy presets' accept date).
+    fn preset_then(
+        cell: &'static OnceLock<LogFormat>,
+        name: &'static str,
+        format: &str,
+        finish: fn(&mut NginxFormat) -> Result<(), FormatError>,
+    ) -> LogFormat {
+        let compile = || {
+            let mut nginx = NginxFormat::compile(format)?;
+            finish(&mut nginx)?;
+            Ok::<_, FormatError>(nginx)
+        };
+        cell.get_or_init(|| match compile() {
             Ok(nginx) => LogFormat {
                 inner: Arc::new(Inner::Access { name, nginx }),
             },
@@ -187,44 +204,32 @@ impl LogFormat {
     /// ```
     pub fn haproxy() -> LogFormat {
         static COMPILED: OnceLock<LogFormat> = OnceLock::new();
-        LogFormat::haproxy_preset(&COMPILED, "haproxy", HAPROXY)
+        LogFormat::preset_then(&COMPILED, "haproxy", HAPROXY, LogFormat::haproxy_time)
     }
 
     /// [`haproxy`](Self::haproxy) after a syslog header that ends in `haproxy[pid]: `
     /// (`Feb 25 16:19:38 lb1 haproxy[7]: `, as rsyslog writes HAProxy's log to a file).
     pub fn haproxy_syslog() -> LogFormat {
         static COMPILED: OnceLock<LogFormat> = OnceLock::new();
-        LogFormat::haproxy_preset(&COMPILED, "haproxy_syslog", HAPROXY_SYSLOG)
+        LogFormat::preset_then(
+            &COMPILED,
+            "haproxy_syslog",
+            HAPROXY_SYSLOG,
+            LogFormat::haproxy_time,
+        )
     }
 
-    /// An HAProxy preset: compiled, and its accept date read with its layout and
-    /// milliseconds.
-    fn haproxy_preset(
-        cell: &'static OnceLock<LogFormat>,
-        name: &'static str,
-        format: &str,
-    ) -> LogFormat {
-        cell.get_or_init(|| {
-            let built = NginxFormat::compile(format).and_then(|mut nginx| {
-                let index = |var: &str| nginx.index_of(var).ok_or(FormatError::Empty);
-                let parts = TimeParts {
-                    index: index("accept_date")?,
-                    layout: TimeLayout::compile("%d/%b/%Y:%H:%M:%S").ok_or(FormatError::Empty)?,
-                    fraction: Some((index("accept_ms")?, 3)),
-                    zone: None,
-                };
-                nginx.set_time_layout(parts);
-                Ok(nginx)
-            });
-            match built {
-                Ok(nginx) => LogFormat {
-                    inner: Arc::new(Inner::Access { name, nginx }),
-                },
-                // Constants covered by tests, as for `preset`.
-                Err(e) => unreachable!("preset {name} does not compile: {e}"),
-            }
-        })
-        .clone()
+    /// The HAProxy presets' accept date, read with its layout and milliseconds.
+    fn haproxy_time(nginx: &mut NginxFormat) -> Result<(), FormatError> {
+        let index = |var: &str| nginx.index_of(var).ok_or(FormatError::Empty);
+        let parts = TimeParts {
+            index: index("accept_date")?,
+            layout: TimeLayout::compile("%d/%b/%Y:%H:%M:%S").ok_or(FormatError::Empty)?,
+            fraction: Some((index("accept_ms")?, 3)),
+            zone: None,
+        };
+        nginx.set_time_layout(parts);
+        Ok(())
     }
 
     /// Compiles an nginx `log_format`, pasted as it stands in a config
