@@ -242,9 +242,10 @@ fn unread_duration_hint(format: &LogFormat, head: &[u8]) -> Option<String> {
     }
     (parsed > 0 && with_duration * 10 >= parsed * 9).then(|| {
         "the lines have a `duration` key, not read as the served time because its unit \
-         depends on the logger: give it with --json-key request_time=duration:go (Caddy, \
-         Go's slog: a fraction is seconds, a whole number nanoseconds) or \
-         --json-key request_time=duration:ms (Envoy, Istio)"
+         depends on the logger: give it with --json-key request_time=duration:go (Go's \
+         slog, Caddy's duration_format ns: a fraction is seconds, a whole number \
+         nanoseconds) or --json-key request_time=duration:ms (Envoy, Istio, Caddy's \
+         duration_format ms)"
             .to_owned()
     })
 }

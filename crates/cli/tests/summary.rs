@@ -604,7 +604,7 @@ fn json_access_logs_give_served_times_in_their_keys_units() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "--json-key request_time=duration:ms (Envoy, Istio)",
+            "--json-key request_time=duration:ms (Envoy, Istio",
         ));
     let json = summary_json(
         logscan()
