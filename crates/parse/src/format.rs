@@ -321,9 +321,10 @@ impl LogFormat {
 
     /// JSON lines as Caddy's access log writes them by default: [`json`](Self::json)
     /// with Caddy's `duration` (seconds, as a fraction) read as the request time.
-    /// [`detect`](Self::detect) picks it for a Caddy access log (a `logger` of
-    /// `http.log.access`, and every `duration` a fraction); a bare `duration` is not
-    /// read otherwise, as other loggers write it in other units.
+    /// [`detect`](Self::detect) picks it for Caddy's log (a `logger` of
+    /// `http.log.access`, every `duration` a fraction; or, before any request, the
+    /// startup lines of Caddy's other modules); a bare `duration` is not read
+    /// otherwise, as other loggers write it in other units.
     pub fn json_caddy() -> LogFormat {
         static CADDY: OnceLock<LogFormat> = OnceLock::new();
         CADDY
@@ -678,31 +679,42 @@ impl fmt::Debug for LogFormat {
     }
 }
 
-/// Whether JSON lines are Caddy's access log as Caddy writes it by default: some lines
-/// come from its `http.log.access` logger, and every one of those has a `duration`
-/// with a fraction (seconds; Caddy writes whole numbers or text only when told to use
-/// another unit, which a whole number cannot say) and no request time under the
-/// default keys. A line of another logger with a `duration` (an Envoy sidecar's, in
-/// the same stream) rules it out: the `caddy` format reads every line's `duration`.
+/// Whether JSON lines are Caddy's log, its access log written as Caddy writes it by
+/// default. They are when some come from its access logger (`http.log.access...`), or
+/// from one of its other modules (`http.*`, `tls...`, `admin`, `pki`) in zap's shape
+/// (`level`, a `ts` with a fraction, `msg`): a log whose first lines are Caddy's
+/// startup, before any request. Every access line's `duration` must have a fraction
+/// (seconds; Caddy writes whole numbers or text only when told to use another unit,
+/// which a whole number cannot say), and no line may have a request time under the
+/// default keys. A line of another logger with a `duration` (an Envoy sidecar's, in the
+/// same stream) rules it out: the `caddy` format reads every line's `duration`.
 fn is_caddy_access_log(json: &LogFormat, lines: &[&[u8]]) -> bool {
     let mut any = false;
     for line in lines {
         let Ok(record) = json.parse(line) else {
             continue;
         };
-        if !record
-            .var("logger")
-            .is_some_and(|l| l.starts_with(b"http.log.access"))
-        {
+        if record.request_time_us().is_some() {
+            return false;
+        }
+        let logger = record.var("logger").unwrap_or_default();
+        if !logger.starts_with(b"http.log.access") {
             if record.var("duration").is_some() {
                 return false;
             }
+            let module = logger.starts_with(b"http.")
+                || logger.starts_with(b"tls")
+                || matches!(logger, b"admin" | b"pki" | b"http");
+            let zap = record.var("msg").is_some()
+                && record.var("level").is_some()
+                && record.var("ts").is_some_and(|t| t.contains(&b'.'));
+            any |= module && zap;
             continue;
         }
         let seconds = record
             .var("duration")
             .is_some_and(|d| d.iter().any(|&b| matches!(b, b'.' | b'e' | b'E')));
-        if !seconds || record.request_time_us().is_some() {
+        if !seconds {
             return false;
         }
         any = true;

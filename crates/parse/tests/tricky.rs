@@ -209,6 +209,19 @@ fn caddy_access_logs_are_told_by_their_logger() {
     assert_eq!(us(startup), None);
     assert_eq!("caddy".parse::<LogFormat>().unwrap().name(), "caddy");
 
+    // Caddy's startup lines alone (the first lines of a log before any request).
+    let boot: &[&[u8]] = &[
+        br#"{"level":"info","ts":1761019822.316192,"logger":"admin","msg":"admin endpoint started","address":"localhost:2019","enforce_origin":false}"#,
+        br#"{"level":"warn","ts":1761019822.316257,"logger":"http.auto_https","msg":"server is listening only on the HTTP port, so no automatic HTTPS will be applied to this server","server_name":"srv0","http_port":80}"#,
+        br#"{"level":"info","ts":1761019822.31631,"logger":"tls.cache.maintenance","msg":"started background certificate maintenance","cache":"0xc0005a2600"}"#,
+        startup,
+    ];
+    assert_eq!(LogFormat::detect(boot).unwrap().name(), "caddy");
+    // Another zap program's lines are not Caddy's.
+    let other: &[u8] =
+        br#"{"level":"info","ts":1761019822.31631,"logger":"worker","msg":"started"}"#;
+    assert_eq!(LogFormat::detect(&[other, other]).unwrap().name(), "json");
+
     // Whole numbers: nanoseconds or milliseconds, which the number cannot say.
     let whole = access("1674508");
     let lines: Vec<&[u8]> = vec![startup, a.as_bytes(), whole.as_bytes()];
