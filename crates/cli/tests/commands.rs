@@ -321,23 +321,35 @@ fn records_carry_their_stack_traces_across_chunks() {
         .map(|&(line, frames, _)| (line + 1, frames))
         .collect();
     let path = write(dir.path(), "app.log", &log);
+    for (how, out) in records_every_way(&path, &[]) {
+        assert!(out.status.success(), "{how}");
+        let got = lines_and_traces(&out.stdout);
+        assert!(got == want, "{how}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("1 line of stack traces left out (before the first record"),
+            "{stderr}"
+        );
+    }
+}
+
+/// `records ARGS FILE` with every `--io` and 1, 2 and 3 threads: (the settings as
+/// text, the output) for each.
+fn records_every_way(path: &std::path::Path, args: &[&str]) -> Vec<(String, std::process::Output)> {
+    let mut runs = Vec::new();
     for io in ["stream", "read", "mmap"] {
         for threads in ["1", "2", "3"] {
             let out = logscan()
-                .args(["records", "--io", io, "-j", threads])
-                .arg(&path)
+                .arg("records")
+                .args(args)
+                .args(["--io", io, "-j", threads])
+                .arg(path)
                 .output()
                 .expect("runs");
-            assert!(out.status.success(), "--io {io} -j {threads}");
-            let got = lines_and_traces(&out.stdout);
-            assert!(got == want, "--io {io} -j {threads}");
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(
-                stderr.contains("1 line of stack traces left out (before the first record"),
-                "{stderr}"
-            );
+            runs.push((format!("--io {io} -j {threads}"), out));
         }
     }
+    runs
 }
 
 /// `records` with conditions writes the records that meet them, each with its own
@@ -354,22 +366,15 @@ fn records_with_conditions_keep_only_their_own_traces() {
         .map(|&(line, frames, _)| (line, frames))
         .collect();
     let path = write(dir.path(), "app.log", &log);
-    for io in ["stream", "read", "mmap"] {
-        for threads in ["1", "2", "3"] {
-            let out = logscan()
-                .args(["records", "--level", "error", "--io", io, "-j", threads])
-                .arg(&path)
-                .output()
-                .expect("runs");
-            assert!(out.status.success(), "--io {io} -j {threads}");
-            let got = lines_and_traces(&out.stdout);
-            assert!(got == want, "--io {io} -j {threads}");
-            assert!(
-                out.stderr.is_empty(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+    for (how, out) in records_every_way(&path, &["--level", "error"]) {
+        assert!(out.status.success(), "{how}");
+        let got = lines_and_traces(&out.stdout);
+        assert!(got == want, "{how}");
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
