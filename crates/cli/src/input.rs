@@ -205,19 +205,34 @@ impl Inputs {
         path: &Path,
         want_head: bool,
         notes: &Notes,
+        scan: impl FnMut(Opened, Attempt) -> Result<T, CliError>,
+    ) -> Result<T, CliError> {
+        self.scan_opened(
+            path,
+            notes,
+            |strategy| self.open(path, strategy, want_head),
+            scan,
+        )
+    }
+
+    /// [`scan`](Self::scan) with the opening passed in, so that a test can have it
+    /// fail as a file cut short at just that moment would.
+    fn scan_opened<T>(
+        &self,
+        path: &Path,
+        notes: &Notes,
+        mut open: impl FnMut(Strategy) -> Result<Opened, CliError>,
         mut scan: impl FnMut(Opened, Attempt) -> Result<T, CliError>,
     ) -> Result<T, CliError> {
         let mut trailer = None;
         // A mapped file can be found changed while its head is read, before the scan.
-        let first = self
-            .open(path, self.strategy, want_head)
-            .and_then(|opened| {
-                if let Some(why) = opened.source.auto_fallback() {
-                    notes.note(format_args!("{why}; reading it with --io stream instead"));
-                }
-                trailer = Some(opened.source.gzip_trailer());
-                scan(opened, Attempt::First)
-            });
+        let first = open(self.strategy).and_then(|opened| {
+            if let Some(why) = opened.source.auto_fallback() {
+                notes.note(format_args!("{why}; reading it with --io stream instead"));
+            }
+            trailer = Some(opened.source.gzip_trailer());
+            scan(opened, Attempt::First)
+        });
         // Only a mapped input can be found changed (`is_truncated`).
         let done = match first {
             Err(e) if e.is_truncated() && self.strategy == Strategy::Auto => {
@@ -225,7 +240,7 @@ impl Inputs {
                     "{}; reading it again with --io stream",
                     e.report().trim_start_matches("logscan: ")
                 ));
-                let opened = self.open(path, Strategy::Stream, want_head)?;
+                let opened = open(Strategy::Stream)?;
                 trailer = Some(opened.source.gzip_trailer());
                 scan(opened, Attempt::Retry)
             }
@@ -513,6 +528,44 @@ mod tests {
                 (Strategy::Stream, Attempt::Retry)
             ]
         );
+    }
+
+    /// The change found while the head is read, before any scan: Auto opens the file
+    /// again with Stream and scans it once, as the retry; an explicit `--io mmap` gives
+    /// the change as the error and scans nothing.
+    #[test]
+    fn a_change_found_at_open_is_retried_under_auto_only() {
+        let (_dir, path) = big_file();
+        let notes = Notes::new(true, &[]);
+        for (io, retried) in [(IoChoice::Auto, true), (IoChoice::Mmap, false)] {
+            let args = inputs(io);
+            let (mut opens, mut scans) = (Vec::new(), Vec::new());
+            let got = args.scan_opened(
+                &path,
+                &notes,
+                |strategy| {
+                    opens.push(strategy);
+                    if opens.len() == 1 {
+                        return Err(truncated(&path));
+                    }
+                    args.open(&path, strategy, true)
+                },
+                |opened, attempt| {
+                    scans.push((opened.source.strategy(), attempt));
+                    assert!(opened.head.is_some_and(|h| h.starts_with(b"x\n")));
+                    Ok(opened.source.for_each_line(|_| {})?.lines)
+                },
+            );
+            if retried {
+                assert_eq!(got.expect("the retry succeeds"), BIG_FILE_LINES as u64);
+                assert_eq!(opens, [Strategy::Auto, Strategy::Stream]);
+                assert_eq!(scans, [(Strategy::Stream, Attempt::Retry)]);
+            } else {
+                assert!(got.is_err_and(|e| e.is_truncated()), "{io:?}");
+                assert_eq!(opens, [Strategy::Mmap]);
+                assert_eq!(scans, []);
+            }
+        }
     }
 
     /// A mapped file cut short before its head is read: the head is not zeros that fit
