@@ -228,8 +228,8 @@ pub fn scan_all_fields(format: &LogFormat, buf: &[u8]) -> u64 {
         };
         let status = u64::from(r.status().unwrap_or(0));
         let bytes = r.body_bytes().unwrap_or(0);
-        let referrer = r.referrer().map_or(0, <[u8]>::len);
-        let agent = r.user_agent().map_or(0, <[u8]>::len);
+        let referrer = r.referrer().map_or(0, |v| v.len());
+        let agent = r.user_agent().map_or(0, |v| v.len());
         let rt = r.request_time_us().unwrap_or(0);
         sum = sum
             .wrapping_add(ts)
@@ -271,8 +271,8 @@ pub fn typed_only(records: &[logscan_parse::Record<'_>]) -> u64 {
         sum = sum.wrapping_add(r.request_time_us().unwrap_or(0));
         sum = sum.wrapping_add(r.client().map_or(0, <[u8]>::len) as u64);
         sum = sum.wrapping_add(r.remote_user().map_or(0, <[u8]>::len) as u64);
-        sum = sum.wrapping_add(r.referrer().map_or(0, <[u8]>::len) as u64);
-        sum = sum.wrapping_add(r.user_agent().map_or(0, <[u8]>::len) as u64);
+        sum = sum.wrapping_add(r.referrer().map_or(0, |v| v.len()) as u64);
+        sum = sum.wrapping_add(r.user_agent().map_or(0, |v| v.len()) as u64);
     }
     sum
 }

@@ -98,11 +98,11 @@ pub fn check_record(format: &LogFormat, record: &Record<'_>, line: &[u8]) {
     let _ = record.request_time_us();
     let _ = record.upstream_time_us();
     within(line, record.upstream_addr(), "upstream_addr");
-    within(line, record.referrer(), "referrer");
-    within(line, record.user_agent(), "user_agent");
+    within_cow(line, record.referrer(), "referrer");
+    within_cow(line, record.user_agent(), "user_agent");
     within(line, record.x_forwarded_for(), "x_forwarded_for");
     within(line, record.forwarded_client(), "forwarded_client");
-    within(line, record.host(), "host");
+    within_cow(line, record.host(), "host");
     let _ = record.level();
     let _ = record.level_is_assumed();
     let _ = record.year_is_assumed();

@@ -185,7 +185,7 @@ impl Filter {
         }
         if let Some(hosts) = &self.hosts {
             match record.host() {
-                Some(host) if hosts.iter().any(|h| h.matches(host)) => {}
+                Some(host) if hosts.iter().any(|h| h.matches(&host)) => {}
                 _ => return false,
             }
         }

@@ -447,4 +447,32 @@ mod tests {
         assert_eq!(v["ok"], true);
         assert_eq!(v["msg"], "café \u{fffd}");
     }
+
+    /// nginx's `escape=json` quotes every value: the status, bytes and served time the
+    /// format reads come out as numbers (so `jq 'select(.status >= 500)'` works), in
+    /// their key's own unit; other quoted numbers, and values that are no plain
+    /// number, stay strings.
+    #[test]
+    fn quoted_numbers_the_format_reads_come_out_as_numbers() {
+        let v = ndjson(
+            &LogFormat::json(),
+            br#"{"status":"502","body_bytes_sent":"0","request_time":"1.500","upstream_status":"502","request_uri":"/x"}"#,
+        );
+        assert_eq!(v["status"], 502);
+        assert_eq!(v["body_bytes_sent"], 0);
+        assert_eq!(v["request_time"], 1.5);
+        assert_eq!(v["upstream_status"], "502");
+        assert_eq!(v["request_uri"], "/x");
+        let pino_ms = LogFormat::json_builder()
+            .request_time_keys(["responseTime:ms"])
+            .build()
+            .expect("keys");
+        let v = ndjson(&pino_ms, br#"{"responseTime":"7","statusCode":"-"}"#);
+        assert_eq!(v["responseTime"], 7, "as written, in its key's unit");
+        for odd in ["1e3", "0x10", "", "inf", "12.", ".5", "1.2.3", "-"] {
+            let line = format!(r#"{{"status":"{odd}","msg":"m"}}"#);
+            let v = ndjson(&LogFormat::json(), line.as_bytes());
+            assert_eq!(v["status"], odd, "{odd:?} stays text");
+        }
+    }
 }

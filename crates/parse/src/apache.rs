@@ -520,7 +520,7 @@ mod tests {
                 .parse(line.as_bytes())
                 .unwrap()
                 .host()
-                .map(<[u8]>::to_vec)
+                .map(|h| h.to_vec())
         };
         let head = r#"10.0.0.1 - - [14/Mar/2025:06:25:00 +0000] "GET / HTTP/1.0" 200 5"#;
         assert_eq!(

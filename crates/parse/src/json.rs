@@ -1041,11 +1041,11 @@ mod tests {
         assert_eq!(r.status(), Some(200));
         assert_eq!(r.body_bytes(), Some(512));
         assert_eq!(r.request_time_us(), Some(12_000));
-        assert_eq!(r.referrer(), None, "- is no value");
+        assert_eq!(r.referrer().as_deref(), None, "- is no value");
         assert_eq!(
-            r.user_agent(),
-            Some(&br#"curl/8.0 \"x\""#[..]),
-            "as written"
+            r.user_agent().as_deref(),
+            Some(&br#"curl/8.0 "x""#[..]),
+            "decoded"
         );
 
         // Other common names, numbers as numbers; the earlier key of a list wins.
@@ -1055,8 +1055,12 @@ mod tests {
         assert_eq!(r.method().as_deref(), Some(&b"POST"[..]));
         assert_eq!(r.body_bytes(), Some(7));
         assert_eq!(r.request_time_us(), Some(1_500_000));
-        assert_eq!(r.user_agent(), None, "an empty string is no value");
-        assert_eq!(r.referrer(), Some(&b"https://e.x/"[..]));
+        assert_eq!(
+            r.user_agent().as_deref(),
+            None,
+            "an empty string is no value"
+        );
+        assert_eq!(r.referrer().as_deref(), Some(&b"https://e.x/"[..]));
 
         // A line without them has none; a number is no client.
         let r = f
@@ -1064,7 +1068,11 @@ mod tests {
             .unwrap();
         assert_eq!((r.client(), r.method(), r.body_bytes()), (None, None, None));
         assert_eq!(
-            (r.request_time_us(), r.user_agent(), r.referrer()),
+            (
+                r.request_time_us(),
+                r.user_agent().as_deref(),
+                r.referrer().as_deref()
+            ),
             (None, None, None)
         );
 
@@ -1083,7 +1091,7 @@ mod tests {
             .unwrap();
         assert_eq!(r.client(), Some(&b"10.0.0.2"[..]));
         assert_eq!(
-            (r.user_agent(), r.referrer()),
+            (r.user_agent().as_deref(), r.referrer().as_deref()),
             (Some(&b"a"[..]), Some(&b"r"[..]))
         );
         assert_eq!(
@@ -1195,8 +1203,8 @@ mod tests {
         assert_eq!(r.method().as_deref(), Some(&b"GET"[..]));
         assert_eq!(r.path().as_deref(), Some(&b"/users"[..]));
         assert_eq!(r.client(), Some(&b"::1"[..]));
-        assert_eq!(r.user_agent(), Some(&b"curl/8.4.0"[..]));
-        assert_eq!(r.referrer(), Some(&b"https://e.x/"[..]));
+        assert_eq!(r.user_agent().as_deref(), Some(&b"curl/8.4.0"[..]));
+        assert_eq!(r.referrer().as_deref(), Some(&b"https://e.x/"[..]));
         assert_eq!(r.request_time_us(), Some(7_000));
         assert_eq!(r.timestamp().map(|t| t.unix_seconds()), Some(1_714_557_600));
     }
@@ -1261,8 +1269,8 @@ mod tests {
         assert_eq!(r.path().as_deref(), Some(&b"/y"[..]));
         assert_eq!((r.status(), r.body_bytes()), (Some(500), Some(12)));
         assert_eq!(r.client(), Some(&b"10.0.0.3"[..]));
-        assert_eq!(r.user_agent(), Some(&b"curl/8"[..]));
-        assert_eq!(r.referrer(), Some(&b"https://r.example/"[..]));
+        assert_eq!(r.user_agent().as_deref(), Some(&b"curl/8"[..]));
+        assert_eq!(r.referrer().as_deref(), Some(&b"https://r.example/"[..]));
         // A source address counts when no client one is given.
         let r = f
             .parse(br#"{"message":"x","source.ip":"10.0.0.4"}"#)
@@ -1284,7 +1292,7 @@ mod tests {
         assert_eq!(r.method().as_deref(), Some(&b"POST"[..]));
         assert_eq!(r.path().as_deref(), Some(&b"/t"[..]));
         assert_eq!((r.status(), r.body_bytes()), (Some(502), Some(9)));
-        assert_eq!(r.user_agent(), Some(&b"k6"[..]));
+        assert_eq!(r.user_agent().as_deref(), Some(&b"k6"[..]));
         let docker =
             br#"{"log":"panic: boom\n","stream":"stderr","time":"2024-11-27T09:00:00.5Z"}"#;
         let r = f.parse(docker).unwrap();
@@ -1296,8 +1304,8 @@ mod tests {
         assert_eq!(r.method().as_deref(), Some(&b"GET"[..]));
         assert_eq!(r.path().as_deref(), Some(&b"/c"[..]));
         assert_eq!((r.status(), r.body_bytes()), (Some(404), Some(10900)));
-        assert_eq!(r.user_agent(), Some(&b"curl/8.5"[..]));
-        assert_eq!(r.referrer(), Some(&b"https://r/"[..]));
+        assert_eq!(r.user_agent().as_deref(), Some(&b"curl/8.5"[..]));
+        assert_eq!(r.referrer().as_deref(), Some(&b"https://r/"[..]));
         assert_eq!(r.message().as_deref(), Some(&b"handled request"[..]));
         assert_eq!(r.request_time_us(), None, "`duration` needs its unit given");
         // ECS nested, and a key given on the command line as a path.
@@ -1393,9 +1401,23 @@ mod tests {
     }
 
     #[test]
+    fn texts_are_decoded_and_borrowed_unless_escaped() {
+        let f = crate::LogFormat::json();
+        let r = f
+            .parse(br#"{"host":"a\u002eexample","http_referer":"https:\/\/r\/","http_user_agent":"k6"}"#)
+            .unwrap();
+        assert_eq!(r.host().as_deref(), Some(&b"a.example"[..]));
+        assert_eq!(r.referrer().as_deref(), Some(&b"https://r/"[..]));
+        assert!(matches!(r.user_agent(), Some(Cow::Borrowed(b"k6"))));
+        // Decoded to nothing but a dash is still no value.
+        let r = f.parse(br#"{"http_referer":"\u002d","msg":"m"}"#).unwrap();
+        assert_eq!(r.referrer(), None);
+    }
+
+    #[test]
     fn hosts_are_the_virtual_host_first_then_the_machine() {
         let f = crate::LogFormat::json();
-        let host = |line: &[u8]| f.parse(line).unwrap().host().map(<[u8]>::to_vec);
+        let host = |line: &[u8]| f.parse(line).unwrap().host().map(|h| h.to_vec());
         // pino-http: the request's Host header wins over the machine's name.
         assert_eq!(
             host(br#"{"hostname":"box-1","req":{"headers":{"host":"shop.example:3000"}},"res":{"statusCode":200}}"#),
@@ -1439,7 +1461,10 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            f.parse(br#"{"host":"a","site":"b"}"#).unwrap().host(),
+            f.parse(br#"{"host":"a","site":"b"}"#)
+                .unwrap()
+                .host()
+                .as_deref(),
             Some(&b"b"[..])
         );
     }

@@ -159,6 +159,19 @@ impl<'a> Record<'a> {
         present(text).filter(|t| !t.is_empty())
     }
 
+    /// A JSON line's string value, its escapes decoded (`\"`, `\/`, `\u00e9`): the
+    /// same user agent is one key however its writer escaped it. `-` and `""` are no
+    /// value. Out of line, as [`json_text`](Self::json_text).
+    #[inline(never)]
+    fn json_string(&self, pick: impl Fn(&JsonParts) -> Option<JsonVal>) -> Option<Cow<'a, [u8]>> {
+        let v = self.json_val(pick)?;
+        if v.kind != JsonKind::Str {
+            return None;
+        }
+        let text = json::decode(self.line, v);
+        (!text.is_empty() && *text != *b"-").then_some(text)
+    }
+
     /// A JSON line's number (or numeric string) for an access field, as written.
     #[inline(never)]
     fn json_number(&self, pick: impl Fn(&JsonParts) -> Option<JsonVal>) -> Option<&'a [u8]> {
@@ -445,21 +458,26 @@ impl<'a> Record<'a> {
         })
     }
 
-    /// The referrer (`$http_referer`, or the referrer key of a JSON line as written).
-    pub fn referrer(&self) -> Option<&'a [u8]> {
+    /// The referrer: `$http_referer` as written (with the escapes nginx or Apache
+    /// wrote, such as `\x22`), or the referrer key of a JSON line, its JSON escapes
+    /// decoded. Borrowed from the line unless the JSON string had escapes.
+    #[inline]
+    pub fn referrer(&self) -> Option<Cow<'a, [u8]>> {
         match self.access(Var::HttpReferer) {
-            Some(referrer) => present(referrer),
-            None => self.json_text(|p| p.referrer),
+            Some(referrer) => present(referrer).map(Cow::Borrowed),
+            None => self.json_string(|p| p.referrer),
         }
     }
 
-    /// The user agent (`$http_user_agent`, or the user-agent key of a JSON line as
-    /// written). If the line ended before its closing quote, this is what was there
+    /// The user agent: `$http_user_agent` as written, or the user-agent key of a JSON
+    /// line, its JSON escapes decoded (as [`referrer`](Self::referrer)). If the line
+    /// ended before its closing quote, this is what was there
     /// ([`is_truncated`](Record::is_truncated) says so).
-    pub fn user_agent(&self) -> Option<&'a [u8]> {
+    #[inline]
+    pub fn user_agent(&self) -> Option<Cow<'a, [u8]>> {
         match self.access(Var::HttpUserAgent) {
-            Some(agent) => present(agent),
-            None => self.json_text(|p| p.user_agent),
+            Some(agent) => present(agent).map(Cow::Borrowed),
+            None => self.json_string(|p| p.user_agent),
         }
     }
 
@@ -478,18 +496,20 @@ impl<'a> Record<'a> {
 
     /// The virtual host: `$host`, else `$server_name` (Apache's `%v`); for a syslog
     /// line, the host that wrote it; for a JSON line, the host key (see
-    /// [`JsonFormatBuilder::host_keys`](crate::JsonFormatBuilder::host_keys)).
-    pub fn host(&self) -> Option<&'a [u8]> {
+    /// [`JsonFormatBuilder::host_keys`](crate::JsonFormatBuilder::host_keys)), its JSON
+    /// escapes decoded.
+    pub fn host(&self) -> Option<Cow<'a, [u8]>> {
         // Apache logs `-` for the Host header of a request that sent none (and a
         // quoted `$host` may be empty); the server's name stands in then.
         let named = |v: &'a [u8]| present(v).filter(|v| !v.is_empty());
         match &self.body {
-            Body::App(parts) => parts.host.map(|s| s.of(self.line)),
-            Body::Json(..) => self.json_text(|p| p.host),
+            Body::App(parts) => parts.host.map(|s| Cow::Borrowed(s.of(self.line))),
+            Body::Json(..) => self.json_string(|p| p.host),
             _ => self
                 .access(Var::Host)
                 .and_then(named)
-                .or_else(|| self.access(Var::ServerName).and_then(named)),
+                .or_else(|| self.access(Var::ServerName).and_then(named))
+                .map(Cow::Borrowed),
         }
     }
 
@@ -725,6 +745,30 @@ fn json_value<'a>(line: &'a [u8], v: JsonVal) -> Value<'a> {
     }
 }
 
+/// A JSON string that holds a plain decimal number (`"502"`, `"1.500"`, `"-3"`), as
+/// that number; `None` for any other value.
+fn numeric_string<'a>(line: &'a [u8], v: JsonVal) -> Option<Value<'a>> {
+    let text = v.span.of(line);
+    let digits = text.strip_prefix(b"-").unwrap_or(text);
+    let plain = v.kind == JsonKind::Str
+        && !v.escaped
+        && digits.first().is_some_and(u8::is_ascii_digit)
+        && digits.last().is_some_and(u8::is_ascii_digit)
+        && digits.iter().filter(|&&b| b == b'.').count() <= 1
+        && digits.iter().all(|&b| b.is_ascii_digit() || b == b'.');
+    plain
+        .then(|| {
+            json_value(
+                line,
+                JsonVal {
+                    kind: JsonKind::Num,
+                    ..v
+                },
+            )
+        })
+        .filter(|value| matches!(value, Value::UInt(_) | Value::Int(_) | Value::Float(_)))
+}
+
 fn name_of(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {
     match bytes {
         Cow::Borrowed(b) => String::from_utf8_lossy(b),
@@ -794,6 +838,11 @@ impl<'a> Iterator for Fields<'a> {
                     json::time_of(line, v).map(Value::Time)
                 } else if is(parts.level) {
                     json::level_of(line, v).map(Value::Level)
+                } else if is(parts.status) || is(parts.bytes) || is(parts.request_time) {
+                    // nginx's `escape=json` formats quote every value (`"status":"502"`):
+                    // the fields the format reads as numbers come out as the numbers they
+                    // hold, in their key's own unit, so that `.status >= 500` works.
+                    numeric_string(line, v)
                 } else {
                     None
                 };

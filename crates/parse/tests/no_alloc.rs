@@ -74,10 +74,10 @@ fn touch_all(format: &LogFormat, lines: &[Vec<u8>]) -> (usize, u64) {
         sum += r.body_bytes().unwrap_or(0);
         sum += r.request_time_us().unwrap_or(0);
         sum += r.upstream_time_us().unwrap_or(0);
-        sum += r.referrer().map_or(0, <[u8]>::len) as u64;
-        sum += r.user_agent().map_or(0, <[u8]>::len) as u64;
+        sum += r.referrer().map_or(0, |v| v.len()) as u64;
+        sum += r.user_agent().map_or(0, |v| v.len()) as u64;
         sum += r.x_forwarded_for().map_or(0, <[u8]>::len) as u64;
-        sum += r.host().map_or(0, <[u8]>::len) as u64;
+        sum += r.host().map_or(0, |v| v.len()) as u64;
         sum += r.var("request_time").map_or(0, <[u8]>::len) as u64;
         sum += r.level().map_or(0, |l| l as u64);
         sum += r.component().map_or(0, <[u8]>::len) as u64;

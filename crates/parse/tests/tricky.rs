@@ -111,7 +111,7 @@ fn parse_case(what: &str) -> (LogFormat, &'static [u8]) {
 fn quotes_escaped_and_unescaped() {
     let (f, l) = parse_case("escaped quote in user agent");
     assert_eq!(
-        f.parse(l).unwrap().user_agent(),
+        f.parse(l).unwrap().user_agent().as_deref(),
         Some(&br#"Mozilla \"quoted\" agent"#[..])
     );
 
@@ -122,7 +122,7 @@ fn quotes_escaped_and_unescaped() {
 
     let (f, l) = parse_case("escaped backslash before closing quote");
     let r = f.parse(l).unwrap();
-    assert_eq!(r.referrer(), Some(&br"http://r/\\"[..]));
+    assert_eq!(r.referrer().as_deref(), Some(&br"http://r/\\"[..]));
     assert_eq!(r.path().as_deref(), Some(&br"/dir\\"[..]));
 }
 
@@ -330,7 +330,10 @@ fn truncated_and_trailing() {
     let (f, l) = parse_case("user agent missing its closing quote");
     let r = f.parse(l).unwrap();
     assert!(r.is_truncated());
-    assert_eq!(r.user_agent(), Some(&b"Mozilla/5.0 (truncat"[..]));
+    assert_eq!(
+        r.user_agent().as_deref(),
+        Some(&b"Mozilla/5.0 (truncat"[..])
+    );
 
     let (f, l) = parse_case("trailing junk after the last field");
     let r = f.parse(l).unwrap();
@@ -385,7 +388,7 @@ fn custom_format_typed_fields() {
         (r.request_time_us(), r.upstream_time_us()),
         (Some(12_000), Some(10_000))
     );
-    assert_eq!(r.host(), Some(&b"api.example.com"[..]));
+    assert_eq!(r.host().as_deref(), Some(&b"api.example.com"[..]));
     assert_eq!(r.var("trace_id"), Some(&b"4bf92f3577b34da6"[..]));
     assert_eq!(r.var("$msec"), Some(&b"1709290800.123"[..]));
     assert_eq!(r.client_ip(), Some("2001:db8::1".parse().unwrap()));
@@ -504,7 +507,7 @@ fn ingress_nginx_lines_are_detected_with_their_request_time() {
         (r.request_time_us(), r.status(), r.body_bytes()),
         (Some(1_250_000), Some(502), Some(150))
     );
-    assert_eq!(r.user_agent(), Some(&b"Mozilla/5.0 (X11)"[..]));
+    assert_eq!(r.user_agent().as_deref(), Some(&b"Mozilla/5.0 (X11)"[..]));
 }
 
 /// Apache's combined with `%D` (microseconds, a whole number) is no `combined_timed`:

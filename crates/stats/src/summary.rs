@@ -253,6 +253,9 @@ pub(crate) struct Counts {
     pub(crate) app: AppStats,
     /// Reused for message templates, so that building one allocates nothing.
     scratch: Vec<u8>,
+    /// A JSON line's referrer and user agent when their strings had escapes: decoded,
+    /// held here until the next line (see [`text_of`]).
+    decoded: [Vec<u8>; 2],
     /// With conditions: which stack traces go on from a record that was kept.
     pub(crate) traces: Traces,
 }
@@ -571,6 +574,24 @@ pub(crate) struct AppStats {
 
 /// Counts a host as DNS names compare: in lowercase, without the trailing dot of a
 /// fully qualified name (`Shop.Example.:8080` is `shop.example:8080`); a port stays.
+/// A text field of a record as a slice: borrowed from the line, or (a JSON string
+/// with escapes, decoded) from `kept`, which holds it until the next line. A slice
+/// where the field is used, not a `Cow`: the access path, whose texts are always
+/// borrowed, then pays one test for it and no drop.
+#[inline(always)]
+fn text_of<'t>(text: Option<Cow<'t, [u8]>>, kept: &'t mut Vec<u8>) -> Option<&'t [u8]> {
+    match text? {
+        Cow::Borrowed(text) => Some(text),
+        Cow::Owned(text) => Some(keep_decoded(text, kept)),
+    }
+}
+
+#[cold]
+fn keep_decoded(text: Vec<u8>, kept: &mut Vec<u8>) -> &[u8] {
+    *kept = text;
+    kept
+}
+
 fn add_host(table: &mut CountTable, host: &[u8], scratch: &mut Vec<u8>) {
     let (name, port) = logscan_parse::split_port(host);
     let bare = name.strip_suffix(b".").unwrap_or(name);
@@ -612,7 +633,7 @@ impl AccessStats {
     #[inline(never)]
     fn count_host(&mut self, record: &Record<'_>, scratch: &mut Vec<u8>) {
         if let Some(host) = record.host() {
-            add_host(&mut self.hosts, host, scratch);
+            add_host(&mut self.hosts, &host, scratch);
         }
     }
 
@@ -900,6 +921,7 @@ impl Counts {
                 exceptions: table(),
             },
             scratch: Vec::new(),
+            decoded: [Vec::new(), Vec::new()],
             traces: Traces::default(),
         }
     }
@@ -1008,6 +1030,7 @@ impl Counts {
     ) {
         let a = &mut self.access;
         a.requests += 1;
+        let [referrer_kept, agent_kept] = &mut self.decoded;
 
         let (method, path) = if plan.split_request {
             match record.request() {
@@ -1024,7 +1047,7 @@ impl Counts {
         let keyed = |key: &[u8]| a.paths.hash(cut_key(key));
         let path = path.map(|p| (keyed(&p), p));
         let client = record.client().map(|c| (keyed(c), c));
-        let referrer = record.referrer().map(|r| (keyed(r), r));
+        let referrer = text_of(record.referrer(), referrer_kept).map(|r| (keyed(r), r));
         if let Some((hash, _)) = &path {
             a.paths.prefetch(*hash);
         }
@@ -1063,7 +1086,7 @@ impl Counts {
                 a.failed_minutes.add_rare(minute);
             }
         }
-        if let Some(agent) = record.user_agent() {
+        if let Some(agent) = text_of(record.user_agent(), agent_kept) {
             a.user_agents.add_remembered(agent);
         }
         if plan.hosts {
@@ -1122,7 +1145,7 @@ impl Counts {
             app.components.add(component);
         }
         if let Some(host) = record.host() {
-            add_host(&mut app.hosts, host, &mut self.scratch);
+            add_host(&mut app.hosts, &host, &mut self.scratch);
         }
         if let Some(level) = level.filter(|l| *l >= Level::Warn)
             && let Some(message) = record.message()

@@ -385,3 +385,32 @@ fn a_long_malformed_sample_ends_in_one_ellipsis() {
     );
     assert!(!text.contains("……"), "{text}");
 }
+
+/// A JSON line's user agent and referrer are counted decoded: the same text escaped
+/// two ways (PHP's `json_encode` writes `\/`, nginx's `escape=json` writes `\"` and
+/// `\u0022` alike) is one key, shown as the client sent it.
+#[test]
+fn json_texts_are_counted_decoded() {
+    let input = concat!(
+        r#"{"status":200,"request_uri":"/a","http_user_agent":"curl \"x\" \u00e9","http_referer":"https:\/\/r.example\/p"}"#,
+        "\n",
+        r#"{"status":200,"request_uri":"/a","http_user_agent":"curl \u0022x\u0022 é","http_referer":"https://r.example/p"}"#,
+        "\n",
+    );
+    let report = summary_of(&LogFormat::json(), input.as_bytes()).report();
+    let access = report.access.unwrap();
+    let keys = |t: &logscan_stats::Table| {
+        t.entries
+            .iter()
+            .map(|e| (e.key.clone(), e.count))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        keys(&access.top_user_agents),
+        [("curl \"x\" é".to_owned(), 2)]
+    );
+    assert_eq!(
+        keys(&access.top_referrers),
+        [("https://r.example/p".to_owned(), 2)]
+    );
+}

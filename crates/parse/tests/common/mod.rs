@@ -58,7 +58,7 @@ pub fn accessors(r: &Record<'_>) -> String {
     put("time", r.timestamp().map(|t| t.to_string()));
     put("client", s(r.client()));
     put("user", s(r.remote_user()));
-    put("host", s(r.host()));
+    put("host", s(r.host().as_deref()));
     put("method", c(r.method()));
     put("path", c(r.path()));
     put("query", c(r.query()));
@@ -67,8 +67,8 @@ pub fn accessors(r: &Record<'_>) -> String {
     put("bytes", r.body_bytes().map(|v| v.to_string()));
     put("rt_us", r.request_time_us().map(|v| v.to_string()));
     put("up_us", r.upstream_time_us().map(|v| v.to_string()));
-    put("ref", s(r.referrer()));
-    put("ua", s(r.user_agent()));
+    put("ref", s(r.referrer().as_deref()));
+    put("ua", s(r.user_agent().as_deref()));
     put("xff", s(r.x_forwarded_for()));
     put(
         "level",

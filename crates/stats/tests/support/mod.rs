@@ -559,13 +559,13 @@ pub fn reference_kept(
                 bump(&mut clients, c);
             }
             if let Some(a) = record.user_agent() {
-                bump(&mut agents, a);
+                bump(&mut agents, &a);
             }
             if let Some(r) = record.referrer() {
-                bump(&mut referrers, r);
+                bump(&mut referrers, &r);
             }
             if let Some(h) = record.host() {
-                bump(&mut hosts, &dns_name(h));
+                bump(&mut hosts, &dns_name(&h));
             }
             if let Some(us) = record.request_time_us() {
                 served.push(us);
@@ -605,7 +605,7 @@ pub fn reference_kept(
                 bump(&mut components, c);
             }
             if let Some(h) = record.host() {
-                bump(&mut app_hosts, &dns_name(h));
+                bump(&mut app_hosts, &dns_name(&h));
             }
             if let (Some(l), Some(m)) = (record.level(), record.message())
                 && l >= Level::Warn
