@@ -58,7 +58,7 @@ impl Report {
     /// | `served_time_us` | `count`, `min`, `mean`, `p50`, `p90`, `p99`, `max` | µs |
     /// | `status_class` | `1xx` … `5xx`, `other` | requests |
     /// | `status` | the code | requests |
-    /// | `method`, `host`, `path`, `client`, `user_agent`, `referrer`, `not_found_path`, `server_error_path` | the key | requests |
+    /// | `method`, `host`, `path`, `client`, `user_agent`, `referrer`, `not_found_path`, `server_error_path` | the key | requests (percent: of all requests; for `not_found_path` and `server_error_path`, of the 404s and of the 5xx) |
     /// | `path_served_us` (percent: of all served time), `path_served_requests`, `path_served_mean_us`, `path_served_max_us` | the path (with `--path-times`) | µs, requests |
     /// | `level` | the level | lines |
     /// | `component`, `app_host` | the component, the host (see [`AppReport::top_hosts`](crate::AppReport::top_hosts)) | lines |

@@ -18,7 +18,9 @@ pub const SCHEMA: &str = "logscan.summary/1";
 /// This is the JSON that `logscan summary --json` prints (`schema` is
 /// `"logscan.summary/1"`). Text from the log (keys, samples) is decoded as UTF-8, with
 /// invalid bytes replaced by U+FFFD. Percentages are of all requests for the `access`
-/// tables and of all application lines for the `app` tables, rounded to 2 decimals.
+/// tables (of the 404s and of the 5xx for `top_not_found_paths` and
+/// `top_server_error_paths`) and of all application lines for the `app` tables, rounded
+/// to 2 decimals.
 /// Times are RFC 3339 in the offset the log wrote (no suffix if it wrote none).
 /// Sections are `null` when the log had nothing for them.
 ///
@@ -217,9 +219,10 @@ pub struct AccessReport {
     pub top_user_agents: Table,
     /// Most frequent referrers.
     pub top_referrers: Table,
-    /// Most frequent paths answered 404.
+    /// Most frequent paths answered 404; percentages of the requests answered 404.
     pub top_not_found_paths: Table,
-    /// Most frequent paths answered with a 5xx status (the server failed).
+    /// Most frequent paths answered with a 5xx status (the server failed); percentages
+    /// of the requests answered with a 5xx.
     pub top_server_error_paths: Table,
     /// Most frequent virtual hosts (`$host`, else `$server_name`; Apache's `%v`; a
     /// JSON line's host key, which is the machine's name when the line names no
@@ -477,7 +480,10 @@ pub struct Entry {
     pub key: String,
     /// Occurrences (exact).
     pub count: u64,
-    /// Percent of the table's base (requests, or application lines).
+    /// Percent of the table's base: all requests for the paths, clients, user agents,
+    /// referrers and hosts; the table's own total for the 404 and 5xx paths (so the top
+    /// 404 path's percentage is its share of the 404s); application lines for an
+    /// application log's tables.
     pub percent: f64,
 }
 
@@ -726,8 +732,9 @@ fn access_report(summary: &Summary, top: usize) -> AccessReport {
         top_clients: table(&a.clients, top, requests),
         top_user_agents: table(&a.user_agents, top, requests),
         top_referrers: table(&a.referrers, top, requests),
-        top_not_found_paths: table(&a.not_found, top, requests),
-        top_server_error_paths: table(&a.server_errors, top, requests),
+        // Shares of the 404s and of the 5xx: which path is most of the errors.
+        top_not_found_paths: table(&a.not_found, top, a.not_found.total()),
+        top_server_error_paths: table(&a.server_errors, top, a.server_errors.total()),
         top_hosts: table(&a.hosts, top, requests),
         paths_by_served_time: path_times(summary, top),
     }
