@@ -404,7 +404,7 @@ fn format_names() -> clap::builder::PossibleValuesParser {
 pub enum ColorChoice {
     /// Colour when stdout is a terminal and NO_COLOR is not set.
     Auto,
-    /// Always colour.
+    /// Always colour, NO_COLOR or not.
     Always,
     /// Never colour.
     Never,

@@ -60,8 +60,13 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
             let out = scanner.scan(opened.source, || make(&format))?;
             Ok(Some((out.aggregate, out.stats)))
         })?;
+        let name = path.display().to_string();
+        if done.is_none() && args.per_file {
+            // An empty input has its (empty) report too, so that no input goes missing
+            // from the list.
+            per_file.push((name.clone(), empty_report(&options)));
+        }
         if let Some((mut summary, stats)) = done {
-            let name = path.display().to_string();
             if args.per_file {
                 let report = summary.report().with_scan(&stats);
                 per_file.push((name, report));
@@ -82,11 +87,14 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
         return Ok(Exit::Error);
     }
 
+    // NO_COLOR sets the default; an explicit --color overrides it (no-color.org).
     let color = match args.color {
-        _ if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let text = TextOptions { color };
     let mut out = Output::stdout();
@@ -122,6 +130,13 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     Ok(if failed { Exit::Error } else { Exit::Success })
 }
 
+/// The report of nothing read (empty inputs): no lines, and no format to name.
+fn empty_report(options: &SummaryBuilder) -> Report {
+    let mut report = options.build(&LogFormat::combined()).report();
+    report.format = "none".to_owned();
+    report
+}
+
 /// One report for all inputs: their summaries merged, their scans added up.
 #[derive(Default)]
 struct Merged {
@@ -153,10 +168,7 @@ impl Merged {
 
     fn report(self, options: &SummaryBuilder) -> Report {
         let Some((summary, stats)) = self.total else {
-            // Nothing was read (empty input): an empty report, with no format to name.
-            let mut report = options.build(&LogFormat::combined()).report();
-            report.format = "none".to_owned();
-            return report;
+            return empty_report(options);
         };
         let mut report = summary.report().with_scan(&stats);
         // Inputs of different formats or read by different strategies are named together.

@@ -420,7 +420,7 @@ fn merging_different_formats_names_them_all() {
 }
 
 #[test]
-fn colour_only_when_asked_and_never_with_no_color() {
+fn colour_only_when_asked_and_an_explicit_choice_overrides_no_color() {
     let colored = |cmd: &mut assert_cmd::Command| stdout_of(cmd).contains('\x1b');
     // stdout is a pipe here: auto means no colour.
     assert!(!colored(logscan().arg("summary").arg(shop_log())));
@@ -429,10 +429,16 @@ fn colour_only_when_asked_and_never_with_no_color() {
             .args(["summary", "--color", "always"])
             .arg(shop_log())
     ));
-    assert!(!colored(
+    // no-color.org: NO_COLOR sets the default, a per-run option overrides it.
+    assert!(colored(
         logscan()
             .args(["summary", "--color", "always"])
             .env("NO_COLOR", "1")
+            .arg(shop_log())
+    ));
+    assert!(!colored(
+        logscan()
+            .args(["summary", "--color", "never"])
             .arg(shop_log())
     ));
 }

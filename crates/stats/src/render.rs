@@ -241,7 +241,11 @@ impl Text {
     fn overview(&mut self, r: &Report) {
         let title = self.paint(
             "1",
-            &format!("{} lines ({} format)", thousands(r.lines.total), r.format),
+            &match r.format.as_str() {
+                // Nothing was read: no format was chosen.
+                "none" => format!("{} (nothing read)", lines(r.lines.total)),
+                format => format!("{} ({format} format)", lines(r.lines.total)),
+            },
         );
         let _ = writeln!(self.s, "{title}");
         let width = thousands(r.lines.total).len();
@@ -316,9 +320,12 @@ impl Text {
             self.row("unique clients", &value);
         }
         if let Some(m) = &a.requests_per_minute {
+            // In tenths, with the peak's separators: `mean 17,295.1, peak 1,050,000`.
+            let tenths = (m.mean.max(0.0) * 10.0).round() as u64;
             let value = format!(
-                "mean {:.1}, peak {} at {}",
-                m.mean,
+                "mean {}.{}, peak {} at {}",
+                thousands(tenths / 10),
+                tenths % 10,
                 thousands(m.peak),
                 m.peak_minute
             );
@@ -395,7 +402,7 @@ impl Text {
     }
 
     fn app(&mut self, app: &crate::report::AppReport) {
-        self.heading(&format!("Levels ({} lines)", thousands(app.lines)));
+        self.heading(&format!("Levels ({})", lines(app.lines)));
         let mut rows: Vec<(String, u64, f64)> = app
             .levels
             .iter()
@@ -716,6 +723,14 @@ fn field(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// `1234567` → `1,234,567`.
+/// `1 line`, `1,024 lines`.
+fn lines(n: u64) -> String {
+    match n {
+        1 => "1 line".to_owned(),
+        n => format!("{} lines", thousands(n)),
+    }
+}
+
 pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);

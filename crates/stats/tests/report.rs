@@ -296,7 +296,8 @@ bad line
         "status_class,2xx,1,50",
         "path,\"/a,b\",1,50",
         "path,\"/q\"\"uote\",1,50",
-        "not_found_path,\"/q\"\"uote\",1,50",
+        // A share of the 404s.
+        "not_found_path,\"/q\"\"uote\",1,100",
         "served_time_us,p50,10000,",
         "slowest_us,1,10000,",
         "slowest_request,1,\"GET /a,b\",",

@@ -700,8 +700,9 @@ pub fn reference_kept(
             top_clients: top_table(&clients, top, requests),
             top_user_agents: top_table(&agents, top, requests),
             top_referrers: top_table(&referrers, top, requests),
-            top_not_found_paths: top_table(&not_found, top, requests),
-            top_server_error_paths: top_table(&server_errors, top, requests),
+            // Shares of the 404s and of the 5xx.
+            top_not_found_paths: top_table(&not_found, top, not_found.values().sum()),
+            top_server_error_paths: top_table(&server_errors, top, server_errors.values().sum()),
             top_hosts: top_table(&hosts, top, requests),
             paths_by_served_time: (!path_times.is_empty()).then(|| {
                 let all: u64 = served.iter().sum();
