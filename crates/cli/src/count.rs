@@ -59,6 +59,14 @@ impl Aggregate for Malformed<'_> {
 }
 
 /// Runs `logscan count`.
+///
+/// An input that fails part-way (a cut or corrupt `.gz`, a line over the limit, a
+/// mapped file that shrank under `--io mmap`) counts for nothing: its error is printed
+/// and the totals are those of the other inputs, exit status 2. Its lines up to the
+/// failure are read (`filter` prints them), but a count of part of an input printed as
+/// `lines: N` would pass for the whole of it, and the scanner drops a failed scan's
+/// result for that reason (with several threads, what was counted when a worker failed
+/// is not even a prefix of the input).
 pub fn run(args: CountArgs) -> Result<Exit, CliError> {
     let inputs = Inputs::from_args(&args.input)?;
     let spec = if FormatSpec::given(&args.format) {

@@ -316,6 +316,10 @@ fn parse_duration_us(text: &str) -> Option<u64> {
 }
 
 /// Runs `logscan filter`.
+///
+/// An input that fails part-way (a cut or corrupt `.gz`, a line over the limit) has
+/// its matching lines before the failure printed, as `zcat | grep` would print them,
+/// then its error; the other inputs are still read, and the exit status is 2.
 pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
     let filter = Filter::new(&args.conditions)?;
     if filter.is_empty() {

@@ -128,6 +128,10 @@ struct Batch {
 }
 
 /// Runs `logscan records`.
+///
+/// As `filter` does, an input that fails part-way (a cut or corrupt `.gz`, a line over
+/// the limit) has its records before the failure written, the last one too, then its
+/// error; exit status 2.
 pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
     let conditions = Filter::new(&args.conditions)?;
     let unread_number = UnreadNumberNote::new(conditions.reads_served_time());
@@ -290,21 +294,27 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                         }
                     },
                 );
-                match result {
-                    Ok(_) => {
-                        if let Some(open) = pending.take() {
-                            let mut bytes = Vec::new();
-                            written_up_to = open.line;
-                            open.close_into(&mut bytes);
-                            let _ = out.bytes(&bytes, live);
-                        }
-                        Ok((malformed, first_malformed, orphans, (records, kept)))
+                // The record still open has every trace line it will get once the
+                // input ended, or stopped at a read error (a cut `.gz`) or an over-long
+                // line: it is written, as the lines before the error are by `filter`.
+                // Not after a closed pipe, nor from a mapped file that changed, whose
+                // bytes may not be the file's (and which `--io auto` reads again,
+                // writing it then).
+                let (ended, outcome) = match result {
+                    Ok(_) => (true, Ok(())),
+                    Err(MapError::Sink(())) => (false, Ok(())),
+                    Err(MapError::Scan(e)) => {
+                        let error = CliError::from(e);
+                        (!error.is_truncated(), Err(error))
                     }
-                    Err(MapError::Sink(())) => {
-                        Ok((malformed, first_malformed, orphans, (records, kept)))
-                    }
-                    Err(MapError::Scan(e)) => Err(e.into()),
+                };
+                if ended && let Some(open) = pending.take() {
+                    let mut bytes = Vec::new();
+                    written_up_to = open.line;
+                    open.close_into(&mut bytes);
+                    let _ = out.bytes(&bytes, live);
                 }
+                outcome.map(|()| (malformed, first_malformed, orphans, (records, kept)))
             })?;
         // After the reader went away the count is partial, and nobody asked.
         if let Some(first) = first_malformed

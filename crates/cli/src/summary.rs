@@ -22,6 +22,11 @@ use crate::{
 pub const PER_FILE_SCHEMA: &str = "logscan.summary.per_file/1";
 
 /// Runs `logscan summary`.
+///
+/// An input that fails part-way (a cut or corrupt `.gz`, a line over the limit, a
+/// mapped file that shrank under `--io mmap`) is left out of the report, as `count`
+/// leaves it out of its totals (see `count`'s `run`): the report covers the
+/// inputs read to their end, and the error says which one is missing.
 pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     let spec = FormatSpec::from_args(&args.format)?;
     let inputs = Inputs::from_args(&args.input)?;

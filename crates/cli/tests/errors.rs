@@ -388,3 +388,89 @@ fn a_fifo_is_read_as_a_stream() {
         .stdout("lines: 1000\nmalformed: 10\n");
     writer.join().expect("writer thread").expect("write fifo");
 }
+
+/// A `.gz` cut short (copied partway, or rotated while being compressed): as `zcat`
+/// does, `filter`, `records` and `slice` print what decompressed before the cut, whole lines
+/// only, then the error names the input and how far it got; exit status 2. `count`
+/// and `summary` leave the failed input out of their totals, as for any input that
+/// fails mid-way, and still show the other inputs.
+#[test]
+fn a_cut_gzip_prints_its_complete_lines_then_the_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let log = combined_log(2_000);
+    let whole = std::fs::read(write_gz(d, "whole.gz", &log)).expect("read gz");
+    let cut = write(d, "access.log.gz", &whole[..whole.len() / 2]);
+    // What `zcat` gets from it, and its complete lines as a plain log.
+    let mut decoded = Vec::new();
+    let failed = flate2::read::GzDecoder::new(&whole[..whole.len() / 2])
+        .read_to_end(&mut decoded)
+        .is_err();
+    assert!(failed, "the cut stream must fail");
+    let complete = decoded
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    assert!(
+        complete < decoded.len(),
+        "the cut is inside a line, which must not be printed"
+    );
+    let good = write(d, "good.log", &decoded[..complete]);
+    let error = format!(
+        "logscan: {}: bad gzip data after {} decompressed bytes: ",
+        cut.display(),
+        decoded.len()
+    );
+
+    let slice = [
+        "slice",
+        "--from",
+        "2025-03-14T06:30:00Z",
+        "--to",
+        "2025-03-14T06:35:00Z",
+    ];
+    for args in [&["filter", "--status", "5xx"][..], &["records"], &slice] {
+        let want = stdout_of(logscan().args(args).arg(&good));
+        assert!(want.lines().count() > 10, "{args:?}: {want}");
+        for io in ["auto", "stream", "read"] {
+            let out = logscan()
+                .args(args)
+                .args(["--io", io])
+                .arg(&cut)
+                .output()
+                .expect("runs");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?} --io {io}: {stderr}");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                want,
+                "{args:?} --io {io}"
+            );
+            assert_eq!(stderr.lines().count(), 1, "{args:?} --io {io}: {stderr}");
+            assert!(stderr.starts_with(&error), "{args:?} --io {io}: {stderr}");
+        }
+    }
+    // Through a pipe too.
+    logscan()
+        .args(["filter", "--status", "5xx"])
+        .write_stdin(&whole[..whole.len() / 2])
+        .assert()
+        .code(2)
+        .stdout(stdout_of(
+            logscan().args(["filter", "--status", "5xx"]).arg(&good),
+        ))
+        .stderr(predicate::str::starts_with(
+            error.replace(&cut.display().to_string(), "-"),
+        ));
+
+    let a = write(d, "a.log", &combined_log(10));
+    logscan()
+        .arg("count")
+        .arg(&a)
+        .arg(&cut)
+        .arg(&a)
+        .assert()
+        .code(2)
+        .stdout("lines: 20\n")
+        .stderr(predicate::str::starts_with(error.as_str()));
+}

@@ -152,6 +152,12 @@ impl fmt::Debug for Block {
 ///
 /// Yields `Err` at most once, then ends. It is `Send + 'static`, so it can run on a
 /// reader thread that feeds a bounded channel.
+///
+/// A read that fails part-way (gzip cut short or corrupt, an I/O error) ends the blocks
+/// with its error, but only after the complete lines read before it: they come in
+/// blocks first, whatever the block size, and the unfinished line the failure cut is
+/// left out (or, if already longer than the limit, is that over-long line: skipped, or
+/// [`Error::LineTooLong`] in place of the read's error).
 pub struct Blocks {
     inner: BlocksImpl,
     strategy: Strategy,

@@ -100,7 +100,11 @@ pub enum Error {
         /// Why the guard refused.
         source: logscan_sigbus::Error,
     },
-    /// The input starts like gzip but does not decompress.
+    /// The input starts like gzip but does not decompress (it is cut short, or
+    /// corrupt). Reading it gave the complete lines decompressed before the damage
+    /// first, as `zcat` prints them before it complains; a consumer that keeps partial
+    /// results (printed lines) has them, one that discards a failed input's results
+    /// (a summary of it) drops them with the rest.
     #[error(
         "{}: bad gzip data after {decompressed} decompressed bytes: {source}",
         path.display()

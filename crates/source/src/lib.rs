@@ -4,7 +4,10 @@
 //! a [`Strategy`]: **Stream** reads through bounded, pooled buffers; **ReadAll** reads
 //! the whole input into one heap buffer; **Mmap** maps the file; **Auto** picks one by
 //! what the input is (rule at [`SourceBuilder::auto_mmap_threshold`]). gzip input is
-//! recognised by its magic bytes and decompressed (Stream, or ReadAll if asked).
+//! recognised by its magic bytes and decompressed (Stream, or ReadAll if asked). gzip
+//! that stops decompressing part-way (cut short, corrupt) is read as `zcat` reads it:
+//! the complete lines before the damage, then [`Error::BadGzip`] saying how many bytes
+//! were decompressed; the line the damage cut is not a line.
 //!
 //! Every mapping is registered with the SIGBUS guard of `logscan-sigbus` before it is
 //! read, so a file that shrinks while mapped does not kill the process: the lost pages
@@ -40,8 +43,10 @@
 //!    blocks, the sum of [`Block::skipped_lines`] (lines the Stream reader had to drop
 //!    to keep its memory bounded).
 //! 4. On errors, report the one with the lowest byte offset: a Stream source returns a
-//!    [`Error::LineTooLong`] from [`Blocks`] only after handing out every block before
-//!    it, and pieces scanned in parallel may fail out of order.
+//!    [`Error::LineTooLong`], or the error of a read that failed ([`Error::BadGzip`],
+//!    [`Error::Io`]), from [`Blocks`] only after handing out every block before it,
+//!    the complete lines read before a failed read included, and pieces scanned in
+//!    parallel may fail out of order.
 //! 5. For Mmap, call [`Source::check_intact`] after each chunk, and before reporting
 //!    an error found in one; on error discard the whole scan's result and report that
 //!    error. The [`Blocks`] iterator checks before each block and at its end, which

@@ -87,7 +87,10 @@ impl Source {
     }
 
     /// The strategy in use: `Stream`, `ReadAll` or `Mmap`, never `Auto` (what `Auto`
-    /// picked, for a benchmark to print).
+    /// picked, for a benchmark to print). ReadAll of gzip that fails to decompress
+    /// part-way gives `Stream`: what decompressed is handed out in blocks, then the
+    /// error, as a Stream source gives them; contents that stop at the damage would
+    /// pass for the whole input.
     pub fn strategy(&self) -> Strategy {
         self.strategy
     }
@@ -537,9 +540,12 @@ impl SourceBuilder {
                     .map_err(|e| Error::from_io(&path, e))?;
                 SourceImpl::Contiguous(Arc::new(Contents::Heap(bytes)))
             }
-            (Strategy::ReadAll, true) => SourceImpl::Contiguous(Arc::new(Contents::Heap(
-                read_gzip_whole(&path, &[], Box::new(file), &gzip_trailer)?,
-            ))),
+            (Strategy::ReadAll, true) => {
+                let (read_as, inner) =
+                    self.read_gzip_whole(&path, &[], Box::new(file), &gzip_trailer);
+                strategy = read_as;
+                inner
+            }
             (_, false) => SourceImpl::Stream(self.stream_reader(
                 path.clone(),
                 Box::new(file),
@@ -580,7 +586,7 @@ impl SourceBuilder {
         let prefix = &magic[..n];
         let gzip = prefix == GZIP_MAGIC;
         let gzip_trailer = GzipTrailer::default();
-        let strategy = match self.strategy {
+        let mut strategy = match self.strategy {
             Strategy::Auto => Strategy::Stream,
             explicit => explicit,
         };
@@ -592,9 +598,11 @@ impl SourceBuilder {
                     .map_err(|e| Error::from_io(&path, e))?;
                 SourceImpl::Contiguous(Arc::new(Contents::Heap(bytes)))
             }
-            (Strategy::ReadAll, true) => SourceImpl::Contiguous(Arc::new(Contents::Heap(
-                read_gzip_whole(&path, prefix, input, &gzip_trailer)?,
-            ))),
+            (Strategy::ReadAll, true) => {
+                let (read_as, inner) = self.read_gzip_whole(&path, prefix, input, &gzip_trailer);
+                strategy = read_as;
+                inner
+            }
             // A pipe, socket or device may pause between writes: read it live. gzip
             // is decompressed in whole members anyway, so it is read like a file.
             (_, false) => {
@@ -660,6 +668,40 @@ impl SourceBuilder {
         )
     }
 
+    /// ReadAll of gzip input (`prefix`, then `input`): its decompressed bytes as the
+    /// contents; or, if it fails to decompress part-way (cut short, corrupt), a Stream
+    /// over the bytes decompressed before the failure and then the failure, so that
+    /// the lines before the damage come out and then the same error, at the same
+    /// offset, as from a Stream source of the input. Contents that end at the damage
+    /// would pass for the whole input, hence Stream, which [`Source::strategy`]
+    /// reports.
+    fn read_gzip_whole(
+        &self,
+        path: &Path,
+        prefix: &[u8],
+        input: Box<dyn Read + Send>,
+        trailer: &GzipTrailer,
+    ) -> (Strategy, SourceImpl) {
+        let mut decoder =
+            GzMembers::new(Cursor::new(prefix.to_vec()).chain(input), trailer.clone());
+        let mut bytes = Vec::new();
+        match decoder.read_to_end(&mut bytes) {
+            Ok(_) => (
+                Strategy::ReadAll,
+                SourceImpl::Contiguous(Arc::new(Contents::Heap(bytes))),
+            ),
+            Err(error) => {
+                let cut = CutShort {
+                    bytes: Cursor::new(bytes),
+                    error: Some(error),
+                };
+                let reader =
+                    self.stream_reader(path.to_owned(), Box::new(cut), &[], true, Reading::Blocks);
+                (Strategy::Stream, SourceImpl::Stream(reader))
+            }
+        }
+    }
+
     fn unsupported(&self, path: PathBuf, reason: &'static str) -> Error {
         Error::Unsupported {
             path,
@@ -700,15 +742,23 @@ fn read_prefix(input: &mut dyn Read) -> io::Result<([u8; 2], usize)> {
     Ok((magic, n))
 }
 
-fn read_gzip_whole(
-    path: &Path,
-    prefix: &[u8],
-    input: Box<dyn Read + Send>,
-    trailer: &GzipTrailer,
-) -> Result<Vec<u8>, Error> {
-    let mut decoder = GzMembers::new(Cursor::new(prefix.to_vec()).chain(input), trailer.clone());
-    let mut bytes = Vec::new();
-    let read = decoder.read_to_end(&mut bytes);
-    read.map_err(|e| Error::from_gzip_read(path, bytes.len() as u64, e))?;
-    Ok(bytes)
+/// Bytes already decompressed, then the error that stopped the decompression: what a
+/// gzip decoder gave, replayed.
+struct CutShort {
+    bytes: Cursor<Vec<u8>>,
+    /// Given out once, when the bytes are all read.
+    error: Option<io::Error>,
+}
+
+impl Read for CutShort {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.bytes.read(buf)?;
+        if n > 0 || buf.is_empty() {
+            return Ok(n);
+        }
+        match self.error.take() {
+            Some(error) => Err(error),
+            None => Ok(0),
+        }
+    }
 }

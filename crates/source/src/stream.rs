@@ -24,6 +24,14 @@ use crate::{
 /// stripped `\r` cannot bring it back under).
 /// Complete lines inside a block are not checked here; the consumer's
 /// [`LineLimit::lines`] does that for every strategy alike.
+///
+/// A read that fails (a cut or corrupt gzip stream, an I/O error) ends the input where
+/// it failed, but not its lines: the complete lines read before the failure, those of
+/// the block being filled included, are handed out first, and the error comes after
+/// them, as `zcat` prints what it could decode before it complains. The unfinished
+/// line the failure cut is not a line and is dropped, unless it is already provably
+/// over the limit, where it is the over-long line any block size would have met (so
+/// what comes out does not depend on the block size).
 pub(crate) struct StreamReader {
     /// In a `Mutex` only so that `Source` is `Sync` (a scanner shares `&Source` between
     /// workers to call `check_intact`); it is only ever reached through `&mut self`
@@ -46,7 +54,10 @@ pub(crate) struct StreamReader {
     /// Nothing more of a live input is waiting right now: its last read returned less
     /// than asked, or filled it and `poll` found nothing more.
     drained: bool,
+    /// The input ended, or a read failed (then `failed` is set).
     eof: bool,
+    /// The error of the read that failed, held back until the lines before it are out.
+    failed: Option<Error>,
     done: bool,
 }
 
@@ -135,6 +146,7 @@ impl StreamReader {
             reading,
             drained: false,
             eof: false,
+            failed: None,
             done: false,
         }
     }
@@ -171,6 +183,19 @@ impl StreamReader {
                 }
                 scanned = buf.len();
             }
+            if self.eof && self.failed.is_some() {
+                if line_start > 0 {
+                    // The lines before the failure first; the cut line is carried.
+                    return Ok(Some(self.emit(buf, line_start)));
+                }
+                if !buf.is_empty() {
+                    self.end_cut_line(&mut buf)?;
+                }
+                if self.skipped_pending > 0 {
+                    return Ok(Some(self.emit(buf, 0)));
+                }
+                return self.failed.take().map_or(Ok(None), Err);
+            }
             if self.eof {
                 if buf.is_empty() && self.skipped_pending == 0 {
                     return Ok(None);
@@ -198,19 +223,47 @@ impl StreamReader {
                         });
                     }
                     LongLinePolicy::Skip => {
-                        self.skip_rest_of_line(&mut buf)?;
+                        self.skip_rest_of_line(&mut buf);
                         line_start = 0;
                         scanned = 0;
                         continue;
                     }
                 }
             }
-            self.read_more(&mut buf)?;
+            self.read_more(&mut buf);
         }
     }
 
-    /// Reads up to one block more into `buf`, setting `eof` if the input ended.
-    fn read_more(&mut self, buf: &mut PooledBuf) -> Result<(), Error> {
+    /// Deals with the unfinished line left in `buf` by a failed read: a line already
+    /// longer than the limit by the test above is over-long as ever (an error, or
+    /// skipped and counted); any other is dropped, as it is no line. Leaves `buf` empty.
+    fn end_cut_line(&mut self, buf: &mut PooledBuf) -> Result<(), Error> {
+        if buf.len().saturating_sub(1) > self.limit.max_len() {
+            match self.limit.policy() {
+                LongLinePolicy::Error => {
+                    // It starts before the failure, so it is the first error.
+                    return Err(Error::LineTooLong {
+                        path: self.path.clone(),
+                        line_number: self.next_line,
+                        byte_offset: self.next_offset,
+                        limit: self.limit.max_len(),
+                    });
+                }
+                LongLinePolicy::Skip => {
+                    self.skipped_pending += 1;
+                    self.next_line += 1;
+                }
+            }
+        }
+        self.next_offset += buf.len() as u64;
+        buf.clear();
+        Ok(())
+    }
+
+    /// Reads up to one block more into `buf`, setting `eof` if the input ended. A read
+    /// that fails sets `eof` too, and `failed`; the bytes it delivered before failing
+    /// stay in `buf`.
+    fn read_more(&mut self, buf: &mut PooledBuf) {
         let want = if buf.len() < self.block_size {
             self.block_size - buf.len()
         } else {
@@ -246,47 +299,46 @@ impl StreamReader {
                 Ok(n) => n,
                 Err(e) => {
                     buf.truncate(len);
-                    return Err(self.read_error(e, len));
+                    self.fail(e, len);
+                    return;
                 }
             };
             buf.truncate(len + n);
             self.eof = n == 0;
             self.drained = n < want || waiting.is_some_and(|w| !w.now());
-            return Ok(());
+            return;
         }
         // `read_to_end` on `Take` fills the spare capacity without zeroing it first
         // (for inputs that support it, like `File`) and retries on `Interrupted`. It
-        // returns short only at end of input.
-        let read = input.take(want as u64).read_to_end(buf);
-        let read = read.map_err(|e| self.read_error(e, buf.len()))?;
-        if read < want {
-            self.eof = true;
+        // returns short only at end of input. On error, what it read before failing is
+        // kept in `buf`.
+        match input.take(want as u64).read_to_end(buf) {
+            Ok(read) if read < want => self.eof = true,
+            Ok(_) => {}
+            Err(e) => self.fail(e, buf.len()),
         }
-        Ok(())
     }
 
     /// Drops the too-long line at the start of `buf` and the rest of it still unread,
     /// leaving in `buf` whatever followed its `\n`.
-    fn skip_rest_of_line(&mut self, buf: &mut PooledBuf) -> Result<(), Error> {
-        let mut line_bytes = buf.len() as u64;
-        buf.clear();
+    fn skip_rest_of_line(&mut self, buf: &mut PooledBuf) {
+        // The offset passes each dropped piece at once, so that a read failing on the
+        // way is placed after the bytes already dropped, not at the line's start.
         loop {
+            self.next_offset += buf.len() as u64;
+            buf.clear();
             if self.eof {
                 break;
             }
-            self.read_more(buf)?;
+            self.read_more(buf);
             if let Some(i) = memchr::memchr(b'\n', buf) {
-                line_bytes += (i + 1) as u64;
+                self.next_offset += (i + 1) as u64;
                 buf.drain(..=i);
                 break;
             }
-            line_bytes += buf.len() as u64;
-            buf.clear();
         }
         self.skipped_pending += 1;
         self.next_line += 1;
-        self.next_offset += line_bytes;
-        Ok(())
     }
 
     /// Hands out `buf[..end]` as a block and carries the rest into the next one.
@@ -311,13 +363,71 @@ impl StreamReader {
         )
     }
 
-    /// The error of a read that failed with `buffered` bytes in the block being filled
-    /// (which starts at `next_offset`).
-    fn read_error(&self, e: io::Error, buffered: usize) -> Error {
-        if self.gzip {
+    /// Ends the input with the error of a read that failed with `buffered` bytes in
+    /// the block being filled (which starts at `next_offset`).
+    fn fail(&mut self, e: io::Error, buffered: usize) {
+        let error = if self.gzip {
             Error::from_gzip_read(&self.path, self.next_offset + buffered as u64, e)
         } else {
             Error::from_io(&self.path, e)
+        };
+        self.failed = Some(error);
+        self.eof = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+
+    /// Hands out its bytes, then fails every read.
+    struct FailsAfter(Cursor<&'static [u8]>);
+
+    impl Read for FailsAfter {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.read(buf)? {
+                0 if !buf.is_empty() => Err(io::Error::other("the disk went away")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    /// A read that fails after some lines, not gzip: the complete lines come out, the
+    /// cut line does not, then the I/O error. A file is read block by block, so the
+    /// lines and the failure arrive in one fill; a live input one read at a time.
+    #[test]
+    fn lines_read_before_an_io_error_come_out_first() {
+        for reading in [Reading::Blocks, Reading::Live(None)] {
+            for block_size in [1, 2, 7, 256 * 1024] {
+                let mut reader = StreamReader::new(
+                    Box::new(FailsAfter(Cursor::new(b"one\ntwo\r\nthr"))),
+                    &[],
+                    PathBuf::from("disk"),
+                    false,
+                    reading,
+                    BufferPool::new(),
+                    block_size,
+                    LineLimit::default(),
+                );
+                let mut lines = Vec::new();
+                let error = loop {
+                    match reader.next_block() {
+                        Some(Ok(block)) => lines.extend(
+                            block
+                                .lines(LineLimit::default())
+                                .map(|l| l.map(|l| l.bytes.to_vec())),
+                        ),
+                        Some(Err(e)) => break e,
+                        None => panic!("{reading:?} {block_size}: no error"),
+                    }
+                };
+                let lines: Vec<_> = lines.into_iter().collect::<Result<_, _>>().expect("short");
+                assert_eq!(lines, [&b"one"[..], b"two"], "{reading:?} {block_size}");
+                assert_eq!(error.to_string(), "disk: the disk went away");
+                assert!(reader.next_block().is_none(), "nothing after the error");
+            }
         }
     }
 }
