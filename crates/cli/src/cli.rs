@@ -169,12 +169,16 @@ pub struct FormatArgs {
     #[arg(long, value_name = "FILE", group = "conf", conflicts_with_all = ["nginx_conf", "json_key"])]
     pub apache_conf: Option<PathBuf>,
 
-    /// Take the format from the `log_format` directives of an nginx configuration file.
+    /// Take the format from the `log_format` directives of an nginx configuration file
+    /// (nginx.conf): the one --format-name names, else the one its `access_log`
+    /// directives write with (nginx's own `combined` for one that names none), else its
+    /// only one.
     #[arg(long, value_name = "FILE", group = "conf")]
     pub nginx_conf: Option<PathBuf>,
 
     /// Which `log_format` of --nginx-conf (or `LogFormat` nickname of --apache-conf)
-    /// to use, when the file defines several.
+    /// to use, over the one its `access_log` (`CustomLog`) lines write with; needed
+    /// when those write with several, or there are none and it defines several.
     #[arg(long, value_name = "NAME", requires = "conf")]
     pub format_name: Option<String>,
 

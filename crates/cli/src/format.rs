@@ -332,49 +332,115 @@ fn conf_error(path: &Path, message: String, line: Option<u64>) -> CliError {
     }
 }
 
-/// Reads the `log_format` named `name` (or the only one) from an nginx configuration.
+/// Reads an nginx configuration's format: see [`choose_nginx_format`].
 pub fn from_nginx_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, CliError> {
-    let conf_error = |message, line| conf_error(path, message, line);
+    let conf_error = |(message, line)| conf_error(path, message, line);
     let text = read_conf(path)?;
-    let directives =
-        log_formats(&text).map_err(|(message, line)| conf_error(message, Some(line)))?;
+    let formats =
+        log_formats(&text).map_err(|(message, line)| conf_error((message, Some(line))))?;
+    // With a name, the access_log lines play no part, so one nginx would refuse cannot
+    // stand in the way.
+    let logs = match name {
+        Some(_) => Vec::new(),
+        None => access_logs(&text).map_err(|(message, line)| conf_error((message, Some(line))))?,
+    };
+    match choose_nginx_format(&formats, &logs, name).map_err(conf_error)? {
+        NginxChoice::Combined => Ok(LogFormat::combined()),
+        NginxChoice::Defined(chosen) => {
+            LogFormat::from_nginx(&chosen.text).map_err(|error| CliError::ConfFile {
+                path: path.to_owned(),
+                message: format!("log_format {}: {error}", chosen.name),
+                line: Some(chosen.line),
+            })
+        }
+    }
+}
+
+/// The format nginx writes with when an `access_log` names none. nginx defines it
+/// itself (a `log_format` of that name is refused as a duplicate), so a configuration
+/// that uses it need not define it.
+const NGINX_PREDEFINED: &str = "combined";
+
+/// The format [`choose_nginx_format`] picks.
+#[derive(Debug, PartialEq, Eq)]
+enum NginxChoice<'d> {
+    /// A `log_format` of the file.
+    Defined(&'d Directive),
+    /// nginx's predefined `combined`.
+    Combined,
+}
+
+/// Which format an nginx configuration's logs are read with: the `log_format` `name`
+/// names (`combined` is nginx's own unless the file defines it); without a name, the
+/// one its `access_log` directives write with, else its only `log_format`. The
+/// `access_log` rule is Apache's `CustomLog` rule: the directives that write a log
+/// say which format it is in, where several defined formats alone cannot. An error
+/// is its message and the line it concerns, if one.
+fn choose_nginx_format<'d>(
+    formats: &'d [Directive],
+    logs: &[AccessLog],
+    name: Option<&str>,
+) -> Result<NginxChoice<'d>, (String, Option<u64>)> {
+    let defined = |name: &str| formats.iter().find(|d| d.name == name);
     let names = || {
-        directives
+        formats
             .iter()
             .map(|d| d.name.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let chosen = match name {
-        Some(name) => directives.iter().find(|d| d.name == name).ok_or_else(|| {
-            if directives.is_empty() {
-                conf_error("has no log_format directive".to_owned(), None)
-            } else {
-                conf_error(
-                    format!("no log_format named `{name}` (it defines: {})", names()),
-                    None,
-                )
-            }
-        })?,
-        None => match directives.as_slice() {
-            [] => return Err(conf_error("has no log_format directive".to_owned(), None)),
-            [only] => only,
-            _ => {
-                return Err(conf_error(
-                    format!(
-                        "defines several log_format directives ({}); pick one with --format-name",
-                        names()
-                    ),
-                    None,
-                ));
-            }
+    if let Some(name) = name {
+        return match defined(name) {
+            Some(chosen) => Ok(NginxChoice::Defined(chosen)),
+            None if name == NGINX_PREDEFINED => Ok(NginxChoice::Combined),
+            None if formats.is_empty() => Err(("has no log_format directive".to_owned(), None)),
+            None => Err((
+                format!("no log_format named `{name}` (it defines: {})", names()),
+                None,
+            )),
+        };
+    }
+    // Each format written with, once, with the first access_log that names it.
+    let mut used: Vec<(&str, u64)> = Vec::new();
+    for log in logs {
+        if let Some(format) = log.format.as_deref()
+            && !used.iter().any(|(seen, _)| *seen == format)
+        {
+            used.push((format, log.line));
+        }
+    }
+    match used.as_slice() {
+        [] => match formats {
+            [] => Err(("has no log_format directive".to_owned(), None)),
+            [only] => Ok(NginxChoice::Defined(only)),
+            _ => Err((
+                format!(
+                    "defines several log_format directives ({}); pick one with --format-name",
+                    names()
+                ),
+                None,
+            )),
         },
-    };
-    LogFormat::from_nginx(&chosen.text).map_err(|error| CliError::ConfFile {
-        path: path.to_owned(),
-        message: format!("log_format {}: {error}", chosen.name),
-        line: Some(chosen.line),
-    })
+        [(format, line)] => match defined(format) {
+            Some(chosen) => Ok(NginxChoice::Defined(chosen)),
+            None if *format == NGINX_PREDEFINED => Ok(NginxChoice::Combined),
+            None => Err((
+                format!("access_log uses `{format}`, which no log_format defines"),
+                Some(*line),
+            )),
+        },
+        several => Err((
+            format!(
+                "its access_log directives use several formats ({}); pick one with --format-name",
+                several
+                    .iter()
+                    .map(|(format, _)| *format)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None,
+        )),
+    }
 }
 
 /// The format of an Apache configuration's `LogFormat` lines: the one `name` names;
@@ -551,18 +617,70 @@ enum Token {
     Brace,
 }
 
+/// One `access_log` directive of an nginx configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLog {
+    /// The format it writes with: its second argument (the first is where to), or
+    /// nginx's predefined `combined` when it has none; `None` for `access_log off;`.
+    /// What follows the format (`buffer=32k gzip flush=5m if=$loggable`) is options.
+    pub format: Option<String>,
+    /// The 1-based line where it starts.
+    pub line: u64,
+}
+
 /// Finds every `log_format` directive, at any block depth. Errors (an unclosed quote
 /// or an unfinished directive) carry the line they start on.
 pub fn log_formats(conf: &str) -> Result<Vec<Directive>, (String, u64)> {
-    let tokens = tokenize(conf)?;
+    statements(&tokenize(conf)?, "log_format")?
+        .into_iter()
+        .map(|(line, args)| {
+            let Some((name, rest)) = args.split_first() else {
+                return Err(("log_format without a name".into(), line));
+            };
+            Ok(Directive {
+                name: (*name).to_owned(),
+                text: rebuild(name, rest),
+                line,
+            })
+        })
+        .collect()
+}
+
+/// Finds every `access_log` directive, at any block depth, as nginx reads its
+/// arguments: `off`, or a path (a file, or `syslog:server=...`) then the format.
+pub fn access_logs(conf: &str) -> Result<Vec<AccessLog>, (String, u64)> {
+    Ok(statements(&tokenize(conf)?, "access_log")?
+        .into_iter()
+        .filter_map(|(line, args)| {
+            let format = match args.as_slice() {
+                // nginx refuses an access_log without arguments; it writes no log.
+                [] => return None,
+                ["off"] => None,
+                [_path] => Some(NGINX_PREDEFINED.to_owned()),
+                [_path, format, ..] => Some((*format).to_owned()),
+            };
+            Some(AccessLog { format, line })
+        })
+        .collect())
+}
+
+/// A directive of an nginx configuration: the line it starts on and its arguments.
+type Statement<'t> = (u64, Vec<&'t str>);
+
+/// Every simple directive called `name`, at any block depth. A directive is a word
+/// at the start of a statement (a word inside another directive's arguments is no
+/// directive), ended by `;`.
+fn statements<'t>(
+    tokens: &'t [(u64, Token)],
+    name: &str,
+) -> Result<Vec<Statement<'t>>, (String, u64)> {
     let mut out = Vec::new();
     let mut statement_start = true;
     let mut i = 0;
     while i < tokens.len() {
         let (line, token) = &tokens[i];
-        let is_log_format =
-            matches!(token, Token::Word { text, quoted: false } if text == "log_format");
-        if statement_start && is_log_format {
+        let is_named = matches!(token, Token::Word { text, quoted: false } if text == name);
+        if statement_start && is_named {
             let mut args = Vec::new();
             let mut j = i + 1;
             loop {
@@ -570,19 +688,12 @@ pub fn log_formats(conf: &str) -> Result<Vec<Directive>, (String, u64)> {
                     Some((_, Token::Word { text, .. })) => args.push(text.as_str()),
                     Some((_, Token::End)) => break,
                     Some((_, Token::Brace)) | None => {
-                        return Err(("log_format directive is not ended by `;`".into(), *line));
+                        return Err((format!("{name} directive is not ended by `;`"), *line));
                     }
                 }
                 j += 1;
             }
-            let Some((name, rest)) = args.split_first() else {
-                return Err(("log_format without a name".into(), *line));
-            };
-            out.push(Directive {
-                name: (*name).to_owned(),
-                text: rebuild(name, rest),
-                line: *line,
-            });
+            out.push((*line, args));
             i = j + 1;
             statement_start = true;
             continue;
@@ -821,6 +932,154 @@ http {
             log_formats("access_log off; log_format_x y;")
                 .unwrap()
                 .is_empty()
+        );
+    }
+
+    /// What `choose_nginx_format` picks from `conf`: a defined format's name,
+    /// `predefined combined`, or the error's message and line.
+    fn nginx_choice(conf: &str, name: Option<&str>) -> Result<String, (String, Option<u64>)> {
+        let formats = log_formats(conf).expect("log_formats parse");
+        let logs = access_logs(conf).expect("access_logs parse");
+        choose_nginx_format(&formats, &logs, name).map(|choice| match choice {
+            NginxChoice::Defined(d) => d.name.clone(),
+            NginxChoice::Combined => "predefined combined".to_owned(),
+        })
+    }
+
+    const TWO: &str = "log_format main '$remote_addr $status';\nlog_format timed '$remote_addr $status $request_time';\n";
+
+    #[test]
+    fn the_format_an_access_log_names_is_chosen() {
+        let with = |rest: &str| nginx_choice(&format!("{TWO}{rest}"), None);
+        assert_eq!(
+            with("server { access_log /var/log/nginx/access.log timed; }"),
+            Ok("timed".into())
+        );
+        // Options after the name, a syslog target, quotes: the second argument is the
+        // format all the same.
+        assert_eq!(
+            with("access_log /var/log/a.log.gz timed buffer=32k gzip flush=5m if=$loggable;"),
+            Ok("timed".into())
+        );
+        assert_eq!(
+            with("access_log syslog:server=unix:/dev/log,tag=nginx,severity=info main;"),
+            Ok("main".into())
+        );
+        assert_eq!(
+            with("access_log \"/var/log/a b.log\" 'timed';"),
+            Ok("timed".into())
+        );
+        // Over several lines, with a comment between the arguments.
+        assert_eq!(
+            with("access_log\n    /var/log/a.log  # where\n    timed\n    buffer=32k;\n"),
+            Ok("timed".into())
+        );
+        // The same format from several places is one format; `off` names none.
+        assert_eq!(
+            with(
+                "server { access_log /a.log main; }\nserver { access_log off; access_log /b.log main; }"
+            ),
+            Ok("main".into())
+        );
+        // A commented-out access_log and a word inside another directive are not ones.
+        assert_eq!(
+            with("# access_log /a.log main;\nset $x access_log;\naccess_log /b.log timed;"),
+            Ok("timed".into())
+        );
+    }
+
+    #[test]
+    fn an_access_log_without_a_format_writes_nginxs_combined() {
+        let with = |rest: &str| nginx_choice(&format!("{TWO}{rest}"), None);
+        assert_eq!(
+            with("access_log /var/log/nginx/access.log;"),
+            Ok("predefined combined".into())
+        );
+        assert_eq!(
+            with("access_log /var/log/nginx/access.log combined;"),
+            Ok("predefined combined".into())
+        );
+        // No log_format at all is no error then.
+        assert_eq!(
+            nginx_choice("access_log /a.log;", None),
+            Ok("predefined combined".into())
+        );
+        assert_eq!(
+            nginx_choice(TWO, Some("combined")),
+            Ok("predefined combined".into())
+        );
+        // A file that defines its own `combined` (nginx refuses it) is taken at its word.
+        let own = "log_format combined '$status';\nlog_format other '$status';\naccess_log /a.log;";
+        assert_eq!(nginx_choice(own, None), Ok("combined".into()));
+    }
+
+    #[test]
+    fn without_access_logs_the_only_log_format_is_chosen() {
+        assert_eq!(
+            nginx_choice("log_format main '$status';", None),
+            Ok("main".into())
+        );
+        for conf in [TWO.to_owned(), format!("{TWO}access_log off;")] {
+            assert_eq!(
+                nginx_choice(&conf, None),
+                Err((
+                    "defines several log_format directives (main, timed); pick one with --format-name"
+                        .into(),
+                    None
+                )),
+                "{conf}"
+            );
+        }
+        assert_eq!(
+            nginx_choice("access_log off;", None),
+            Err(("has no log_format directive".into(), None))
+        );
+        assert_eq!(
+            nginx_choice("log_format main '$status';\naccess_log off;", None),
+            Ok("main".into())
+        );
+    }
+
+    #[test]
+    fn several_access_log_formats_ask_for_a_name() {
+        let conf = format!(
+            "{TWO}server {{ access_log /a.log timed; }}\nserver {{ access_log /b.log main; }}\nserver {{ access_log /c.log; }}"
+        );
+        let (message, line) = nginx_choice(&conf, None).unwrap_err();
+        assert_eq!(
+            message,
+            "its access_log directives use several formats (timed, main, combined); pick one with --format-name"
+        );
+        assert_eq!(line, None);
+        assert!(!message.contains('\n'));
+        // --format-name wins over any access_log.
+        assert_eq!(nginx_choice(&conf, Some("main")), Ok("main".into()));
+        assert_eq!(
+            nginx_choice(&format!("{TWO}access_log /a.log timed;"), Some("main")),
+            Ok("main".into())
+        );
+        assert_eq!(
+            nginx_choice(&conf, Some("json")),
+            Err((
+                "no log_format named `json` (it defines: main, timed)".into(),
+                None
+            ))
+        );
+    }
+
+    #[test]
+    fn an_access_log_format_that_is_not_defined_names_its_line() {
+        let conf = format!("{TWO}\nhttp {{\n  access_log /a.log  json  buffer=4k;\n}}");
+        assert_eq!(
+            nginx_choice(&conf, None),
+            Err((
+                "access_log uses `json`, which no log_format defines".into(),
+                Some(5)
+            ))
+        );
+        assert_eq!(
+            access_logs("access_log /a.log main\n}").unwrap_err(),
+            ("access_log directive is not ended by `;`".into(), 1)
         );
     }
 

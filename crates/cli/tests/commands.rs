@@ -957,6 +957,95 @@ http {
         ));
 }
 
+/// A configuration that defines several `log_format`s is read with the one its
+/// `access_log` directives write with, as `--apache-conf` reads `CustomLog`.
+#[test]
+fn nginx_conf_uses_the_format_its_access_log_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let formats = r#"
+http {
+    log_format main '$remote_addr - $remote_user [$time_local] "$request" '
+                    '$status $body_bytes_sent "$http_referer" "$http_user_agent"';
+    log_format timed '$remote_addr - $remote_user [$time_local] "$request" '
+                     '$status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time';
+"#;
+    let conf = |name: &str, access_logs: &str| {
+        write(
+            dir.path(),
+            name,
+            format!("{formats}{access_logs}\n}}\n").as_bytes(),
+        )
+    };
+    let log = write(
+        dir.path(),
+        "access.log",
+        b"10.0.0.1 - - [14/Mar/2025:06:00:01 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"curl/8.5\" 0.250\n\
+          10.0.0.2 - - [14/Mar/2025:06:00:02 +0000] \"GET /b HTTP/1.1\" 503 9 \"-\" \"curl/8.5\" 1.500\n",
+    );
+    let first_record = |conf: &std::path::Path| {
+        let out = stdout_of(
+            logscan()
+                .args(["records", "--nginx-conf"])
+                .arg(conf)
+                .arg(&log),
+        );
+        let first = out.lines().next().expect("a record").to_owned();
+        serde_json::from_str::<serde_json::Value>(&first).expect("JSON")
+    };
+    let timed = conf(
+        "timed.conf",
+        "    access_log off;\n    server {\n        access_log /var/log/nginx/access.log timed buffer=32k flush=5m;\n    }",
+    );
+    let record = first_record(&timed);
+    assert_eq!(record["request_time"], 0.25, "{record}");
+    assert_eq!(record["http_user_agent"], "curl/8.5", "{record}");
+    let summary = stdout_of(
+        logscan()
+            .args(["summary", "--nginx-conf"])
+            .arg(&timed)
+            .arg(&log),
+    );
+    assert!(
+        summary.contains("served time     min 250.0 ms"),
+        "{summary}"
+    );
+    // `--format-name` wins.
+    let out = stdout_of(
+        logscan()
+            .args(["records", "--format-name", "main", "--nginx-conf"])
+            .arg(&timed)
+            .arg(&log),
+    );
+    assert!(!out.contains("request_time"), "{out}");
+
+    // An access_log that names no format writes nginx's predefined combined.
+    let combined = conf("combined.conf", "    access_log /var/log/nginx/access.log;");
+    let record = first_record(&combined);
+    assert_eq!(record.get("request_time"), None, "{record}");
+    assert_eq!(record["status"], 200, "{record}");
+
+    // Two different formats: one line naming them.
+    let both = conf(
+        "both.conf",
+        "    access_log /var/log/nginx/access.log timed;\n    access_log /var/log/nginx/plain.log main;",
+    );
+    let out = logscan()
+        .args(["summary", "--nginx-conf"])
+        .arg(&both)
+        .arg(&log)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        format!(
+            "logscan: {}: its access_log directives use several formats (timed, main); pick one with --format-name\n",
+            both.display()
+        )
+    );
+}
+
 #[test]
 fn apache_conf_supplies_the_format() {
     // jwodder/apachelogs test/data/vhost_combined.log (see SOURCES.md): Apache's

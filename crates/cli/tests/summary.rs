@@ -231,6 +231,50 @@ Caused by: java.io.IOException: disk\n\
     }
 }
 
+/// A Go panic that net/http recovered and logged: the lines of its goroutine trace,
+/// the unindented calls and `created by` too, go on from the record.
+#[test]
+fn go_panic_traces_continue_their_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let trace = "goroutine 1 [running]:\n\
+main.main()\n\
+\t/app/main.go:10 +0x1d\n\
+net/http.(*conn).serve(0xc000102000, {0x6c4a80, 0xc0000a2000})\n\
+\t/usr/local/go/src/net/http/server.go:1850 +0x2c5\n\
+created by net/http.(*Server).Serve in goroutine 1\n\
+\t/usr/local/go/src/net/http/server.go:3086 +0x5cb\n";
+    let log = format!(
+        "2025-03-14 06:00:01 ERROR http: panic serving 10.0.0.1:5000: runtime error: index out of range\n{trace}\
+2025-03-14 06:00:02 INFO http: serving\n"
+    );
+    let path = write(dir.path(), "go.log", log.as_bytes());
+    let v = summary_json(logscan().args(["summary", "--json"]).arg(&path));
+    assert_eq!(v["format"], "app");
+    let lines = &v["lines"];
+    assert_eq!(
+        (&lines["parsed"], &lines["continued"], &lines["malformed"]),
+        (&Value::from(2), &Value::from(7), &Value::from(0)),
+        "{lines}"
+    );
+    let out = logscan().arg("records").arg(&path).output().expect("runs");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "nothing left out");
+    let first: Value = serde_json::from_str(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .expect("a record"),
+    )
+    .expect("JSON");
+    let continued: Vec<&str> = first["continued"]
+        .as_array()
+        .expect("a trace")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(continued, trace.lines().collect::<Vec<_>>());
+}
+
 #[test]
 fn the_summary_is_the_same_for_every_strategy_and_thread_count() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -427,11 +427,12 @@ pub fn exception_of(line: &[u8]) -> Option<&[u8]> {
 }
 
 /// Whether a line with neither time nor level goes on from the record before it: an
-/// indented line (Java's `\tat ...` frames, `\t... 2 more`, Python's `  File ...`),
-/// Java's `Caused by:` and `Suppressed:`, Python's `Traceback (most recent call last):`,
-/// Go's `goroutine 1 [running]:`, or an exception's first line: a name ending in
-/// `Exception` or `Error` (a dotted class name, or Python's bare one), alone or before
-/// `: message`.
+/// indented line (Java's `\tat ...` frames, `\t... 2 more`, Python's `  File ...`,
+/// Go's `\t/app/main.go:10 +0x1d`), Java's `Caused by:` and `Suppressed:`, Python's
+/// `Traceback (most recent call last):`, Go's `goroutine 1 [running]:` and the other
+/// unindented lines of a goroutine's trace ([`is_go_trace_line`]), or an exception's
+/// first line: a name ending in `Exception` or `Error` (a dotted class name, or
+/// Python's bare one), alone or before `: message`.
 fn continues_a_record(s: &[u8]) -> bool {
     if matches!(s.first(), Some(b' ' | b'\t')) {
         return true;
@@ -442,7 +443,168 @@ fn continues_a_record(s: &[u8]) -> bool {
         b"Traceback (most recent call last):",
         b"goroutine ",
     ];
-    STARTS.iter().any(|p| s.starts_with(p)) || exception_of(s).is_some()
+    STARTS.iter().any(|p| s.starts_with(p)) || exception_of(s).is_some() || is_go_trace_line(s)
+}
+
+/// The unindented lines of a Go goroutine trace (what a panic or `GOTRACEBACK` writes)
+/// other than its `goroutine N [...]:` header: a call, `pkg.F(args)`
+/// ([`is_go_call`]); `created by pkg.F`, with ` in goroutine N` since Go 1.21; the
+/// runtime's `[signal SIGSEGV: ...]` and `...additional frames elided...`. `panic:`
+/// and `fatal error:` lines need nothing here: they read as records of level fatal,
+/// which the trace after them goes on from.
+fn is_go_trace_line(s: &[u8]) -> bool {
+    let s = s.trim_ascii_end();
+    if let Some(created) = s.strip_prefix(b"created by ") {
+        let func = match created.iter().position(|&b| b == b' ') {
+            Some(end) => {
+                let goroutine = created[end..].strip_prefix(b" in goroutine ");
+                if !goroutine.is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit)) {
+                    return false;
+                }
+                &created[..end]
+            }
+            None => created,
+        };
+        return is_go_func(func);
+    }
+    (s.starts_with(b"[signal ") && s.ends_with(b"]"))
+        || s == b"...additional frames elided..."
+        || is_go_call(s)
+}
+
+/// A call of a Go trace: a qualified function name ([`is_go_func`]), or `panic` (the
+/// runtime's own frame), then an argument list as the runtime prints one: words of the
+/// stack in hex (`0xc000012345`, `?` after one that may be stale), `{...}` around a
+/// struct's, `...` for the rest or an inlined call's, `_` for one out of reach,
+/// separated by `, `. Kept this narrow because it decides between a trace and a
+/// malformed line, and many lines end in `)`: a name holds no blank, and an argument
+/// is no word or decimal number (`retry failed (attempt 3)`, `user.login(42)`).
+fn is_go_call(s: &[u8]) -> bool {
+    // The name may hold `(*T)` receivers, the arguments no parenthesis: they are
+    // what follows the last `(`.
+    let Some(call) = s.strip_suffix(b")") else {
+        return false;
+    };
+    let Some(open) = call.iter().rposition(|&b| b == b'(') else {
+        return false;
+    };
+    let (name, args) = (&call[..open], &call[open + 1..]);
+    (name == b"panic" || is_go_func(name)) && is_go_args(args)
+}
+
+/// The inside of a Go trace's argument list (see [`is_go_call`]).
+fn is_go_args(args: &[u8]) -> bool {
+    let mut depth = 0usize;
+    for &b in args {
+        match b {
+            b'{' => depth += 1,
+            b'}' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return false;
+    }
+    args.is_empty()
+        || args.split(|&b| b == b',').enumerate().all(|(k, item)| {
+            // Every item but the first follows `, `.
+            let item = match k {
+                0 => item,
+                _ => match item.strip_prefix(b" ") {
+                    Some(item) => item,
+                    None => return false,
+                },
+            };
+            let braces = |b: &u8| matches!(b, b'{' | b'}');
+            let start = item.iter().position(|b| !braces(b)).unwrap_or(item.len());
+            let end = item
+                .iter()
+                .rposition(|b| !braces(b))
+                .map_or(start, |e| e + 1);
+            let word = &item[start..end];
+            let opens_or_closes = start > 0 || end < item.len();
+            if word.is_empty() {
+                return opens_or_closes;
+            }
+            let hex = word.strip_suffix(b"?").unwrap_or(word);
+            word == b"..."
+                || word == b"_"
+                || hex
+                    .strip_prefix(b"0x")
+                    .is_some_and(|h| !h.is_empty() && h.iter().all(u8::is_ascii_hexdigit))
+        })
+}
+
+/// A Go function's name as a trace prints it: an import path (`net/http`,
+/// `github.com/a/b-c`, the last element's dots escaped as `%2e`), a dot, then the
+/// function: identifiers joined by dots, each possibly with type arguments (`[...]`),
+/// a method's receiver in parentheses when it is a pointer (`(*conn)`, `(*T[...])`),
+/// closures as `func1`, method values as `M-fm`. `net/http.(*conn).serve`,
+/// `main.main.func1`, `main.F[...]`.
+fn is_go_func(name: &[u8]) -> bool {
+    let base = name.iter().rposition(|&b| b == b'/').map_or(0, |k| k + 1);
+    let (path, last) = name.split_at(base);
+    let path_ok = path.split(|&b| b == b'/').all(|element| {
+        element.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'~' | b'%') || b >= 0x80
+        })
+    }) && !path.starts_with(b"/")
+        && !path.windows(2).any(|w| w == b"//");
+    let Some(dot) = last.iter().position(|&b| b == b'.') else {
+        return false;
+    };
+    let (package, mut rest) = (&last[..dot], &last[dot + 1..]);
+    if !path_ok
+        || package.is_empty()
+        || !package
+            .iter()
+            .all(|&b| is_go_ident_byte(b) || matches!(b, b'%' | b'-'))
+    {
+        return false;
+    }
+    // The function: elements separated by dots.
+    loop {
+        let receiver = rest.starts_with(b"(*");
+        let mut k = usize::from(receiver) * 2;
+        let ident = rest[k..]
+            .iter()
+            .take_while(|&&b| is_go_ident_byte(b) || b == b'-')
+            .count();
+        if ident == 0 {
+            return false;
+        }
+        k += ident;
+        if rest.get(k) == Some(&b'[') {
+            let Some(close) = rest[k..].iter().position(|&b| b == b']') else {
+                return false;
+            };
+            let inside = &rest[k + 1..k + close];
+            if inside.is_empty() || inside.iter().any(|&b| b == b'[' || b.is_ascii_whitespace()) {
+                return false;
+            }
+            k += close + 1;
+        }
+        if receiver {
+            if rest.get(k) != Some(&b')') {
+                return false;
+            }
+            k += 1;
+        }
+        match rest.get(k) {
+            // A receiver is followed by its method.
+            None => return !receiver,
+            Some(b'.') => rest = &rest[k + 1..],
+            Some(_) => return false,
+        }
+    }
+}
+
+/// A byte of a Go identifier (any non-ASCII byte, as identifiers may be Unicode).
+fn is_go_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
 /// nginx's `1234#5678:` (process and thread of the worker that wrote the line).
@@ -963,6 +1125,94 @@ mod tests {
             );
         }
         for l in [&b"just some words"[..], b"the Error: x", b"1Error: x"] {
+            let e = fmt().parse(l).unwrap_err();
+            assert_eq!(
+                e.kind,
+                ParseErrorKind::NoTimestampOrLevel,
+                "{}",
+                String::from_utf8_lossy(l)
+            );
+        }
+    }
+
+    /// The unindented lines of Go's goroutine traces, as its runtime writes them.
+    #[test]
+    fn go_trace_lines_continue_a_record() {
+        for l in [
+            &b"main.main()"[..],
+            b"main.main.func1()",
+            b"main.main.func1.2(0x1)",
+            b"main.init.0()",
+            b"net/http.(*conn).serve(0xc000102000, {0x6c4a80, 0xc0000a2000})",
+            b"net/http.HandlerFunc.ServeHTTP(0x6c4a80?, {0x6c7ae0?, 0xc0001de000?}, 0x46e5c5?)",
+            b"testing.(*T).Run(0xc000007380, {0x526b0a?, 0x4?}, 0x533d70)",
+            b"github.com/gin-gonic/gin.(*Context).Next(...)",
+            b"gopkg.in/yaml%2ev3.handleErr(0xc000093c48)",
+            b"main.Map[...](...)",
+            b"main.process[go.shape.int](0xc00001c030, 0x3)",
+            b"main.(*Tree[...]).Insert(0xc000010018, {0x0, 0x0, 0x0}, ...)",
+            b"main.T.M-fm()",
+            b"main.f({{0x1, 0x2}, 0x3}, _)",
+            b"panic({0x4a7a40?, 0xc000014090?})",
+            b"runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)",
+            b"main.main()\r",
+            b"created by net/http.(*Server).Serve in goroutine 1",
+            b"created by main.main",
+            b"created by main.work[...] in goroutine 18",
+            b"[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x47c8b2]",
+            b"...additional frames elided...",
+            b"goroutine 7 gp=0xc0000061c0 m=0 mp=0x58a7e0 [running]:",
+        ] {
+            let e = fmt().parse(l).unwrap_err();
+            assert_eq!(
+                e.kind,
+                ParseErrorKind::Continuation,
+                "{}",
+                String::from_utf8_lossy(l)
+            );
+        }
+        // A panic's own line starts a record, of level fatal, that its trace goes on from.
+        for l in [
+            &b"panic: runtime error: index out of range [5] with length 3"[..],
+            b"fatal error: all goroutines are asleep - deadlock!",
+        ] {
+            assert_eq!(fmt().parse(l).unwrap().level, Some(Level::Fatal));
+        }
+    }
+
+    /// Lines that end in `)` as Go's calls do, yet are none: they stay malformed.
+    #[test]
+    fn lines_ending_in_a_parenthesis_are_no_go_calls() {
+        for l in [
+            &b"retry failed (attempt 3)"[..],
+            b"Connection reset by peer (os error 104)",
+            b"user.login(42)",
+            b"user.login(alice)",
+            b"config.load(0xZZ)",
+            b"config.load(0x1,0x2)",
+            b"config.load(0x1, )",
+            b"config.load({0x1)",
+            b"config.load(0x1})",
+            b"config.load(0x)",
+            b"main()",
+            b"(*T).M()",
+            b"main.(*T)()",
+            b"main.(*T.M()",
+            b"main..f()",
+            b"main.f[]()",
+            b"/app/main.f()",
+            b"a//b.f()",
+            b"main.f ()",
+            b"see http://example.com/a.b()",
+            b"created by the operator",
+            b"created by admin",
+            b"created by admin in goroutine 3",
+            b"created by main.main in goroutine",
+            b"created by main.main in goroutine one",
+            b"created by main.main yesterday",
+            b"[signal lost",
+            b"signal SIGSEGV: segmentation violation]",
+        ] {
             let e = fmt().parse(l).unwrap_err();
             assert_eq!(
                 e.kind,

@@ -18,9 +18,11 @@ pub enum ParseErrorKind {
     /// An application-log line with neither a leading timestamp nor a level token.
     NoTimestampOrLevel,
     /// An application-log line that goes on from the record before it rather than
-    /// starting one: a stack-trace frame (indented), `Caused by: ...`, an exception's
-    /// own line (`java.io.IOException: disk`, `ValueError: bad`), a Python
-    /// `Traceback ...` header. Not a malformed line: multi-line records are written so.
+    /// starting one: a stack-trace frame (indented, or Go's unindented `pkg.F(0x1)` and
+    /// `created by pkg.F`), `Caused by: ...`, an exception's own line
+    /// (`java.io.IOException: disk`, `ValueError: bad`), a Python `Traceback ...` or Go
+    /// `goroutine 1 [running]:` header. Not a malformed line: multi-line records are
+    /// written so.
     Continuation,
     /// A JSON line that is not one well-formed top-level object.
     InvalidJson,

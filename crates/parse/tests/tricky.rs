@@ -532,3 +532,55 @@ fn a_whole_number_after_combined_is_not_a_request_time() {
         "combined_timed"
     );
 }
+
+/// A Go service's log with the traces its runtime writes: one of a panic that
+/// net/http recovered and logged, one of a crash. Every line of a trace goes on from
+/// the record before it; the crash's `panic:` line is a record of its own (level
+/// fatal). The blank line Go writes after it is an empty line, as anywhere.
+#[test]
+fn go_panic_traces_continue_their_record() {
+    let log: &[&[u8]] = &[
+        b"2025-03-14 06:00:01 ERROR http: panic serving 10.0.0.1:5000: runtime error: index out of range",
+        b"goroutine 1 [running]:",
+        b"main.main()",
+        b"\t/app/main.go:10 +0x1d",
+        b"net/http.(*conn).serve(0xc000102000, {0x6c4a80, 0xc0000a2000})",
+        b"\t/usr/local/go/src/net/http/server.go:1850 +0x2c5",
+        b"created by net/http.(*Server).Serve in goroutine 1",
+        b"\t/usr/local/go/src/net/http/server.go:3086 +0x5cb",
+        b"2025-03-14 06:00:02 INFO worker: started",
+        b"panic: runtime error: invalid memory address or nil pointer dereference",
+        b"[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x47c8b2]",
+        b"",
+        b"goroutine 18 [running]:",
+        b"main.(*Tree[...]).Insert(0xc000010018, {0x0?, 0x0?})",
+        b"\t/app/tree.go:31 +0x12",
+        b"main.Map[...](...)",
+        b"\t/app/generic.go:9",
+        b"panic({0x4a7a40?, 0xc000014090?})",
+        b"\t/usr/local/go/src/runtime/panic.go:770 +0x132",
+        b"main.worker.func1()",
+        b"\t/app/main.go:20 +0x25",
+        b"created by main.worker in goroutine 1",
+        b"\t/app/main.go:18 +0x8f",
+    ];
+    let format = LogFormat::detect(log).expect("a format");
+    assert_eq!(format.name(), "app");
+    let mut out = String::new();
+    for line in log {
+        out.push_str(&common::show(line));
+        out.push('\n');
+        out.push_str(&render(&format, line, false));
+        out.push('\n');
+    }
+    insta::assert_snapshot!(out);
+    for (k, line) in log.iter().enumerate() {
+        let kind = format.parse(line).err().map(|e| e.kind);
+        let want = match k {
+            0 | 8 | 9 => None,
+            11 => Some(ParseErrorKind::Empty),
+            _ => Some(ParseErrorKind::Continuation),
+        };
+        assert_eq!(kind, want, "line {}: {}", k + 1, common::show(line));
+    }
+}
