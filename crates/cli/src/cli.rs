@@ -234,6 +234,13 @@ pub struct SummaryArgs {
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
 
+    /// Distinct keys each table (paths, clients, user agents, referrers, ...) counts
+    /// exactly; a key first seen once a table is full is counted as untracked, and the
+    /// report says the table is incomplete. Memory grows with it: about the key's length
+    /// plus 32 bytes per key, per table, per thread.
+    #[arg(long, default_value_t = logscan_stats::SummaryBuilder::DEFAULT_MAX_KEYS, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_keys: usize,
+
     /// Also add up the served time of each path, and show the paths the server spent
     /// the most time on, with their requests, mean and longest time. Costs a table of
     /// every distinct path and a lookup in it per timed request.

@@ -32,7 +32,10 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
     let inputs = Inputs::from_args(&args.input)?;
     let notes = Notes::new(inputs.quiet, &inputs.paths);
     let mut options = SummaryBuilder::new();
-    options.top(args.top).path_times(args.path_times);
+    options
+        .top(args.top)
+        .max_keys(args.max_keys)
+        .path_times(args.path_times);
     let conditions = Filter::new(&args.conditions)?;
     let keep = (!conditions.is_empty()).then(|| std::sync::Arc::new(conditions));
     let make = |format: &LogFormat| {

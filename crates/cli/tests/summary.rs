@@ -1014,3 +1014,45 @@ fn the_slowest_requests_name_their_input_and_line() {
     let want = "\nSlowest requests\n   2.50 s  200  GET /slow  (line 2)\n  10.0 ms  200  GET /fast  (line 1)\n";
     assert!(text.contains(want), "{text}");
 }
+
+#[test]
+fn max_keys_bounds_every_table_and_the_report_says_so() {
+    let v = summary_json(
+        logscan()
+            .args(["summary", "--json", "--max-keys", "2"])
+            .arg(shop_log()),
+    );
+    let paths = &v["access"]["top_paths"];
+    assert_eq!(paths["distinct"], 2);
+    assert_eq!(paths["complete"], false);
+    assert!(paths["untracked"].as_u64().unwrap() > 0, "{paths}");
+    assert_eq!(paths["total"], v["access"]["requests"], "{paths}");
+    assert_eq!(v["access"]["unique_clients"]["estimated"], true);
+    logscan()
+        .args(["summary", "--max-keys", "0"])
+        .arg(shop_log())
+        .assert()
+        .code(2);
+}
+
+/// An empty input has its place in `--per-file`, with a report of nothing read.
+#[test]
+fn per_file_lists_an_empty_input_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.log");
+    std::fs::write(&empty, b"").unwrap();
+    let out = stdout_of(
+        logscan()
+            .args(["summary", "--per-file", "--json"])
+            .arg(shop_log())
+            .arg(&empty),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{out}");
+    assert_eq!(files[1]["path"], empty.display().to_string());
+    assert_eq!(files[1]["summary"]["lines"]["total"], 0);
+    assert_eq!(files[1]["summary"]["format"], "none");
+    let text = stdout_of(logscan().args(["summary", "--per-file"]).arg(&empty));
+    assert!(text.contains("0 lines (nothing read)"), "{text}");
+}

@@ -135,8 +135,8 @@ impl Text {
     fn path_times(&mut self, t: &crate::report::PathTimeTable) {
         let full = (!t.complete).then(|| {
             format!(
-                "{} requests of later paths not added",
-                thousands(t.untracked_requests)
+                "{} of later paths not added",
+                counted(t.untracked_requests, "request", "requests")
             )
         });
         self.table_heading("Paths by served time", t.distinct, full);
@@ -490,8 +490,8 @@ impl Text {
         }
         let full = (!t.complete).then(|| {
             format!(
-                "{} occurrences of later keys not counted",
-                thousands(t.untracked)
+                "{} of later keys not counted",
+                counted(t.untracked, "occurrence", "occurrences")
             )
         });
         self.table_heading(title, t.distinct, full);
@@ -725,9 +725,14 @@ fn field(s: &str) -> std::borrow::Cow<'_, str> {
 /// `1234567` → `1,234,567`.
 /// `1 line`, `1,024 lines`.
 fn lines(n: u64) -> String {
+    counted(n, "line", "lines")
+}
+
+/// `n` with the noun that goes with it: `1 request`, `2,048 requests`.
+fn counted(n: u64, one: &str, many: &str) -> String {
     match n {
-        1 => "1 line".to_owned(),
-        n => format!("{} lines", thousands(n)),
+        1 => format!("1 {one}"),
+        n => format!("{} {many}", thousands(n)),
     }
 }
 
