@@ -117,6 +117,20 @@ impl FormatSpec {
     }
 
     /// Whether the format depends on the input (so its head must be read).
+    /// For an input of which no line parsed: a note that the format the user named
+    /// may not be the log's. `None` when some line parsed, or when the format was
+    /// guessed (detection never picks a format that no first line fits).
+    pub fn named_format_fits_nothing(&self, parsed: u64, malformed: u64) -> Option<String> {
+        match self {
+            FormatSpec::Fixed(format) if parsed == 0 && malformed > 0 => Some(format!(
+                "no line parsed as the {} format ({malformed} malformed): is it this log's? \
+                 Without a format option, logscan guesses each input's format from its first lines",
+                format.name()
+            )),
+            _ => None,
+        }
+    }
+
     pub fn needs_head(&self) -> bool {
         matches!(self, FormatSpec::Auto { .. })
     }

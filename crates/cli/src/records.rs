@@ -325,6 +325,9 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                 path.display(),
                 if malformed == 1 { "" } else { "s" }
             ));
+            if let Some(note) = spec.named_format_fits_nothing(records, malformed) {
+                notes.note(format_args!("{}: {note}", path.display()));
+            }
         }
         if !conditions.is_empty() && records > 0 && kept == 0 && !out.is_closed() {
             notes.note(format_args!(

@@ -75,6 +75,10 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
             per_file.push((name.clone(), empty_report(&options)));
         }
         if let Some((mut summary, stats)) = done {
+            if let Some(note) = spec.named_format_fits_nothing(summary.parsed(), summary.malformed())
+            {
+                notes.note(format_args!("{name}: {note}"));
+            }
             if args.per_file {
                 let report = summary.report().with_scan(&stats);
                 per_file.push((name, report));

@@ -1056,3 +1056,30 @@ fn per_file_lists_an_empty_input_too() {
     let text = stdout_of(logscan().args(["summary", "--per-file"]).arg(&empty));
     assert!(text.contains("0 lines (nothing read)"), "{text}");
 }
+
+/// A format named by the user that no line fits: the summary is all malformed, and a
+/// note says the format may be the wrong one. A guessed format, or one some line
+/// fits, gives no such note.
+#[test]
+fn a_named_format_no_line_fits_is_pointed_out() {
+    let hint = "no line parsed as the json format";
+    let out = logscan()
+        .args(["summary", "--format", "json"])
+        .arg(shop_log())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(hint), "{stderr}");
+    for args in [&["summary"][..], &["summary", "--format", "combined"]] {
+        let out = logscan().args(args).arg(shop_log()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("no line parsed"), "{args:?}: {stderr}");
+    }
+    let out = logscan()
+        .args(["records", "--format", "json"])
+        .arg(shop_log())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(hint), "{stderr}");
+}
