@@ -2,7 +2,7 @@
 
 use std::{net::IpAddr, ops::RangeInclusive};
 
-use logscan_parse::{Level, LogFormat, ParseErrorKind, Record, Timestamp};
+use logscan_parse::{FormatKind, Level, LogFormat, ParseErrorKind, Record, Timestamp};
 use logscan_scan::MapError;
 use regex::bytes::Regex;
 
@@ -134,6 +134,61 @@ impl Filter {
         Ok(filter)
     }
 
+    /// The conditions no record of `format` can meet, because its records never have
+    /// the field they test (`--slower-than` on a format without a served time,
+    /// `--level` on an access log, `--status` on an application log), each with why.
+    /// JSON lines may have any key, so none is named for them.
+    pub fn unanswerable(&self, format: &LogFormat) -> Vec<String> {
+        let has = |names: &[&str]| format.variables().any(|v| names.contains(&v));
+        let (access, app) = match format.kind() {
+            FormatKind::Access => (true, false),
+            FormatKind::App => (false, true),
+            FormatKind::Json => return Vec::new(),
+        };
+        let name = format.name();
+        let mut unmet = Vec::new();
+        let mut lacks = |given: bool, option: &str, missing: &str| {
+            if given {
+                unmet.push(format!(
+                    "{option}: the {name} format has no {missing}, so no record meets it"
+                ));
+            }
+        };
+        lacks(
+            self.slower_than_us.is_some()
+                && (app || !has(&["request_time", "request_time_us", "request_time_ms"])),
+            "--slower-than",
+            "served time ($request_time, Apache's %D or %T)",
+        );
+        lacks(
+            self.level.is_some() && access,
+            "--level",
+            "level (an access log)",
+        );
+        lacks(
+            self.statuses.is_some() && (app || !has(&["status"])),
+            "--status",
+            "status",
+        );
+        lacks(
+            self.ips.is_some() && (app || !has(&["remote_addr", "remote_addr_port"])),
+            "--ip",
+            "client address",
+        );
+        lacks(
+            self.hosts.is_some() && access && !has(&["host", "server_name"]),
+            "--host",
+            "virtual host ($host, $server_name, Apache's %v)",
+        );
+        lacks(self.methods.is_some() && app, "--method", "request method");
+        lacks(
+            (self.path_prefix.is_some() || self.path_regex.is_some()) && app,
+            "--path-prefix/--path-regex",
+            "request path",
+        );
+        unmet
+    }
+
     /// Whether a condition reads the served time (`--slower-than`).
     pub fn reads_served_time(&self) -> bool {
         self.slower_than_us.is_some()
@@ -216,6 +271,33 @@ impl Filter {
             }
         }
         true
+    }
+}
+
+/// Says, once per format in a run, which conditions its records cannot meet
+/// ([`Filter::unanswerable`]): otherwise such a run prints nothing and exits 1, and
+/// the user is left to guess why.
+#[derive(Default)]
+pub struct UnmetConditionsNote {
+    said: std::sync::Mutex<Vec<String>>,
+}
+
+impl UnmetConditionsNote {
+    pub fn check(
+        &self,
+        filter: &Filter,
+        format: &LogFormat,
+        path: &std::path::Path,
+        notes: &Notes,
+    ) {
+        let mut said = self.said.lock().unwrap_or_else(|e| e.into_inner());
+        if said.iter().any(|name| name == format.name()) {
+            return;
+        }
+        said.push(format.name().to_owned());
+        for why in filter.unanswerable(format) {
+            notes.note(format_args!("{}: {why}", path.display()));
+        }
     }
 }
 
@@ -335,6 +417,7 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
     let mut matched = 0u64;
     // The unread-number hint matters here only for --slower-than.
     let unread_number = UnreadNumberNote::new(filter.reads_served_time());
+    let unmet = UnmetConditionsNote::default();
     let failed = input::for_each_input(&inputs, &notes, |path| {
         // Lines printed before a mapped file changed are not printed again.
         let mut printed_up_to = 0u64;
@@ -345,6 +428,7 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
             };
             let head = opened.head.as_deref();
             unread_number.check(&spec, &format, opened.source.path(), head, &notes);
+            unmet.check(&filter, &format, opened.source.path(), &notes);
             let skip_up_to = printed_up_to;
             // Whether the last record so far was printed (for the stack-trace lines
             // after it); `None` before the first record.
@@ -638,6 +722,59 @@ mod tests {
             slower_than: Some("0s".into()),
             ..Conditions::default()
         }));
+    }
+
+    /// The conditions a format's records can never meet are named, each once; those
+    /// they may meet, and any on JSON lines (whose keys vary), are not.
+    #[test]
+    fn conditions_a_format_cannot_meet_are_named() {
+        let unmet = |format: &LogFormat, c: Conditions| {
+            Filter::new(&c)
+                .unwrap()
+                .unanswerable(format)
+                .into_iter()
+                .map(|why| why.split(':').next().unwrap_or("").to_owned())
+                .collect::<Vec<_>>()
+        };
+        let slow = || Conditions {
+            slower_than: Some("1s".into()),
+            ..Conditions::default()
+        };
+        assert_eq!(unmet(&LogFormat::combined(), slow()), ["--slower-than"]);
+        assert!(unmet(&LogFormat::combined_timed(), slow()).is_empty());
+        let apache_d = LogFormat::from_apache(r#"%h %l %u %t "%r" %>s %b %D"#).unwrap();
+        assert!(unmet(&apache_d, slow()).is_empty());
+        assert!(unmet(&LogFormat::haproxy(), slow()).is_empty());
+        assert!(unmet(&LogFormat::json(), slow()).is_empty());
+        let every = Conditions {
+            status: Some("5xx".into()),
+            method: Some("GET".into()),
+            path_prefix: Some("/a".into()),
+            host: Some("x.example".into()),
+            ip: Some("10.0.0.0/8".into()),
+            level: Some("error".into()),
+            slower_than: Some("1s".into()),
+            ..Conditions::default()
+        };
+        assert_eq!(
+            unmet(&LogFormat::combined(), every.clone()),
+            ["--slower-than", "--level", "--host"]
+        );
+        assert_eq!(
+            unmet(&LogFormat::vhost_combined(), every.clone()),
+            ["--slower-than", "--level"]
+        );
+        assert_eq!(
+            unmet(&LogFormat::app(), every.clone()),
+            [
+                "--slower-than",
+                "--status",
+                "--ip",
+                "--method",
+                "--path-prefix/--path-regex"
+            ]
+        );
+        assert!(unmet(&LogFormat::json(), every).is_empty());
     }
 
     #[test]

@@ -21,7 +21,7 @@ use logscan_scan::MapError;
 use crate::{
     cli::RecordsArgs,
     error::{CliError, Exit},
-    filter::Filter,
+    filter::{Filter, UnmetConditionsNote},
     format::{FormatSpec, UnreadNumberNote},
     input::{self, Inputs},
     notes::Notes,
@@ -135,6 +135,7 @@ struct Batch {
 pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
     let conditions = Filter::new(&args.conditions)?;
     let unread_number = UnreadNumberNote::new(conditions.reads_served_time());
+    let unmet = UnmetConditionsNote::default();
     let spec = FormatSpec::from_args(&args.format)?;
     let inputs = Inputs::from_args(&args.input)?;
     let notes = Notes::new(inputs.quiet, &inputs.paths);
@@ -153,6 +154,7 @@ pub fn run(args: RecordsArgs) -> Result<Exit, CliError> {
                 };
                 let head = opened.head.as_deref();
                 unread_number.check(&spec, &format, opened.source.path(), head, &notes);
+                unmet.check(&conditions, &format, opened.source.path(), &notes);
                 let skip_up_to = written_up_to;
                 let (mut malformed, mut first_malformed) = (0u64, None);
                 // Stack-trace lines left out: before the input's first record, after

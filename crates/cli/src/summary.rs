@@ -11,7 +11,7 @@ use logscan_stats::{Report, Summary, SummaryBuilder, TextOptions};
 use crate::{
     cli::{ColorChoice, SummaryArgs},
     error::{CliError, Exit},
-    filter::Filter,
+    filter::{Filter, UnmetConditionsNote},
     format::{FormatSpec, UnreadNumberNote},
     input::{self, Inputs},
     notes::Notes,
@@ -36,8 +36,9 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
         .top(args.top)
         .max_keys(args.max_keys)
         .path_times(args.path_times);
-    let conditions = Filter::new(&args.conditions)?;
-    let keep = (!conditions.is_empty()).then(|| std::sync::Arc::new(conditions));
+    let conditions = std::sync::Arc::new(Filter::new(&args.conditions)?);
+    let keep = (!conditions.is_empty()).then(|| std::sync::Arc::clone(&conditions));
+    let unmet = UnmetConditionsNote::default();
     let make = |format: &LogFormat| {
         let summary = options.build(format);
         match &keep {
@@ -64,6 +65,7 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
             };
             let head = opened.head.as_deref();
             unread_number.check(&spec, &format, opened.source.path(), head, &notes);
+            unmet.check(&conditions, &format, opened.source.path(), &notes);
             let scanner = notes.scanner(inputs.scanner_for(&opened.source));
             let out = scanner.scan(opened.source, || make(&format))?;
             Ok(Some((out.aggregate, out.stats)))
@@ -75,7 +77,8 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
             per_file.push((name.clone(), empty_report(&options)));
         }
         if let Some((mut summary, stats)) = done {
-            if let Some(note) = spec.named_format_fits_nothing(summary.parsed(), summary.malformed())
+            if let Some(note) =
+                spec.named_format_fits_nothing(summary.parsed(), summary.malformed())
             {
                 notes.note(format_args!("{name}: {note}"));
             }

@@ -1083,3 +1083,22 @@ fn a_named_format_no_line_fits_is_pointed_out() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(hint), "{stderr}");
 }
+
+/// A condition the format cannot answer is named on stderr (once per format) by every
+/// command that takes conditions, instead of a silent empty result.
+#[test]
+fn conditions_the_format_cannot_meet_are_named_once() {
+    for command in ["filter", "records", "summary"] {
+        let out = logscan()
+            .args([command, "--slower-than", "1s"])
+            .arg(shop_log())
+            .arg(shop_log())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let said = stderr
+            .matches("--slower-than: the combined_xff format has no served time")
+            .count();
+        assert_eq!(said, 1, "{command}: {stderr}");
+    }
+}
