@@ -47,9 +47,10 @@ impl ParseErrorKind {
 }
 
 /// A line that did not match: what went wrong and the byte column (0-based offset in
-/// the line) where the parser gave up.
+/// the line) where the parser gave up. Shown as `at byte N of the line`: an offset, as
+/// logscan's errors give offsets in a file, not an editor's 1-based column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
-#[error("{} at column {column}", kind.as_str())]
+#[error("{} at byte {column} of the line", kind.as_str())]
 pub struct ParseError {
     /// What went wrong.
     pub kind: ParseErrorKind,

@@ -468,7 +468,8 @@ impl Text {
             .max()
             .unwrap_or(1);
         for (s, label) in r.malformed_samples.iter().zip(&labels) {
-            let where_ = self.paint("2", &format!("({}, column {})", s.error, s.column));
+            // A 0-based offset, as `byte` says (and as the JSON's `column` holds it).
+            let where_ = self.paint("2", &format!("({}, at byte {})", s.error, s.column));
             let shown = escape(&s.text);
             // One ellipsis however the text was cut: when the sample was taken, or here.
             let cut_here = shown.chars().count() > KEY_WIDTH;

@@ -160,7 +160,8 @@ pub struct MalformedSample {
     pub line: u64,
     /// Why it did not parse.
     pub error: String,
-    /// The 0-based byte column where the parser gave up.
+    /// The 0-based byte offset in the line where the parser gave up (the text report
+    /// says `at byte N`).
     pub column: usize,
     /// The line's first 512 bytes.
     pub text: String,
