@@ -203,41 +203,60 @@ fn detect_like(
     Ok(format)
 }
 
-/// For a guessed access format with no request time: a hint when the first lines all
-/// end in a whole number the format does not name. Apache's `combined` with `%D` (the
-/// request's time in microseconds) is written so, and detection leaves the number
-/// unread rather than guess its unit; `--apache-format` says it.
+/// For a guessed access format: a hint when most first lines go on after its fields,
+/// so that text is not read. When they end in a whole number after `combined`,
+/// `common` or `vhost_combined`, the hint is Apache's `%D` (the request's time in microseconds): detection
+/// leaves the number unread rather than guess its unit, and `--apache-format` says it.
+/// Other text (`rt=0.250`) gets the options that read a whole format.
 pub fn unread_number_hint(format: &LogFormat, head: &[u8]) -> Option<String> {
     if format.kind() == FormatKind::Json {
         return unread_duration_hint(format, head);
     }
-    // Only Apache's own two: a number after another preset's fields may be anything.
-    if !matches!(format.name(), "combined" | "common") {
+    if format.kind() != FormatKind::Access {
         return None;
     }
-    let (mut parsed, mut numbered) = (0usize, 0usize);
+    let (mut parsed, mut numbered, mut trailed) = (0usize, 0usize, 0usize);
+    let mut example: Option<&[u8]> = None;
     for line in head_lines(head, DETECT_LINES) {
         let Ok(record) = format.parse(line) else {
             continue;
         };
         parsed += 1;
-        let rest = record.trailing().trim_ascii_end();
+        let rest = record.trailing().trim_ascii();
         numbered += usize::from(!rest.is_empty() && rest.iter().all(u8::is_ascii_digit));
+        trailed += usize::from(!rest.is_empty());
+        example = example.or((!rest.is_empty()).then_some(rest));
     }
     // Most lines, not one: a stray number after a few lines is junk, not a field.
-    (parsed > 0 && numbered * 10 >= parsed * 9).then(|| {
-        let apache = if format.name() == "common" {
-            r#"%h %l %u %t \"%r\" %>s %b %D"#
-        } else {
-            r#"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D"#
-        };
-        format!(
-            "the lines end with a whole number that the {} format does not name; if it is \
-             Apache's %D (microseconds), read it as the served time with \
-             --apache-format \"{apache}\" (or %T for seconds, %{{ms}}T for milliseconds)",
-            format.name()
-        )
-    })
+    let most = |n: usize| parsed > 0 && n * 10 >= parsed * 9;
+    // Only Apache's own three: a number after another preset's fields may be anything.
+    let apache_d =
+        matches!(format.name(), "combined" | "common" | "vhost_combined") && most(numbered);
+    if !apache_d {
+        return most(trailed).then(|| {
+            let example = String::from_utf8_lossy(example.unwrap_or_default());
+            let example: String = example.chars().take(40).collect();
+            format!(
+                "the lines go on after the fields of the {} format (`{example}`), and that \
+                 text is not read: to read it (a served time, say), give the whole format \
+                 with --log-format (nginx's log_format) or --apache-format",
+                format.name()
+            )
+        });
+    }
+    let apache = match format.name() {
+        "common" => r#"%h %l %u %t \"%r\" %>s %b %D"#,
+        "vhost_combined" => {
+            r#"%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\" %D"#
+        }
+        _ => r#"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D"#,
+    };
+    Some(format!(
+        "the lines end with a whole number that the {} format does not name; if it is \
+         Apache's %D (microseconds), read it as the served time with \
+         --apache-format \"{apache}\" (or %T for seconds, %{{ms}}T for milliseconds)",
+        format.name()
+    ))
 }
 
 /// For JSON lines with no served time: a hint when most of the first lines have a
@@ -824,25 +843,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_unread_number_hint_is_for_apaches_combined_and_common_only() {
+    fn text_after_a_guessed_formats_fields_is_pointed_out() {
         let combined = b"192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"c\" 1234\n";
         let hint = unread_number_hint(&LogFormat::combined(), combined).expect("a hint");
         assert!(hint.contains(r#"\"%{User-Agent}i\" %D"#), "{hint}");
         let common = b"192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 1234\n";
         let hint = unread_number_hint(&LogFormat::common(), common).expect("a hint");
         assert!(hint.contains(r#"%>s %b %D""#), "{hint}");
-        // vhost_combined's fields differ: combined's format would read it wrongly.
+        // vhost_combined's own fields, then %D; and that format reads the number.
         let vhost = b"www.example.com:443 192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"c\" 1234\n";
-        assert_eq!(
-            unread_number_hint(&LogFormat::vhost_combined(), vhost),
-            None
-        );
-        // Nothing after the fields, or not a number: no hint.
+        let hint = unread_number_hint(&LogFormat::vhost_combined(), vhost).expect("a hint");
+        let apache = r#"%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i" %D"#;
+        assert!(hint.contains(&apache.replace('"', r#"\""#)), "{hint}");
+        let record = LogFormat::from_apache(apache).unwrap();
+        let record = record.parse(&vhost[..vhost.len() - 1]).unwrap();
+        assert_eq!(record.request_time_us(), Some(1234));
+        assert_eq!(record.host().as_deref(), Some(&b"www.example.com"[..]));
+        // Nothing after the fields: no hint.
         let plain =
             b"192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"c\"\n";
         assert_eq!(unread_number_hint(&LogFormat::combined(), plain), None);
-        let host = b"192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"c\" example.com\n";
-        assert_eq!(unread_number_hint(&LogFormat::combined(), host), None);
+        // Other text after the fields: the options that read a whole format.
+        let host = b"192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"c\" rt=0.250\n";
+        let hint = unread_number_hint(&LogFormat::combined(), host).expect("a hint");
+        assert!(
+            hint.contains("(`rt=0.250`)") && hint.contains("--log-format"),
+            "{hint}"
+        );
+        // A number after another preset's fields may be anything: the general hint.
+        let timed = b"192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" \"c\" 0.004 17\n";
+        let hint = unread_number_hint(&LogFormat::combined_timed(), timed).expect("a hint");
+        assert!(!hint.contains("%D") && hint.contains("(`17`)"), "{hint}");
+        // One line of many going on is junk, not a field.
+        let mut mostly_plain = plain.repeat(9);
+        mostly_plain.extend_from_slice(host);
+        mostly_plain.extend_from_slice(host);
+        assert_eq!(
+            unread_number_hint(&LogFormat::combined(), &mostly_plain),
+            None
+        );
     }
 
     #[test]
