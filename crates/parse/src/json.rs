@@ -256,6 +256,9 @@ impl Default for JsonKeys {
                 "exception",
                 "exc_info",
                 "@x",
+                // pino's and bunyan's serialised error: its type, else its stack.
+                "err.type",
+                "err.stack",
             ]),
             // The virtual host a request was for, then (for a line that names none) the
             // machine that wrote the line: pino's and bunyan's `hostname`, ECS's
@@ -319,7 +322,8 @@ impl JsonFormatBuilder {
     /// Serilog's compact JSON; the capitalised ones Traefik's access log; `log` is
     /// where Docker's json-file driver puts a line. Exception (a type, or a stack trace
     /// that names one): `error.type|exception.type|stack_trace|error.stack_trace|
-    /// exception|exc_info|@x`. Host (the virtual host, else the machine that wrote the
+    /// exception|exc_info|@x|err.type|err.stack` (the last two: pino's and bunyan's
+    /// `err`). Host (the virtual host, else the machine that wrote the
     /// line): `host|http_host|vhost|server_name|RequestHost|url.domain|request.host|
     /// req.headers.host|hostname|host.name`.
     pub fn new() -> JsonFormatBuilder {

@@ -444,6 +444,11 @@ impl<'a> Record<'a> {
     /// assert_eq!(r.exception().as_deref(), Some(&b"java.io.IOException"[..]));
     /// let r = json.parse(br#"{"msg":"failed","exc_info":"Traceback (most recent call last):\n  File \"x.py\"\nKeyError: 'k'"}"#)?;
     /// assert_eq!(r.exception().as_deref(), Some(&b"KeyError"[..]));
+    /// // pino's serialised error names its type; bunyan's, its stack.
+    /// let r = json.parse(br#"{"level":50,"err":{"type":"TypeError","message":"x","stack":"TypeError: x\n    at f (a.js:1:2)"},"msg":"x"}"#)?;
+    /// assert_eq!(r.exception().as_deref(), Some(&b"TypeError"[..]));
+    /// let r = json.parse(br#"{"level":50,"err":{"message":"boom","name":"Error","stack":"RangeError: boom\n    at g (b.js:3:4)"},"msg":"boom"}"#)?;
+    /// assert_eq!(r.exception().as_deref(), Some(&b"RangeError"[..]));
     /// # Ok::<(), logscan_parse::ParseError>(())
     /// ```
     pub fn exception(&self) -> Option<Cow<'a, [u8]>> {
