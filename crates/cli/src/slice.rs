@@ -152,7 +152,7 @@ pub fn run(args: SliceArgs) -> Result<Exit, CliError> {
 
 fn nothing_message(path: &Path, range: &TimeRange, span: Span) -> String {
     let (from, to) = (range.from, range.to);
-    match (span.first, span.last) {
+    let message = match (span.first, span.last) {
         (Some(first), Some(last)) if to < first || from > last => format!(
             "{}: {from} to {to} is outside the log, which runs from {first} to {last}",
             path.display()
@@ -161,8 +161,26 @@ fn nothing_message(path: &Path, range: &TimeRange, span: Span) -> String {
             "{}: no lines between {from} and {to} (the log runs from {first} to {last})",
             path.display()
         ),
-        _ => format!("{}: no line has a timestamp", path.display()),
+        _ => return format!("{}: no line has a timestamp", path.display()),
+    };
+    // A time given without a zone is UTC: when the log writes another offset, an
+    // hour asked for in the log's own clock misses by that offset.
+    let asked_in_utc = [from, to].iter().any(|t| t.utc_offset_seconds() == Some(0));
+    match span.first.and_then(|t| t.utc_offset_seconds()) {
+        Some(offset) if offset != 0 && asked_in_utc => format!(
+            "{message}; the times asked for are UTC (a time given without a zone is), \
+             the log's are at {}: give the offset to ask in its clock",
+            offset_text(offset)
+        ),
+        _ => message,
     }
+}
+
+/// `+03:30`, `-07:00`.
+fn offset_text(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// Prints the lines of `source` in `range` through `print`. `printed_through` is the

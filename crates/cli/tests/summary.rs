@@ -1102,3 +1102,24 @@ fn conditions_the_format_cannot_meet_are_named_once() {
         assert_eq!(said, 1, "{command}: {stderr}");
     }
 }
+
+/// `slice` asked in UTC (a time without a zone) over a log in another offset: the note
+/// says which clock each side is in. Asked with the log's offset, it says nothing more.
+#[test]
+fn slice_names_the_logs_offset_when_asked_in_utc() {
+    let stderr_of = |from: &str, to: &str| {
+        let out = logscan()
+            .args(["slice", "--from", from, "--to", to])
+            .arg(shop_log())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let utc = stderr_of("2019-01-22T03:50:00", "2019-01-22T03:55:10");
+    assert!(utc.contains("is outside the log"), "{utc}");
+    assert!(utc.contains("the log's are at +03:30"), "{utc}");
+    let zoned = stderr_of("2019-01-22T03:50:00+03:30", "2019-01-22T03:55:10+03:30");
+    assert!(zoned.contains("is outside the log"), "{zoned}");
+    assert!(!zoned.contains("the log's are at"), "{zoned}");
+}
