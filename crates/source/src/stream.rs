@@ -215,12 +215,7 @@ impl StreamReader {
                 }
                 match self.limit.policy() {
                     LongLinePolicy::Error => {
-                        return Err(Error::LineTooLong {
-                            path: self.path.clone(),
-                            line_number: self.next_line,
-                            byte_offset: self.next_offset,
-                            limit: self.limit.max_len(),
-                        });
+                        return Err(self.too_long());
                     }
                     LongLinePolicy::Skip => {
                         self.skip_rest_of_line(&mut buf);
@@ -234,6 +229,16 @@ impl StreamReader {
         }
     }
 
+    /// The error for the line that starts at the next line number and offset.
+    fn too_long(&self) -> Error {
+        Error::LineTooLong {
+            path: self.path.clone(),
+            line_number: self.next_line,
+            byte_offset: self.next_offset,
+            limit: self.limit.max_len(),
+        }
+    }
+
     /// Deals with the unfinished line left in `buf` by a failed read: a line already
     /// longer than the limit by the test above is over-long as ever (an error, or
     /// skipped and counted); any other is dropped, as it is no line. Leaves `buf` empty.
@@ -242,12 +247,7 @@ impl StreamReader {
             match self.limit.policy() {
                 LongLinePolicy::Error => {
                     // It starts before the failure, so it is the first error.
-                    return Err(Error::LineTooLong {
-                        path: self.path.clone(),
-                        line_number: self.next_line,
-                        byte_offset: self.next_offset,
-                        limit: self.limit.max_len(),
-                    });
+                    return Err(self.too_long());
                 }
                 LongLinePolicy::Skip => {
                     self.skipped_pending += 1;
