@@ -116,7 +116,6 @@ impl FormatSpec {
         }
     }
 
-    /// Whether the format depends on the input (so its head must be read).
     /// For an input of which no line parsed: a note that the format the user named
     /// may not be the log's. `None` when some line parsed, or when the format was
     /// guessed (detection never picks a format that no first line fits).
@@ -131,6 +130,7 @@ impl FormatSpec {
         }
     }
 
+    /// Whether the format depends on the input (so its head must be read).
     pub fn needs_head(&self) -> bool {
         matches!(self, FormatSpec::Auto { .. })
     }

@@ -723,7 +723,6 @@ fn field(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `1234567` → `1,234,567`.
 /// `1 line`, `1,024 lines`.
 fn lines(n: u64) -> String {
     counted(n, "line", "lines")
@@ -737,6 +736,7 @@ fn counted(n: u64, one: &str, many: &str) -> String {
     }
 }
 
+/// `1234567` → `1,234,567`.
 pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);

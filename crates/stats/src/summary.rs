@@ -572,8 +572,6 @@ pub(crate) struct AppStats {
     pub(crate) exceptions: CountTable,
 }
 
-/// Counts a host as DNS names compare: in lowercase, without the trailing dot of a
-/// fully qualified name (`Shop.Example.:8080` is `shop.example:8080`); a port stays.
 /// A text field of a record as a slice: borrowed from the line, or (a JSON string
 /// with escapes, decoded) from `kept`, which holds it until the next line. A slice
 /// where the field is used, not a `Cow`: the access path, whose texts are always
@@ -592,6 +590,8 @@ fn keep_decoded(text: Vec<u8>, kept: &mut Vec<u8>) -> &[u8] {
     kept
 }
 
+/// Counts a host as DNS names compare: in lowercase, without the trailing dot of a
+/// fully qualified name (`Shop.Example.:8080` is `shop.example:8080`); a port stays.
 fn add_host(table: &mut CountTable, host: &[u8], scratch: &mut Vec<u8>) {
     let (name, port) = logscan_parse::split_port(host);
     let bare = name.strip_suffix(b".").unwrap_or(name);
