@@ -1123,3 +1123,42 @@ fn slice_names_the_logs_offset_when_asked_in_utc() {
     assert!(zoned.contains("is outside the log"), "{zoned}");
     assert!(!zoned.contains("the log's are at"), "{zoned}");
 }
+
+/// An uncaught Go panic: the blank line Go writes after `panic:` does not end its
+/// trace, so `records` keeps the goroutine's frames on the panic's record.
+#[test]
+fn an_uncaught_go_panic_keeps_its_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("go.log");
+    std::fs::write(
+        &log,
+        "2024-05-01 10:00:00 INFO starting\n\
+         panic: runtime error: index out of range [5] with length 3\n\
+         \n\
+         goroutine 1 [running]:\n\
+         main.main()\n\
+         \t/tmp/prog.go:9 +0x1d\n\
+         2024-05-01 10:00:01 INFO next\n",
+    )
+    .unwrap();
+    let out = logscan()
+        .args(["records", "--level", "fatal"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let record: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        record["continued"],
+        serde_json::json!([
+            "",
+            "goroutine 1 [running]:",
+            "main.main()",
+            "\t/tmp/prog.go:9 +0x1d"
+        ]),
+        "{stdout}"
+    );
+    let v = summary_json(logscan().args(["summary", "--json"]).arg(&log));
+    assert_eq!(v["lines"]["malformed"], 0);
+    assert_eq!(v["lines"]["continued"], 4);
+}

@@ -124,7 +124,10 @@ impl AppFormat {
     pub(crate) fn parse(&self, line: &[u8]) -> Result<AppParts, ParseError> {
         let s = line;
         if s.is_empty() {
-            return Err(ParseError::new(ParseErrorKind::Empty, 0));
+            // A blank line goes on from the record before, as a line of blanks does: Go
+            // writes one after `panic:` and between goroutines, and a multi-line
+            // message may hold one.
+            return Err(ParseError::new(ParseErrorKind::Continuation, 0));
         }
         // Two layouts that start with a one-letter level, tried before the others
         // (a cheap test of their first bytes rules them out for other lines).
@@ -437,11 +440,13 @@ fn continues_a_record(s: &[u8]) -> bool {
     if matches!(s.first(), Some(b' ' | b'\t')) {
         return true;
     }
-    const STARTS: [&[u8]; 4] = [
+    const STARTS: [&[u8]; 5] = [
         b"Caused by: ",
         b"Suppressed: ",
         b"Traceback (most recent call last):",
         b"goroutine ",
+        // Go's `fatal error:` dumps: the runtime's own stack follows this header.
+        b"runtime stack:",
     ];
     STARTS.iter().any(|p| s.starts_with(p)) || exception_of(s).is_some() || is_go_trace_line(s)
 }
@@ -545,6 +550,9 @@ fn is_go_args(args: &[u8]) -> bool {
 /// closures as `func1`, method values as `M-fm`. `net/http.(*conn).serve`,
 /// `main.main.func1`, `main.F[...]`.
 fn is_go_func(name: &[u8]) -> bool {
+    // The compiler's generated functions (`type:.eq.main.T`, equality since Go 1.21)
+    // have a package-like prefix of their own.
+    let name = name.strip_prefix(b"type:.").unwrap_or(name);
     let base = name.iter().rposition(|&b| b == b'/').map_or(0, |k| k + 1);
     let (path, last) = name.split_at(base);
     let path_ok = path.split(|&b| b == b'/').all(|element| {

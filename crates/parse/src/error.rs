@@ -7,7 +7,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ParseErrorKind {
-    /// The line is empty (or only a `\r`).
+    /// The line is empty (or only a `\r`). In an application log an empty line is a
+    /// [`Continuation`](Self::Continuation) instead.
     Empty,
     /// A literal part of the format (a separator such as `" ` or ` [`) was not found
     /// where the format puts it.
@@ -21,8 +22,8 @@ pub enum ParseErrorKind {
     /// starting one: a stack-trace frame (indented, or Go's unindented `pkg.F(0x1)` and
     /// `created by pkg.F`), `Caused by: ...`, an exception's own line
     /// (`java.io.IOException: disk`, `ValueError: bad`), a Python `Traceback ...` or Go
-    /// `goroutine 1 [running]:` header. Not a malformed line: multi-line records are
-    /// written so.
+    /// `goroutine 1 [running]:` header or `runtime stack:`, a blank line. Not a
+    /// malformed line: multi-line records are written so.
     Continuation,
     /// A JSON line that is not one well-formed top-level object.
     InvalidJson,
