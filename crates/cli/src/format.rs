@@ -378,7 +378,13 @@ pub fn from_nginx_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, Cli
         None => access_logs(&text).map_err(|(message, line)| conf_error((message, Some(line))))?,
     };
     match choose_nginx_format(&formats, &logs, name).map_err(conf_error)? {
-        NginxChoice::Combined => Ok(LogFormat::combined()),
+        NginxChoice::Combined => {
+            LogFormat::from_nginx(NGINX_COMBINED).map_err(|error| CliError::ConfFile {
+                path: path.to_owned(),
+                message: format!("nginx's combined: {error}"),
+                line: None,
+            })
+        }
         NginxChoice::Defined(chosen) => {
             LogFormat::from_nginx(&chosen.text).map_err(|error| CliError::ConfFile {
                 path: path.to_owned(),
@@ -393,6 +399,10 @@ pub fn from_nginx_conf(path: &Path, name: Option<&str>) -> Result<LogFormat, Cli
 /// itself (a `log_format` of that name is refused as a duplicate), so a configuration
 /// that uses it need not define it.
 const NGINX_PREDEFINED: &str = "combined";
+
+/// What nginx's predefined `combined` writes: `-` where Apache's has `%l`, so its
+/// records have no `remote_logname`.
+const NGINX_COMBINED: &str = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
 
 /// The format [`choose_nginx_format`] picks.
 #[derive(Debug, PartialEq, Eq)]
@@ -646,8 +656,10 @@ enum Token {
     Word { text: String, quoted: bool },
     /// `;`
     End,
-    /// `{` or `}`
-    Brace,
+    /// `{`
+    Open,
+    /// `}`
+    Close,
 }
 
 /// One `access_log` directive of an nginx configuration.
@@ -700,15 +712,21 @@ pub fn access_logs(conf: &str) -> Result<Vec<AccessLog>, (String, u64)> {
 /// A directive of an nginx configuration: the line it starts on and its arguments.
 type Statement<'t> = (u64, Vec<&'t str>);
 
-/// Every simple directive called `name`, at any block depth. A directive is a word
-/// at the start of a statement (a word inside another directive's arguments is no
-/// directive), ended by `;`.
+/// Every simple directive called `name`, at any block depth but inside `stream {}`
+/// and `mail {}`: those blocks' logs are of TCP/UDP sessions and mail, not of HTTP
+/// requests, so their `log_format` and `access_log` are not the HTTP log's. A
+/// directive is a word at the start of a statement (a word inside another
+/// directive's arguments is no directive), ended by `;`.
 fn statements<'t>(
     tokens: &'t [(u64, Token)],
     name: &str,
 ) -> Result<Vec<Statement<'t>>, (String, u64)> {
     let mut out = Vec::new();
     let mut statement_start = true;
+    // The first word of the statement being read, which names the block it opens.
+    let mut first_word: Option<&str> = None;
+    // For each open block: whether it is (or is inside) a stream or mail block.
+    let mut not_http: Vec<bool> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let (line, token) = &tokens[i];
@@ -720,16 +738,36 @@ fn statements<'t>(
                 match tokens.get(j) {
                     Some((_, Token::Word { text, .. })) => args.push(text.as_str()),
                     Some((_, Token::End)) => break,
-                    Some((_, Token::Brace)) | None => {
+                    Some((_, Token::Open | Token::Close)) | None => {
                         return Err((format!("{name} directive is not ended by `;`"), *line));
                     }
                 }
                 j += 1;
             }
-            out.push((*line, args));
+            if !not_http.last().copied().unwrap_or(false) {
+                out.push((*line, args));
+            }
             i = j + 1;
             statement_start = true;
+            first_word = None;
             continue;
+        }
+        match token {
+            Token::Word { text, .. } => {
+                if statement_start {
+                    first_word = Some(text.as_str());
+                }
+            }
+            Token::Open => {
+                let inside = not_http.last().copied().unwrap_or(false);
+                not_http.push(inside || matches!(first_word, Some("stream" | "mail")));
+                first_word = None;
+            }
+            Token::Close => {
+                not_http.pop();
+                first_word = None;
+            }
+            Token::End => first_word = None,
         }
         statement_start = !matches!(token, Token::Word { .. });
         i += 1;
@@ -777,7 +815,8 @@ fn tokenize(conf: &str) -> Result<Vec<(u64, Token)>, (String, u64)> {
                 }
             }
             ';' => tokens.push((line, Token::End)),
-            '{' | '}' => tokens.push((line, Token::Brace)),
+            '{' => tokens.push((line, Token::Open)),
+            '}' => tokens.push((line, Token::Close)),
             '\'' | '"' => {
                 let quote = c;
                 let start = line;
@@ -1000,6 +1039,31 @@ http {
     }
 
     const TWO: &str = "log_format main '$remote_addr $status';\nlog_format timed '$remote_addr $status $request_time';\n";
+
+    /// `stream {}` and `mail {}` log sessions, not HTTP requests: their formats and
+    /// logs take no part in choosing the HTTP log's format.
+    #[test]
+    fn stream_and_mail_blocks_are_not_the_http_log() {
+        let conf = "http {\n  log_format main '$remote_addr $status';\n  include sites/*;\n}\n\
+                    stream {\n  log_format tcp '$remote_addr $protocol $status';\n  \
+                    server { access_log /var/log/nginx/stream.log tcp; }\n}\n\
+                    mail { server { access_log /var/log/mail.log main2; } }\n";
+        assert_eq!(nginx_choice(conf, None), Ok("main".into()));
+        assert_eq!(
+            log_formats(conf)
+                .unwrap()
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>(),
+            ["main"]
+        );
+        // A block named otherwise, at any depth, is read.
+        let conf = "http { server { location /s { access_log /a.log timed; } } }\n";
+        assert_eq!(
+            nginx_choice(&format!("{TWO}{conf}"), None),
+            Ok("timed".into())
+        );
+    }
 
     #[test]
     fn the_format_an_access_log_names_is_chosen() {
