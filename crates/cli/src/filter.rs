@@ -2,7 +2,7 @@
 
 use std::{net::IpAddr, ops::RangeInclusive};
 
-use logscan_parse::{FormatKind, Level, LogFormat, ParseErrorKind, Record, Timestamp};
+use logscan_parse::{FieldKind, Level, LogFormat, ParseErrorKind, Record, Timestamp};
 use logscan_scan::MapError;
 use regex::bytes::Regex;
 
@@ -44,6 +44,9 @@ struct Hits {
     lines: Printed,
     /// Whether the chunk's last record was printed; `None` if it has no record.
     last_record: Option<bool>,
+    /// Lines that parsed, and that did not (stack-trace lines are neither).
+    parsed: u64,
+    malformed: u64,
 }
 
 /// The compiled conditions of `logscan filter`; a record matches when it meets all.
@@ -139,54 +142,61 @@ impl Filter {
     /// `--level` on an access log, `--status` on an application log), each with why.
     /// JSON lines may have any key, so none is named for them.
     pub fn unanswerable(&self, format: &LogFormat) -> Vec<String> {
-        let has = |names: &[&str]| format.variables().any(|v| names.contains(&v));
-        let (access, app) = match format.kind() {
-            FormatKind::Access => (true, false),
-            FormatKind::App => (false, true),
-            FormatKind::Json => return Vec::new(),
-        };
         let name = format.name();
-        let mut unmet = Vec::new();
-        let mut lacks = |given: bool, option: &str, missing: &str| {
-            if given {
-                unmet.push(format!(
-                    "{option}: the {name} format has no {missing}, so no record meets it"
-                ));
-            }
-        };
-        lacks(
-            self.slower_than_us.is_some()
-                && (app || !has(&["request_time", "request_time_us", "request_time_ms"])),
-            "--slower-than",
-            "served time ($request_time, Apache's %D or %T)",
-        );
-        lacks(
-            self.level.is_some() && access,
-            "--level",
-            "level (an access log)",
-        );
-        lacks(
-            self.statuses.is_some() && (app || !has(&["status"])),
-            "--status",
-            "status",
-        );
-        lacks(
-            self.ips.is_some() && (app || !has(&["remote_addr", "remote_addr_port"])),
-            "--ip",
-            "client address",
-        );
-        lacks(
-            self.hosts.is_some() && access && !has(&["host", "server_name"]),
-            "--host",
-            "virtual host ($host, $server_name, Apache's %v)",
-        );
-        lacks(self.methods.is_some() && app, "--method", "request method");
-        lacks(
-            (self.path_prefix.is_some() || self.path_regex.is_some()) && app,
-            "--path-prefix/--path-regex",
-            "request path",
-        );
-        unmet
+        let conditions: [(bool, &str, FieldKind, &str); 8] = [
+            (
+                self.slower_than_us.is_some(),
+                "--slower-than",
+                FieldKind::ServedTime,
+                "served time (logscan reads it from $request_time, Apache's %D or %T, HAProxy's %Ta)",
+            ),
+            (self.level.is_some(), "--level", FieldKind::Level, "level"),
+            (
+                self.statuses.is_some(),
+                "--status",
+                FieldKind::Status,
+                "status",
+            ),
+            (
+                self.ips.is_some(),
+                "--ip",
+                FieldKind::Client,
+                "client address (logscan reads it from $remote_addr, Apache's %h or %a)",
+            ),
+            (
+                self.hosts.is_some(),
+                "--host",
+                FieldKind::Host,
+                "virtual host (logscan reads it from $host, $server_name or Apache's %v)",
+            ),
+            (
+                self.methods.is_some(),
+                "--method",
+                FieldKind::Method,
+                "request method",
+            ),
+            (
+                self.path_prefix.is_some() || self.path_regex.is_some(),
+                "--path-prefix/--path-regex",
+                FieldKind::Path,
+                "request path",
+            ),
+            (
+                self.since.is_some() || self.until.is_some(),
+                "--since/--until",
+                FieldKind::Time,
+                "time",
+            ),
+        ];
+        conditions
+            .into_iter()
+            .filter(|&(given, _, field, _)| given && !format.may_have(field))
+            .map(|(_, option, _, missing)| {
+                format!(
+                    "{option}: the records of the {name} format have no {missing}, so none meets it"
+                )
+            })
+            .collect()
     }
 
     /// Whether a condition reads the served time (`--slower-than`).
@@ -433,6 +443,8 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
             // Whether the last record so far was printed (for the stack-trace lines
             // after it); `None` before the first record.
             let mut last_record: Option<bool> = None;
+            let (mut parsed, mut malformed) = (0u64, 0u64);
+            let opened_path = opened.source.path().to_owned();
             let scanner = notes.scanner(inputs.scanner_for(&opened.source));
             // A pipe may be a live log (`tail -f`): each chunk's lines are written through.
             let live = opened.source.size_at_open().is_none();
@@ -455,6 +467,10 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
                             }
                             continue;
                         }
+                        match &parsed {
+                            Ok(_) => hits.parsed += 1,
+                            Err(_) => hits.malformed += 1,
+                        }
                         let hit = parsed.is_ok_and(|r| filter.matches(&r)) != args.invert;
                         hits.last_record = Some(hit);
                         if hit && !again {
@@ -469,6 +485,8 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
                     // does not parse would be (with --invert-match).
                     let lead = last_record.unwrap_or(args.invert).then_some(&hits.lead);
                     last_record = hits.last_record.or(last_record);
+                    parsed += hits.parsed;
+                    malformed += hits.malformed;
                     for printed in lead.into_iter().chain([&hits.lines]) {
                         if printed.count == 0 {
                             continue;
@@ -482,6 +500,11 @@ pub fn run(args: FilterArgs) -> Result<Exit, CliError> {
                     Ok(())
                 },
             );
+            if result.is_ok()
+                && let Some(note) = spec.named_format_fits_nothing(parsed, malformed)
+            {
+                notes.note(format_args!("{}: {note}", opened_path.display()));
+            }
             match result {
                 Ok(_) | Err(MapError::Sink(())) => Ok(()),
                 Err(MapError::Scan(e)) => Err(e.into()),
@@ -775,6 +798,16 @@ mod tests {
             ]
         );
         assert!(unmet(&LogFormat::json(), every).is_empty());
+        // A format of the user's: no time, no method; the path from `$uri`.
+        let plain = LogFormat::from_nginx("$remote_addr $status $uri").unwrap();
+        let some = Conditions {
+            since: Some("2020-01-01".into()),
+            method: Some("GET".into()),
+            path_prefix: Some("/a".into()),
+            status: Some("200".into()),
+            ..Conditions::default()
+        };
+        assert_eq!(unmet(&plain, some), ["--method", "--since/--until"]);
     }
 
     #[test]

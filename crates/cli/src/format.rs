@@ -122,9 +122,10 @@ impl FormatSpec {
     pub fn named_format_fits_nothing(&self, parsed: u64, malformed: u64) -> Option<String> {
         match self {
             FormatSpec::Fixed(format) if parsed == 0 && malformed > 0 => Some(format!(
-                "no line parsed as the {} format ({malformed} malformed): is it this log's? \
+                "no line parsed as the {} format ({} malformed): is it this log's? \
                  Without a format option, logscan guesses each input's format from its first lines",
-                format.name()
+                format.name(),
+                logscan_stats::thousands(malformed)
             )),
             _ => None,
         }

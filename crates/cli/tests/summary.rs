@@ -1075,13 +1075,15 @@ fn a_named_format_no_line_fits_is_pointed_out() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("no line parsed"), "{args:?}: {stderr}");
     }
-    let out = logscan()
-        .args(["records", "--format", "json"])
-        .arg(shop_log())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(hint), "{stderr}");
+    for args in [
+        &["records", "--format", "json"][..],
+        &["filter", "--format", "json", "--status", "200"],
+    ] {
+        let out = logscan().args(args).arg(shop_log()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(hint), "{args:?}: {stderr}");
+        assert!(stderr.contains("(1,000 malformed)"), "{args:?}: {stderr}");
+    }
 }
 
 /// A condition the format cannot answer is named on stderr (once per format) by every
@@ -1097,7 +1099,7 @@ fn conditions_the_format_cannot_meet_are_named_once() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         let said = stderr
-            .matches("--slower-than: the combined_xff format has no served time")
+            .matches("--slower-than: the records of the combined_xff format have no served time")
             .count();
         assert_eq!(said, 1, "{command}: {stderr}");
     }

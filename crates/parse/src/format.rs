@@ -63,6 +63,29 @@ pub enum FormatKind {
     Json,
 }
 
+/// A field of a record that a condition or a report may ask for: see
+/// [`LogFormat::may_have`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FieldKind {
+    /// [`Record::timestamp`](crate::Record::timestamp).
+    Time,
+    /// [`Record::status`](crate::Record::status).
+    Status,
+    /// [`Record::client`](crate::Record::client).
+    Client,
+    /// [`Record::host`](crate::Record::host).
+    Host,
+    /// [`Record::method`](crate::Record::method).
+    Method,
+    /// [`Record::path`](crate::Record::path).
+    Path,
+    /// [`Record::request_time_us`](crate::Record::request_time_us).
+    ServedTime,
+    /// [`Record::level`](crate::Record::level).
+    Level,
+}
+
 enum Inner {
     Access {
         name: &'static str,
@@ -383,6 +406,49 @@ impl LogFormat {
             Inner::Access { .. } => FormatKind::Access,
             Inner::App(_) => FormatKind::App,
             Inner::Json(_) => FormatKind::Json,
+        }
+    }
+
+    /// Whether records of this format can have `field` at all. `false` only when the
+    /// format rules it out: an access format without any variable the accessor reads
+    /// (no `$request_time`, `$request_time_us` or `$request_time_ms` for the served
+    /// time; no `$host` or `$server_name` for the host), an access log's level, an
+    /// application log's request fields. JSON lines may have any key: always `true`.
+    ///
+    /// ```
+    /// use logscan_parse::{FieldKind, LogFormat};
+    ///
+    /// assert!(!LogFormat::combined().may_have(FieldKind::ServedTime));
+    /// assert!(LogFormat::combined_timed().may_have(FieldKind::ServedTime));
+    /// assert!(!LogFormat::app().may_have(FieldKind::Status));
+    /// assert!(LogFormat::json().may_have(FieldKind::Status));
+    /// ```
+    pub fn may_have(&self, field: FieldKind) -> bool {
+        use crate::nginx::Var;
+        let nginx = match &*self.inner {
+            Inner::Json(_) => return true,
+            Inner::App(_) => {
+                return matches!(field, FieldKind::Time | FieldKind::Level | FieldKind::Host);
+            }
+            Inner::Access { nginx, .. } => nginx,
+        };
+        let has = |vars: &[Var]| nginx.known.iter().flatten().any(|v| vars.contains(v));
+        match field {
+            FieldKind::Time => {
+                has(&[Var::TimeLocal, Var::TimeIso8601, Var::Msec])
+                    || nginx.layout_time_index().is_some()
+            }
+            FieldKind::Status => has(&[Var::Status]),
+            FieldKind::Client => has(&[Var::RemoteAddr, Var::RemoteAddrPort]),
+            FieldKind::Host => has(&[Var::Host, Var::ServerName]),
+            FieldKind::Method => has(&[Var::Request, Var::RequestMethod]),
+            FieldKind::Path => has(&[Var::Request, Var::Uri, Var::RequestUri]),
+            FieldKind::ServedTime => has(&[
+                Var::RequestTime,
+                Var::RequestTimeMicros,
+                Var::RequestTimeMillis,
+            ]),
+            FieldKind::Level => false,
         }
     }
 

@@ -74,7 +74,7 @@ mod time;
 
 pub use crate::app::{exception_of, parse_timestamp_prefix};
 pub use crate::error::{FormatError, ParseError, ParseErrorKind};
-pub use crate::format::{AppFormatBuilder, FormatKind, LogFormat, PRESET_NAMES};
+pub use crate::format::{AppFormatBuilder, FieldKind, FormatKind, LogFormat, PRESET_NAMES};
 pub use crate::json::JsonFormatBuilder;
 pub use crate::level::{Level, UnknownLevel};
 pub use crate::record::{Field, Fields, Record, RecordKind, Value, split_port};

@@ -90,7 +90,7 @@ mod table;
 mod template;
 
 pub use crate::{
-    render::TextOptions,
+    render::{TextOptions, thousands},
     report::{
         AccessReport, AppReport, Entry, LevelCount, LineTotals, MalformedSample, MessageCount,
         MessageTable, PathTime, PathTimeTable, PerMinuteReport, Report, SCHEMA, ScanReport,

@@ -136,7 +136,7 @@ impl Text {
         let full = (!t.complete).then(|| {
             format!(
                 "{} of later paths not added",
-                counted(t.untracked_requests, "request", "requests")
+                plural(t.untracked_requests, "request")
             )
         });
         self.table_heading("Paths by served time", t.distinct, full);
@@ -243,8 +243,8 @@ impl Text {
             "1",
             &match r.format.as_str() {
                 // Nothing was read: no format was chosen.
-                "none" => format!("{} (nothing read)", lines(r.lines.total)),
-                format => format!("{} ({format} format)", lines(r.lines.total)),
+                "none" => format!("{} (nothing read)", plural(r.lines.total, "line")),
+                format => format!("{} ({format} format)", plural(r.lines.total, "line")),
             },
         );
         let _ = writeln!(self.s, "{title}");
@@ -402,7 +402,7 @@ impl Text {
     }
 
     fn app(&mut self, app: &crate::report::AppReport) {
-        self.heading(&format!("Levels ({})", lines(app.lines)));
+        self.heading(&format!("Levels ({})", plural(app.lines, "line")));
         let mut rows: Vec<(String, u64, f64)> = app
             .levels
             .iter()
@@ -492,7 +492,7 @@ impl Text {
         let full = (!t.complete).then(|| {
             format!(
                 "{} of later keys not counted",
-                counted(t.untracked, "occurrence", "occurrences")
+                plural(t.untracked, "occurrence")
             )
         });
         self.table_heading(title, t.distinct, full);
@@ -723,21 +723,8 @@ fn field(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `1 line`, `1,024 lines`.
-fn lines(n: u64) -> String {
-    counted(n, "line", "lines")
-}
-
-/// `n` with the noun that goes with it: `1 request`, `2,048 requests`.
-fn counted(n: u64, one: &str, many: &str) -> String {
-    match n {
-        1 => format!("1 {one}"),
-        n => format!("{} {many}", thousands(n)),
-    }
-}
-
-/// `1234567` → `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
+/// `1234567` → `1,234,567`: how the report writes counts.
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
