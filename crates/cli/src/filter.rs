@@ -535,7 +535,8 @@ pub fn parse_time(flag: &str, text: &str) -> Result<Timestamp, CliError> {
     })
 }
 
-fn parse_time_as_written(flag: &str, text: &str) -> Result<Timestamp, CliError> {
+/// [`parse_time`], the zone as written: `None` when the text gave none.
+pub(crate) fn parse_time_as_written(flag: &str, text: &str) -> Result<Timestamp, CliError> {
     if let Some(t) = logscan_parse::parse_timestamp(text.as_bytes()) {
         return Ok(t);
     }

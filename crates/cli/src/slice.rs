@@ -35,7 +35,7 @@ use logscan_source::{LineLimit, Source};
 use crate::{
     cli::SliceArgs,
     error::{CliError, Exit},
-    filter::parse_time,
+    filter::{parse_time, parse_time_as_written},
     format::FormatSpec,
     input::{self, Inputs},
     notes::Notes,
@@ -55,6 +55,8 @@ struct TimeRange {
     from_ns: i128,
     to_ns: i128,
     skew_ns: i128,
+    /// Whether `--from` and `--to` were written without a zone (and so read as UTC).
+    zoneless: [bool; 2],
 }
 
 /// Which lines are in the range, one line at a time.
@@ -109,6 +111,7 @@ pub fn run(args: SliceArgs) -> Result<Exit, CliError> {
         from_ns: from.unix_nanos(),
         to_ns: to.unix_nanos(),
         skew_ns: i128::from(args.max_skew) * 1_000_000_000,
+        zoneless: [&args.from, &args.to].map(|t| is_zoneless(t)),
     };
     let spec = FormatSpec::from_args(&args.format)?;
     let inputs = Inputs::from_args(&args.input)?;
@@ -164,16 +167,38 @@ fn nothing_message(path: &Path, range: &TimeRange, span: Span) -> String {
         _ => return format!("{}: no line has a timestamp", path.display()),
     };
     // A time given without a zone is UTC: when the log writes another offset, an
-    // hour asked for in the log's own clock misses by that offset.
-    let asked_in_utc = [from, to].iter().any(|t| t.utc_offset_seconds() == Some(0));
-    match span.first.and_then(|t| t.utc_offset_seconds()) {
-        Some(offset) if offset != 0 && asked_in_utc => format!(
-            "{message}; the times asked for are UTC (a time given without a zone is), \
-             the log's are at {}: give the offset to ask in its clock",
+    // hour asked for in the log's own clock misses by that offset. Said only when
+    // the range, read in the log's clock, would have met the log.
+    let offset = span.first.and_then(|t| t.utc_offset_seconds()).unwrap_or(0);
+    let in_log_clock = |ns: i128, zoneless: bool| {
+        if zoneless {
+            ns - i128::from(offset) * 1_000_000_000
+        } else {
+            ns
+        }
+    };
+    let (from_ns, to_ns) = (
+        in_log_clock(range.from_ns, range.zoneless[0]),
+        in_log_clock(range.to_ns, range.zoneless[1]),
+    );
+    let would_meet = match (span.first, span.last) {
+        (Some(first), Some(last)) => from_ns <= last.unix_nanos() && to_ns >= first.unix_nanos(),
+        _ => false,
+    };
+    if offset != 0 && range.zoneless.contains(&true) && would_meet {
+        format!(
+            "{message}; a time given without a zone is read as UTC, and this log's times \
+             are at {}: give that offset to ask in the log's clock",
             offset_text(offset)
-        ),
-        _ => message,
+        )
+    } else {
+        message
     }
+}
+
+/// Whether a time option was written without a zone (so it is read as UTC).
+fn is_zoneless(text: &str) -> bool {
+    parse_time_as_written("", text).is_ok_and(|t| t.utc_offset_seconds().is_none())
 }
 
 /// `+03:30`, `-07:00`.
@@ -461,6 +486,7 @@ mod tests {
             from_ns: from.unix_nanos(),
             to_ns: to.unix_nanos(),
             skew_ns: skew * 1_000_000_000,
+            zoneless: [false; 2],
         }
     }
 

@@ -1118,12 +1118,19 @@ fn slice_names_the_logs_offset_when_asked_in_utc() {
         assert_eq!(out.status.code(), Some(1));
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
-    let utc = stderr_of("2019-01-22T03:50:00", "2019-01-22T03:55:10");
+    // 03:57-03:58 in the log's own clock is in the log; read as UTC it is after it.
+    let utc = stderr_of("2019-01-22T03:57:00", "2019-01-22T03:58:00");
     assert!(utc.contains("is outside the log"), "{utc}");
-    assert!(utc.contains("the log's are at +03:30"), "{utc}");
+    assert!(utc.contains("this log's times are at +03:30"), "{utc}");
+    // Read in the log's clock these would miss it too: the offset is not the cause.
+    let before = stderr_of("2019-01-22T03:50:00", "2019-01-22T03:55:10");
+    assert!(!before.contains("this log's times are at"), "{before}");
+    // Given with a zone, or in Unix seconds: no word about zones.
     let zoned = stderr_of("2019-01-22T03:50:00+03:30", "2019-01-22T03:55:10+03:30");
     assert!(zoned.contains("is outside the log"), "{zoned}");
-    assert!(!zoned.contains("the log's are at"), "{zoned}");
+    assert!(!zoned.contains("this log's times are at"), "{zoned}");
+    let unix = stderr_of("1548118000", "1548118100");
+    assert!(!unix.contains("this log's times are at"), "{unix}");
 }
 
 /// An uncaught Go panic: the blank line Go writes after `panic:` does not end its
