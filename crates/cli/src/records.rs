@@ -484,7 +484,17 @@ mod tests {
             .expect("keys");
         let v = ndjson(&pino_ms, br#"{"responseTime":"7","statusCode":"-"}"#);
         assert_eq!(v["responseTime"], 7, "as written, in its key's unit");
-        for odd in ["1e3", "0x10", "", "inf", "12.", ".5", "1.2.3", "-"] {
+        for odd in [
+            "1e3",
+            "0x10",
+            "",
+            "inf",
+            "12.",
+            ".5",
+            "1.2.3",
+            "-",
+            "99999999999999999999999",
+        ] {
             let line = format!(r#"{{"status":"{odd}","msg":"m"}}"#);
             let v = ndjson(&LogFormat::json(), line.as_bytes());
             assert_eq!(v["status"], odd, "{odd:?} stays text");

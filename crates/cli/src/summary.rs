@@ -74,7 +74,9 @@ pub fn run(args: SummaryArgs) -> Result<Exit, CliError> {
         if done.is_none() && args.per_file {
             // An empty input has its (empty) report too, so that no input goes missing
             // from the list.
-            per_file.push((name.clone(), empty_report(&options)));
+            let mut report = empty_report(&options);
+            report.filtered = keep.is_some();
+            per_file.push((name.clone(), report));
         }
         if let Some((mut summary, stats)) = done {
             if let Some(note) =

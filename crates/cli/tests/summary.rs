@@ -699,7 +699,10 @@ fn the_paths_that_failed_with_5xx_are_counted() {
     assert_eq!(table["total"], failed as u64, "{table}");
     assert_eq!(table["distinct"], 4, "the four paths of the generator");
     let text = stdout_of(logscan().args(["summary", "--color", "never"]).arg(&path));
-    assert!(text.contains("\nTop 5xx paths (4 distinct)\n"), "{text}");
+    assert!(
+        text.contains("\nTop 5xx paths (4 distinct; % of the 5xx)\n"),
+        "{text}"
+    );
 
     // And when they failed: the timeline's buckets hold every 5xx.
     let buckets = json["access"]["requests_over_time"]["buckets"]
@@ -1055,6 +1058,17 @@ fn per_file_lists_an_empty_input_too() {
     assert_eq!(files[1]["summary"]["format"], "none");
     let text = stdout_of(logscan().args(["summary", "--per-file"]).arg(&empty));
     assert!(text.contains("0 lines (nothing read)"), "{text}");
+    // With conditions, every input's report says so, the empty one's too.
+    let out = stdout_of(
+        logscan()
+            .args(["summary", "--per-file", "--json", "--status", "5xx"])
+            .arg(shop_log())
+            .arg(&empty),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for file in v["files"].as_array().unwrap() {
+        assert_eq!(file["summary"]["filtered"], true, "{file}");
+    }
 }
 
 /// A format named by the user that no line fits: the summary is all malformed, and a

@@ -771,7 +771,12 @@ fn numeric_string<'a>(line: &'a [u8], v: JsonVal) -> Option<Value<'a>> {
                 },
             )
         })
-        .filter(|value| matches!(value, Value::UInt(_) | Value::Int(_) | Value::Float(_)))
+        // A whole number past 64 bits stays text rather than lose digits as a float.
+        .filter(|value| match value {
+            Value::UInt(_) | Value::Int(_) => true,
+            Value::Float(_) => digits.contains(&b'.'),
+            _ => false,
+        })
 }
 
 fn name_of(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {

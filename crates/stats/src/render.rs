@@ -121,11 +121,12 @@ impl Text {
     }
 
     /// `Title (N distinct)`, with `; table full, ...` when the table hit its bound.
-    fn table_heading(&mut self, title: &str, distinct: u64, full: Option<String>) {
+    /// `Title (N distinct)`, then `; ` and `more` when given.
+    fn table_heading(&mut self, title: &str, distinct: u64, more: Option<String>) {
         let mut heading = format!("{title} ({} distinct", thousands(distinct));
-        if let Some(full) = full {
-            heading.push_str("; table full, ");
-            heading.push_str(&full);
+        if let Some(more) = more {
+            heading.push_str("; ");
+            heading.push_str(&more);
         }
         heading.push(')');
         self.heading(&heading);
@@ -135,7 +136,7 @@ impl Text {
     fn path_times(&mut self, t: &crate::report::PathTimeTable) {
         let full = (!t.complete).then(|| {
             format!(
-                "{} of later paths not added",
+                "table full, {} of later paths not added",
                 plural(t.untracked_requests, "request")
             )
         });
@@ -387,8 +388,8 @@ impl Text {
         self.table("Top clients", &a.top_clients);
         self.table("Top user agents", &a.top_user_agents);
         self.table("Top referrers", &a.top_referrers);
-        self.table("Top 404 paths", &a.top_not_found_paths);
-        self.table("Top 5xx paths", &a.top_server_error_paths);
+        self.table_of("Top 404 paths", &a.top_not_found_paths, Some("the 404s"));
+        self.table_of("Top 5xx paths", &a.top_server_error_paths, Some("the 5xx"));
         if let Some(t) = a
             .paths_by_served_time
             .as_ref()
@@ -486,6 +487,12 @@ impl Text {
     }
 
     fn table(&mut self, title: &str, t: &Table) {
+        self.table_of(title, t, None);
+    }
+
+    /// A table whose percentages are shares of something else than all requests
+    /// (`share_of`: "the 404s"), which its heading says.
+    fn table_of(&mut self, title: &str, t: &Table, share_of: Option<&str>) {
         if t.entries.is_empty() {
             return;
         }
@@ -495,6 +502,11 @@ impl Text {
                 plural(t.untracked, "occurrence")
             )
         });
+        let full = match (share_of, full) {
+            (Some(base), Some(full)) => Some(format!("% of {base}; table full, {full}")),
+            (Some(base), None) => Some(format!("% of {base}")),
+            (None, full) => full.map(|f| format!("table full, {f}")),
+        };
         self.table_heading(title, t.distinct, full);
         let rows: Vec<(String, u64, f64)> = t
             .entries
