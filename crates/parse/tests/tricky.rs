@@ -536,7 +536,8 @@ fn a_whole_number_after_combined_is_not_a_request_time() {
 /// A Go service's log with the traces its runtime writes: one of a panic that
 /// net/http recovered and logged, one of a crash. Every line of a trace goes on from
 /// the record before it; the crash's `panic:` line is a record of its own (level
-/// fatal). The blank line Go writes after it is an empty line, as anywhere.
+/// fatal). The blank line Go writes after it goes on from it too, as a blank line
+/// does in any application log (in an access log it is an empty line).
 #[test]
 fn go_panic_traces_continue_their_record() {
     let log: &[&[u8]] = &[

@@ -120,8 +120,8 @@ impl Text {
         }
     }
 
-    /// `Title (N distinct)`, with `; table full, ...` when the table hit its bound.
-    /// `Title (N distinct)`, then `; ` and `more` when given.
+    /// `Title (N distinct)`, then `; ` and `more` when given (`table full, ...` when the
+    /// table hit its bound, what its percentages are shares of).
     fn table_heading(&mut self, title: &str, distinct: u64, more: Option<String>) {
         let mut heading = format!("{title} ({} distinct", thousands(distinct));
         if let Some(more) = more {
