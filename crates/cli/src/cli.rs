@@ -296,7 +296,7 @@ pub struct Conditions {
     #[arg(long, value_name = "PREFIX")]
     pub path_prefix: Option<String>,
 
-    /// Virtual host (`$host`, `$server_name`, Apache's %v, a JSON host key), or the
+    /// Virtual host (`$host`, `$http_host`, `$server_name`, Apache's %v, a JSON host key), or the
     /// host of a syslog line: a comma-separated list, any case; `*.example.com` takes
     /// every name under example.com. A host logged with a port (`shop.example:8080`),
     /// in brackets (`[2001:db8::1]`) or with a trailing dot matches its name too.

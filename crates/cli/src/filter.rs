@@ -167,7 +167,7 @@ impl Filter {
                 self.hosts.is_some(),
                 "--host",
                 FieldKind::Host,
-                "virtual host (logscan reads it from $host, $server_name or Apache's %v)",
+                "virtual host (logscan reads it from $host, $http_host, $server_name or Apache's %v)",
             ),
             (
                 self.methods.is_some(),

@@ -534,6 +534,21 @@ mod tests {
         assert_eq!(host(&format!("- - {head}")), None);
     }
 
+    /// nginx's `$http_host` (the Host header as sent) is the virtual host too, for a
+    /// format that logs it rather than `$host`.
+    #[test]
+    fn http_host_is_the_virtual_host() {
+        let format =
+            LogFormat::from_nginx(r#"$remote_addr [$time_local] "$request" $status $http_host"#)
+                .unwrap();
+        assert!(format.may_have(crate::FieldKind::Host));
+        let line =
+            br#"10.0.0.1 [14/Mar/2025:06:25:00 +0000] "GET / HTTP/1.1" 200 shop.example:8080"#;
+        let record = format.parse(line).unwrap();
+        assert_eq!(record.host().as_deref(), Some(&b"shop.example:8080"[..]));
+        assert_eq!(record.var("http_host"), Some(&b"shop.example:8080"[..]));
+    }
+
     #[test]
     fn directive_lines_and_bare_strings_read_the_same() {
         let bare = r#"%h %l %u %t "%r" %>s %b %D"#;

@@ -412,7 +412,7 @@ impl LogFormat {
     /// Whether records of this format can have `field` at all. `false` only when the
     /// format rules it out: an access format without any variable the accessor reads
     /// (no `$request_time`, `$request_time_us` or `$request_time_ms` for the served
-    /// time; no `$host` or `$server_name` for the host), an access log's level, an
+    /// time; no `$host`, `$http_host` or `$server_name` for the host), an access log's level, an
     /// application log's request fields. JSON lines may have any key: always `true`.
     ///
     /// ```

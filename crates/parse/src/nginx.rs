@@ -110,7 +110,9 @@ impl Var {
             "http_referer" => Var::HttpReferer,
             "http_user_agent" => Var::HttpUserAgent,
             "http_x_forwarded_for" => Var::HttpXForwardedFor,
-            "host" => Var::Host,
+            // The Host header as the client sent it (with a port, if it gave one):
+            // the virtual host when a format logs it rather than `$host`.
+            "host" | "http_host" => Var::Host,
             "server_name" => Var::ServerName,
             "remote_addr_port" => Var::RemoteAddrPort,
             _ => return None,

@@ -499,7 +499,8 @@ impl<'a> Record<'a> {
         (!first.is_empty()).then_some(first)
     }
 
-    /// The virtual host: `$host`, else `$server_name` (Apache's `%v`); for a syslog
+    /// The virtual host: `$host` (or `$http_host`, Apache's `%{Host}i`), else
+    /// `$server_name` (Apache's `%v`); for a syslog
     /// line, the host that wrote it; for a JSON line, the host key (see
     /// [`JsonFormatBuilder::host_keys`](crate::JsonFormatBuilder::host_keys)), its JSON
     /// escapes decoded.

@@ -225,7 +225,7 @@ pub struct AccessReport {
     /// Most frequent paths answered with a 5xx status (the server failed); percentages
     /// of the requests answered with a 5xx.
     pub top_server_error_paths: Table,
-    /// Most frequent virtual hosts (`$host`, else `$server_name`; Apache's `%v`; a
+    /// Most frequent virtual hosts (`$host` or `$http_host`, else `$server_name`; Apache's `%v`; a
     /// JSON line's host key, which is the machine's name when the line names no
     /// virtual host); empty when the format names none. Counted as DNS names
     /// compare: in lowercase, without a trailing dot; a port stays as logged.
